@@ -1,0 +1,43 @@
+import { DatabaseModule, KafkaConnections, SHARED_SETTINGS, structuredLogger } from '@async2/platform';
+import { Global, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
+import { PRODUCER_CONFIG, loadProducerConfig } from './config/producer.config';
+import { EventsController } from './ingest/events.controller';
+import { KafkaPublisher } from './ingest/kafka-publisher.service';
+import { PartitionMap } from './ingest/partition-map.service';
+import { PublishService } from './ingest/publish.service';
+import { HealthController } from './platform/health.controller';
+import { HttpErrorFilter } from './platform/http-error.filter';
+import { EntitiesController } from './read/entities.controller';
+import { OplogWatcher } from './read/oplog-watcher.service';
+import { ReadService } from './read/read.service';
+
+@Global()
+@Module({
+  providers: [
+    { provide: PRODUCER_CONFIG, useFactory: () => loadProducerConfig() },
+    { provide: SHARED_SETTINGS, useExisting: PRODUCER_CONFIG },
+  ],
+  exports: [PRODUCER_CONFIG, SHARED_SETTINGS],
+})
+class ConfigModule {}
+
+/**
+ * The producer's data path: HTTP -> validate -> stamp -> partition (murmur2) -> Kafka (ingest/),
+ * and EVENTS/OPLOG -> HTTP (read/).
+ */
+@Module({
+  imports: [ConfigModule, structuredLogger('producer'), DatabaseModule, TerminusModule],
+  controllers: [EventsController, EntitiesController, HealthController],
+  providers: [
+    KafkaConnections,
+    PartitionMap,
+    KafkaPublisher,
+    PublishService,
+    OplogWatcher,
+    ReadService,
+    { provide: APP_FILTER, useClass: HttpErrorFilter },
+  ],
+})
+export class AppModule {}

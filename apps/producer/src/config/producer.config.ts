@@ -1,0 +1,48 @@
+import { EnvReader, readSharedSettings, type SharedSettings } from '@async2/data-access';
+import type { EventLimits } from '@async2/domain';
+
+/** The producer's whole configuration, validated once at boot and injected as PRODUCER_CONFIG. */
+export interface ProducerConfig extends SharedSettings {
+  host: string;
+  port: number;
+  bodyLimitBytes: number;
+  limits: EventLimits;
+  publish: {
+    lingerMs: number;
+    maxBatchEvents: number;
+    maxPendingEvents: number;
+    timeoutMs: number;
+  };
+  readAfterTimeoutMs: number;
+  readAfterPollMs: number;
+}
+
+export const PRODUCER_CONFIG = Symbol('PRODUCER_CONFIG');
+
+export function loadProducerConfig(environment: NodeJS.ProcessEnv = process.env): ProducerConfig {
+  const env = new EnvReader(environment);
+  const shared = readSharedSettings(env, 'producer');
+  const config: ProducerConfig = {
+    ...shared,
+    host: env.string('HOST', '127.0.0.1'),
+    port: env.int('PORT', 3000, { min: 0, max: 65535 }),
+    bodyLimitBytes: env.int('BODY_LIMIT_BYTES', 4 * 1024 * 1024, { min: 1024, max: 256 * 1024 * 1024 }),
+    limits: {
+      idMaxBytes: env.int('ID_MAX_BYTES', 256, { min: 1, max: 4096 }),
+      eventIdMaxBytes: env.int('EVENT_ID_MAX_BYTES', 128, { min: 1, max: 1024 }),
+      dataMaxBytes: env.int('DATA_MAX_BYTES', 64 * 1024, { min: 2, max: 16 * 1024 * 1024 }),
+      dataMaxDepth: env.int('DATA_MAX_DEPTH', 32, { min: 1, max: 1000 }),
+      batchMaxEvents: env.int('BATCH_MAX_EVENTS', 1000, { min: 1, max: 100000 }),
+    },
+    publish: {
+      lingerMs: env.int('PRODUCE_LINGER_MS', 2, { min: 0, max: 1000 }),
+      maxBatchEvents: env.int('PRODUCE_MAX_BATCH_EVENTS', 5000, { min: 1, max: 1000000 }),
+      maxPendingEvents: env.int('PRODUCE_MAX_PENDING_EVENTS', 100000, { min: 1, max: 10000000 }),
+      timeoutMs: env.int('PRODUCE_TIMEOUT_MS', 15000, { min: 100, max: 600000 }),
+    },
+    readAfterTimeoutMs: env.int('READ_AFTER_TIMEOUT_MS', 5000, { min: 0, max: 600000 }),
+    readAfterPollMs: env.int('READ_AFTER_POLL_MS', 20, { min: 1, max: 10000 }),
+  };
+  env.done();
+  return config;
+}

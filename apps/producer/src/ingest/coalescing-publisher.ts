@@ -1,0 +1,129 @@
+import type { Message, RecordMetadata } from 'kafkajs';
+import { OverloadedError, PublishUnavailableError } from './ingest-errors';
+
+/** One record to publish, with the partition our partitioner chose. */
+export interface OutgoingRecord extends Message {
+  partition: number;
+}
+
+export type PublishOutcome = { ok: true; partition: number; offset: number } | { ok: false; error: PublishUnavailableError };
+
+/** The one Kafka call the publisher makes: one produce request (acks=all) for many records. */
+export type SendBatch = (messages: OutgoingRecord[]) => Promise<RecordMetadata[]>;
+
+export interface CoalescingOptions {
+  /** How long the first record of a batch may wait for company. */
+  lingerMs: number;
+  /** Most records in one produce request. */
+  maxBatchEvents: number;
+  /** Most records waiting or in flight; beyond it, publish() refuses with OverloadedError. */
+  maxPendingEvents: number;
+  /** How long a caller waits for Kafka's answer before being told the outcome is unknown. */
+  timeoutMs: number;
+}
+
+interface Pending {
+  record: OutgoingRecord;
+  settle: (outcome: PublishOutcome) => void;
+}
+
+/**
+ * kafkajs sends each `send()` as its own request. This gathers the records of concurrent requests
+ * for a short linger and sends them as one produce request (one record batch per partition), one
+ * request at a time, which the idempotent producer needs for ordering anyway. Offsets follow from
+ * Kafka's answer: a partition's records get baseOffset, baseOffset + 1, ... in the order sent.
+ */
+export class CoalescingPublisher {
+  private queue: Pending[] = [];
+  private pending = 0;
+  private sending = false;
+  private lingerTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly send: SendBatch, private readonly options: CoalescingOptions) {}
+
+  /** Number of records accepted by publish() and not yet answered. */
+  get pendingCount(): number {
+    return this.pending;
+  }
+
+  /**
+   * Publishes records; resolves one outcome per record, in order. Either all are queued or, when
+   * the queue is full, none is and it throws OverloadedError.
+   */
+  publish(records: OutgoingRecord[]): Promise<PublishOutcome[]> {
+    if (this.pending + records.length > this.options.maxPendingEvents) {
+      throw new OverloadedError(`${this.pending} events are waiting for Kafka; try again shortly`);
+    }
+    this.pending += records.length;
+    const outcomes = records.map((record) => this.enqueue(record));
+    this.schedule();
+    return Promise.all(outcomes);
+  }
+
+  private enqueue(record: OutgoingRecord): Promise<PublishOutcome> {
+    return new Promise<PublishOutcome>((resolve) => {
+      let settled = false;
+      const timer = setTimeout(() => settle({ ok: false, error: new PublishUnavailableError(`Kafka did not acknowledge within ${this.options.timeoutMs} ms; outcome unknown`) }), this.options.timeoutMs);
+      const settle = (outcome: PublishOutcome) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve(outcome);
+      };
+      this.queue.push({
+        record,
+        settle: (outcome) => {
+          this.pending -= 1;
+          settle(outcome);
+        },
+      });
+    });
+  }
+
+  private schedule(): void {
+    if (this.sending || this.lingerTimer) return;
+    if (this.queue.length >= this.options.maxBatchEvents || this.options.lingerMs === 0) {
+      void this.drain();
+      return;
+    }
+    this.lingerTimer = setTimeout(() => {
+      this.lingerTimer = undefined;
+      void this.drain();
+    }, this.options.lingerMs);
+  }
+
+  private async drain(): Promise<void> {
+    if (this.sending) return;
+    this.sending = true;
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, this.options.maxBatchEvents);
+        await this.sendOne(batch);
+      }
+    } finally {
+      this.sending = false;
+    }
+  }
+
+  private async sendOne(batch: Pending[]): Promise<void> {
+    try {
+      const metadata = await this.send(batch.map((p) => p.record));
+      const baseOffsets = new Map(metadata.map((m) => [m.partition, Number(m.baseOffset)]));
+      const nextIndex = new Map<number, number>();
+      for (const item of batch) {
+        const partition = item.record.partition;
+        const base = baseOffsets.get(partition);
+        if (base === undefined || !Number.isSafeInteger(base)) {
+          item.settle({ ok: false, error: new PublishUnavailableError(`Kafka's answer has no offset for partition ${partition}`) });
+          continue;
+        }
+        const index = nextIndex.get(partition) ?? 0;
+        nextIndex.set(partition, index + 1);
+        item.settle({ ok: true, partition, offset: base + index });
+      }
+    } catch (error) {
+      const failure = new PublishUnavailableError(`Kafka did not accept the events: ${(error as Error).message}`);
+      for (const item of batch) item.settle({ ok: false, error: failure });
+    }
+  }
+}

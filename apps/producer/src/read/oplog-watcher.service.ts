@@ -1,0 +1,84 @@
+import { OplogRepository, type SharedSettings } from '@async2/data-access';
+import { SHARED_SETTINGS } from '@async2/platform';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { PRODUCER_CONFIG, type ProducerConfig } from '../config/producer.config';
+
+interface Waiter {
+  partition: number;
+  offset: number;
+  resolve: (reached: boolean) => void;
+}
+
+/**
+ * Waits until OPLOG shows a partition applied past an offset. One poll of OPLOG serves every
+ * waiting request, and it polls only while someone waits.
+ */
+@Injectable()
+export class OplogWatcher implements OnApplicationShutdown {
+  private readonly oplog: OplogRepository;
+  private readonly waiters = new Set<Waiter>();
+  private readonly known = new Map<number, number>();
+  private timer: NodeJS.Timeout | undefined;
+  private readonly logger = new Logger('OplogWatcher');
+
+  constructor(
+    dataSource: DataSource,
+    @Inject(SHARED_SETTINGS) private readonly settings: SharedSettings,
+    @Inject(PRODUCER_CONFIG) private readonly config: ProducerConfig,
+  ) {
+    this.oplog = new OplogRepository(dataSource);
+  }
+
+  /** Last seen next_offset of a partition (undefined when no consumer has claimed it yet). */
+  appliedUpTo(partition: number): number | undefined {
+    return this.known.get(partition);
+  }
+
+  /** Resolves true once next_offset > offset (the write at `offset` is in EVENTS), false after timeoutMs. */
+  async waitPast(partition: number, offset: number, timeoutMs: number): Promise<boolean> {
+    await this.poll();
+    if ((this.known.get(partition) ?? 0) > offset) return true;
+    if (timeoutMs === 0) return false;
+    return new Promise<boolean>((resolve) => {
+      const waiter: Waiter = {
+        partition,
+        offset,
+        resolve: (reached) => {
+          clearTimeout(deadline);
+          this.waiters.delete(waiter);
+          resolve(reached);
+        },
+      };
+      const deadline = setTimeout(() => waiter.resolve(false), timeoutMs);
+      this.waiters.add(waiter);
+      this.ensurePolling();
+    });
+  }
+
+  onApplicationShutdown(): void {
+    for (const waiter of this.waiters) waiter.resolve(false);
+    clearTimeout(this.timer);
+  }
+
+  private ensurePolling(): void {
+    if (this.timer || this.waiters.size === 0) return;
+    this.timer = setTimeout(async () => {
+      await this.poll();
+      for (const waiter of this.waiters) {
+        if ((this.known.get(waiter.partition) ?? 0) > waiter.offset) waiter.resolve(true);
+      }
+      this.timer = undefined;
+      this.ensurePolling();
+    }, this.config.readAfterPollMs);
+  }
+
+  private async poll(): Promise<void> {
+    try {
+      const offsets = await this.oplog.nextOffsets({ consumerGroup: this.settings.consumerGroup, topic: this.settings.topics.topic });
+      for (const [partition, next] of offsets) this.known.set(partition, next);
+    } catch (error) {
+      this.logger.warn(`reading OPLOG failed: ${(error as Error).message}`);
+    }
+  }
+}

@@ -1,0 +1,54 @@
+import { EventsRepository } from '@async2/data-access';
+import { type EventLimits, type WritePosition, validateEvent } from '@async2/domain';
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { PRODUCER_CONFIG, type ProducerConfig } from '../config/producer.config';
+import { EntityNotFoundError, ReadAfterTimeoutError } from './read-errors';
+import { OplogWatcher } from './oplog-watcher.service';
+
+export interface EntityView {
+  id: string;
+  state: Record<string, unknown>;
+  version: number;
+  updatedAt: string;
+  eventTs: string;
+  partition: number;
+  offset: number;
+}
+
+/** Reads of materialised state: eventual by default, or after a given write (read-your-writes). */
+@Injectable()
+export class ReadService {
+  private readonly events: EventsRepository;
+  private readonly idLimits: EventLimits;
+
+  constructor(
+    dataSource: DataSource,
+    private readonly watcher: OplogWatcher,
+    @Inject(PRODUCER_CONFIG) private readonly config: ProducerConfig,
+  ) {
+    this.events = new EventsRepository(dataSource);
+    this.idLimits = config.limits;
+  }
+
+  async read(id: string, after?: WritePosition): Promise<EntityView> {
+    // The same rules as ingest, so a read can never name an ID that could not have been written.
+    validateEvent({ id, op: 'delete' }, this.idLimits);
+    if (after) {
+      const reached = await this.watcher.waitPast(after.partition, after.offset, this.config.readAfterTimeoutMs);
+      if (!reached) throw new ReadAfterTimeoutError(after.partition, after.offset, this.watcher.appliedUpTo(after.partition), this.config.readAfterTimeoutMs);
+    }
+    const stored = await this.events.findStored(id);
+    if (!stored || stored.record.deleted || stored.record.state === null) throw new EntityNotFoundError(id);
+    const { record, updatedAt } = stored;
+    return {
+      id,
+      state: record.state ?? {},
+      version: record.version,
+      updatedAt: updatedAt.toISOString(),
+      eventTs: new Date(record.eventTs).toISOString(),
+      partition: record.partition,
+      offset: record.lastOffset,
+    };
+  }
+}

@@ -1,0 +1,14 @@
+// Adapters around the domain: PostgreSQL through TypeORM, Kafka through kafkajs. No NestJS here:
+// the apps wrap these in providers.
+export * from './persistence/event-row.entity';
+export * from './persistence/oplog-row.entity';
+export * from './persistence/data-source.options';
+export * from './persistence/run-migrations';
+export * from './persistence/events.repository';
+export * from './persistence/oplog.repository';
+export * from './persistence/flush-writer';
+export * from './kafka/event-record.v1';
+export * from './kafka/kafka-client.options';
+export * from './kafka/topic-admin';
+export * from './config/env-reader';
+export * from './config/shared-settings';

@@ -1,0 +1,57 @@
+import { type EventLimits, type StampedEvent, ValidationError, validateEvent } from '@async2/domain';
+
+/*
+ * Kafka record format v1 of topic `events`.
+ *
+ *   key    := UTF-8 bytes of the event's id (so Kafka's own partitioner and compaction agree with ours)
+ *   value  := UTF-8 JSON object:
+ *             { "v": 1, "id": <string>, "op": "set" | "merge" | "incr" | "delete",
+ *               ["data": <object>,] ["eventId": <string>,] "ts": <integer, ms since epoch>, "src": <string> }
+ *   headers: W3C trace context (`traceparent`, `tracestate`) when tracing is on; nothing else is required.
+ *
+ * Field order is fixed by the encoder for byte-stable fixtures; the decoder accepts any order.
+ */
+export const EVENT_RECORD_VERSION = 1;
+
+export interface EncodedRecord {
+  key: Buffer;
+  value: Buffer;
+}
+
+export type DecodeResult = { ok: true; event: StampedEvent } | { ok: false; reason: string };
+
+export function encodeEventRecord(event: StampedEvent): EncodedRecord {
+  const value: Record<string, unknown> = { v: EVENT_RECORD_VERSION, id: event.id, op: event.op };
+  if (event.data !== undefined) value.data = event.data;
+  if (event.eventId !== undefined) value.eventId = event.eventId;
+  value.ts = event.ts;
+  value.src = event.src;
+  return { key: Buffer.from(event.id, 'utf8'), value: Buffer.from(JSON.stringify(value), 'utf8') };
+}
+
+/**
+ * Decodes and re-validates a record: the topic may hold records from other writers (or older
+ * producers), so nothing is trusted. A failure names the reason the record goes to the DLQ.
+ */
+export function decodeEventRecord(key: Buffer | null, value: Buffer | null, limits: EventLimits): DecodeResult {
+  if (value === null) return { ok: false, reason: 'record has no value' };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(value));
+  } catch (error) {
+    return { ok: false, reason: `value is not UTF-8 JSON: ${(error as Error).message}` };
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return { ok: false, reason: 'value is not a JSON object' };
+  const { v, ts, src, ...contract } = parsed as Record<string, unknown>;
+  if (v !== EVENT_RECORD_VERSION) return { ok: false, reason: `unsupported record version ${JSON.stringify(v)}` };
+  if (typeof ts !== 'number' || !Number.isSafeInteger(ts) || ts < 0) return { ok: false, reason: 'ts must be a non-negative integer' };
+  if (typeof src !== 'string') return { ok: false, reason: 'src must be a string' };
+  try {
+    const event = validateEvent(contract, limits);
+    if (key === null || key.toString('utf8') !== event.id) return { ok: false, reason: 'record key does not equal the event id' };
+    return { ok: true, event: { ...event, ts, src } };
+  } catch (error) {
+    if (error instanceof ValidationError) return { ok: false, reason: `invalid event: ${error.message}` };
+    throw error;
+  }
+}

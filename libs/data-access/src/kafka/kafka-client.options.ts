@@ -1,0 +1,24 @@
+import type { KafkaConfig, SASLOptions } from 'kafkajs';
+import { logLevel } from 'kafkajs';
+
+export interface KafkaSettings {
+  brokers: string[];
+  clientId: string;
+  ssl: boolean;
+  /** SASL mechanism and credentials; undefined for none. */
+  sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
+}
+
+/** kafkajs client options from validated settings: TLS and SASL are configuration, not code. */
+export function kafkaClientOptions(settings: KafkaSettings): KafkaConfig {
+  return {
+    clientId: settings.clientId,
+    brokers: settings.brokers,
+    ssl: settings.ssl,
+    sasl: settings.sasl as SASLOptions | undefined,
+    connectionTimeout: 3000,
+    requestTimeout: 30000,
+    retry: { initialRetryTime: 100, retries: 8 },
+    logLevel: logLevel.WARN,
+  };
+}

@@ -1,0 +1,39 @@
+import type { Admin } from 'kafkajs';
+
+export interface TopicLayout {
+  topic: string;
+  deadLetterTopic: string;
+  /** Partitions of a topic this creates; an existing topic keeps its own count. */
+  partitions: number;
+  replicationFactor: number;
+}
+
+/** Creates the events topic and its DLQ when absent (idempotent; safe when several instances race). */
+export async function ensureTopics(admin: Admin, layout: TopicLayout): Promise<void> {
+  const existing = new Set(await admin.listTopics());
+  const missing = [layout.topic, layout.deadLetterTopic].filter((t) => !existing.has(t));
+  if (missing.length === 0) return;
+  try {
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: missing.map((topic) => ({ topic, numPartitions: layout.partitions, replicationFactor: layout.replicationFactor })),
+    });
+  } catch (error) {
+    // Another instance created it between our list and create.
+    if ((error as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS') throw error;
+  }
+}
+
+/** P, read from the topic's metadata (never from configuration that could drift from it). */
+export async function fetchPartitionCount(admin: Admin, topic: string): Promise<number> {
+  const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
+  const count = metadata.topics[0]?.partitions.length ?? 0;
+  if (count === 0) throw new Error(`topic ${topic} has no partitions`);
+  return count;
+}
+
+/** Low and high watermarks of every partition of a topic. */
+export async function fetchWatermarks(admin: Admin, topic: string): Promise<Map<number, { low: number; high: number }>> {
+  const offsets = await admin.fetchTopicOffsets(topic);
+  return new Map(offsets.map((o) => [o.partition, { low: Number(o.low), high: Number(o.high) }]));
+}

@@ -1,0 +1,32 @@
+import type { DataSourceOptions } from 'typeorm';
+import { EventRow } from './event-row.entity';
+import { InitialSchema1763859600000 } from './migrations/1763859600000-initial-schema';
+import { OplogRow } from './oplog-row.entity';
+
+export const ENTITIES = [EventRow, OplogRow];
+export const MIGRATIONS = [InitialSchema1763859600000];
+
+export interface DatabaseSettings {
+  url: string;
+  poolSize: number;
+  /** `pg` TLS options (e.g. `{ rejectUnauthorized: true, ca }`); undefined for plaintext. */
+  ssl?: boolean | Record<string, unknown>;
+  applicationName: string;
+}
+
+/** TypeORM options for both apps. Never `synchronize`: the schema changes only through MIGRATIONS. */
+export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url: settings.url,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    synchronize: false,
+    migrationsRun: false,
+    migrationsTransactionMode: 'all',
+    ssl: settings.ssl,
+    applicationName: settings.applicationName,
+    extra: { max: settings.poolSize },
+    logging: ['error'],
+  };
+}

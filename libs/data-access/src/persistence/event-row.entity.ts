@@ -1,0 +1,39 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+/**
+ * EVENTS: the latest state of every ID (design section 5), one row per ID. A deleted ID stays as a
+ * tombstone (`deleted` true, `state` NULL) so its version and recent eventIds survive the delete.
+ * Written only by the consumer that owns the ID's partition, with absolute values.
+ */
+@Entity({ name: 'events' })
+export class EventRow {
+  @PrimaryColumn({ type: 'text' })
+  id!: string;
+
+  @Column({ type: 'jsonb', nullable: true })
+  state!: Record<string, unknown> | null;
+
+  @Column({ type: 'boolean', default: false })
+  deleted!: boolean;
+
+  /** Number of events applied to this ID. */
+  @Column({ type: 'bigint' })
+  version!: string;
+
+  @Column({ type: 'integer' })
+  partition!: number;
+
+  @Column({ name: 'last_offset', type: 'bigint' })
+  lastOffset!: string;
+
+  /** Producer receive time of the last applied event. */
+  @Column({ name: 'event_ts', type: 'timestamptz' })
+  eventTs!: Date;
+
+  @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' })
+  updatedAt!: Date;
+
+  /** The last K client eventIds applied to this ID, oldest first (a JSON array of strings). */
+  @Column({ name: 'recent_event_ids', type: 'jsonb', default: () => "'[]'::jsonb" })
+  recentEventIds!: string[];
+}

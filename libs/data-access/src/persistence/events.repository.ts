@@ -1,0 +1,56 @@
+import type { EntityRecord } from '@async2/domain';
+import type { DataSource } from 'typeorm';
+
+// Raw SQL on the hot path (design section 5); EventRow remains the description of the table.
+const SELECT_COLUMNS = `id, state, deleted, version::text AS version, partition, last_offset::text AS last_offset,
+  (extract(epoch FROM event_ts) * 1000)::float8 AS event_ts_ms, recent_event_ids, updated_at`;
+
+interface EventRowRaw {
+  id: string;
+  state: Record<string, unknown> | null;
+  deleted: boolean;
+  version: string;
+  partition: number;
+  last_offset: string;
+  event_ts_ms: number;
+  recent_event_ids: string[];
+  updated_at: Date;
+}
+
+/** A stored record with the time its row was last written. */
+export interface StoredRecord {
+  record: EntityRecord;
+  updatedAt: Date;
+}
+
+/** Reads of EVENTS as domain records (tombstones included: the fold needs their version and eventIds). */
+export class EventsRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** The stored records of these IDs, in one query; IDs without a row are absent from the map. */
+  async findRecords(ids: readonly string[]): Promise<Map<string, EntityRecord>> {
+    const records = new Map<string, EntityRecord>();
+    if (ids.length === 0) return records;
+    const rows: EventRowRaw[] = await this.dataSource.query(`SELECT ${SELECT_COLUMNS} FROM events WHERE id = ANY($1::text[])`, [ids]);
+    for (const row of rows) records.set(row.id, toRecord(row));
+    return records;
+  }
+
+  async findStored(id: string): Promise<StoredRecord | undefined> {
+    const rows: EventRowRaw[] = await this.dataSource.query(`SELECT ${SELECT_COLUMNS} FROM events WHERE id = $1`, [id]);
+    return rows.length === 0 ? undefined : { record: toRecord(rows[0]), updatedAt: rows[0].updated_at };
+  }
+}
+
+function toRecord(row: EventRowRaw): EntityRecord {
+  return {
+    id: row.id,
+    state: row.state as EntityRecord['state'],
+    deleted: row.deleted,
+    version: Number(row.version),
+    partition: row.partition,
+    lastOffset: Number(row.last_offset),
+    eventTs: Math.round(row.event_ts_ms),
+    recentEventIds: row.recent_event_ids,
+  };
+}

@@ -1,0 +1,89 @@
+import type { EntityRecord } from '@async2/domain';
+import type { DataSource } from 'typeorm';
+import type { OplogKey } from './oplog.repository';
+
+/** One partition's flush: the changed records and the offset that follows the last folded event. */
+export interface FlushBatch {
+  key: OplogKey;
+  partition: number;
+  epoch: number;
+  nextOffset: number;
+  records: readonly EntityRecord[];
+}
+
+export type FlushResult = { kind: 'committed'; rows: number } | { kind: 'fenced' };
+
+// Fence first: the UPDATE locks the OPLOG row, so a concurrent claim (epoch + 1) either committed
+// before us (we match zero rows and roll back) or waits until we commit (and then reads our offset).
+const ADVANCE_OPLOG = `UPDATE oplog SET next_offset = $5, updated_at = now()
+  WHERE consumer_group = $1 AND topic = $2 AND partition = $3 AND epoch = $4`;
+
+// One set-based statement for all changed IDs: arrays through unnest, so no 65,535 bind-parameter
+// cap and no statement per row. Each ID appears once (the fold ran first), which ON CONFLICT needs.
+const UPSERT_EVENTS = `INSERT INTO events AS e
+    (id, state, deleted, version, partition, last_offset, event_ts, updated_at, recent_event_ids)
+  SELECT u.id, u.state, u.deleted, u.version, u.partition, u.last_offset,
+         to_timestamp(u.event_ts_ms / 1000.0), now(), u.recent_event_ids
+  FROM unnest($1::text[], $2::jsonb[], $3::boolean[], $4::bigint[], $5::integer[], $6::bigint[], $7::float8[], $8::jsonb[])
+    AS u(id, state, deleted, version, partition, last_offset, event_ts_ms, recent_event_ids)
+  ON CONFLICT (id) DO UPDATE SET
+    state = EXCLUDED.state, deleted = EXCLUDED.deleted, version = EXCLUDED.version,
+    partition = EXCLUDED.partition, last_offset = EXCLUDED.last_offset, event_ts = EXCLUDED.event_ts,
+    updated_at = EXCLUDED.updated_at, recent_event_ids = EXCLUDED.recent_event_ids`;
+
+/**
+ * Writes one flush in ONE transaction: OPLOG.next_offset guarded by the epoch, then the absolute
+ * state of every changed ID. Either both are durable or neither; a fenced flush changes nothing.
+ */
+export class FlushWriter {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async commit(batch: FlushBatch): Promise<FlushResult> {
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.startTransaction();
+      const advanced = await runner.query(
+        ADVANCE_OPLOG,
+        [batch.key.consumerGroup, batch.key.topic, batch.partition, batch.epoch, batch.nextOffset],
+        true,
+      );
+      if (advanced.affected !== 1) {
+        await runner.rollbackTransaction();
+        return { kind: 'fenced' };
+      }
+      if (batch.records.length > 0) await runner.query(UPSERT_EVENTS, upsertParameters(batch.records));
+      await runner.commitTransaction();
+      return { kind: 'committed', rows: batch.records.length };
+    } catch (error) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      throw error;
+    } finally {
+      await runner.release();
+    }
+  }
+}
+
+function upsertParameters(records: readonly EntityRecord[]): unknown[] {
+  const n = records.length;
+  const ids = new Array<string>(n);
+  const states = new Array<string | null>(n);
+  const deleted = new Array<boolean>(n);
+  const versions = new Array<number>(n);
+  const partitions = new Array<number>(n);
+  const offsets = new Array<number>(n);
+  const timestamps = new Array<number>(n);
+  const eventIds = new Array<string>(n);
+  for (let i = 0; i < n; i++) {
+    const r = records[i];
+    ids[i] = r.id;
+    states[i] = r.deleted || r.state === null ? null : JSON.stringify(r.state);
+    deleted[i] = r.deleted;
+    versions[i] = r.version;
+    partitions[i] = r.partition;
+    offsets[i] = r.lastOffset;
+    timestamps[i] = r.eventTs;
+    eventIds[i] = JSON.stringify(r.recentEventIds);
+  }
+  return [ids, states, deleted, versions, partitions, offsets, timestamps, eventIds];
+}

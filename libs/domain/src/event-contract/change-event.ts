@@ -1,0 +1,34 @@
+/** The four ways an event changes the state of its ID (design section 2). */
+export type ChangeOp = 'set' | 'merge' | 'incr' | 'delete';
+
+export const CHANGE_OPS: readonly ChangeOp[] = ['set', 'merge', 'incr', 'delete'];
+
+/** A JSON value as stored in a jsonb column: finite numbers only, no prototype-bearing keys. */
+export type JsonValue = null | boolean | number | string | JsonValue[] | JsonObject;
+export interface JsonObject {
+  [key: string]: JsonValue;
+}
+
+/** An event as a client sends it, after validation. */
+export interface ChangeEvent {
+  id: string;
+  op: ChangeOp;
+  /** Present for set/merge/incr, absent for delete. */
+  data?: JsonObject;
+  /** Optional client-chosen idempotency key: a retry with the same eventId for the same id applies once. */
+  eventId?: string;
+}
+
+/** An event as the producer publishes it: stamped with its receive time and the producer instance. */
+export interface StampedEvent extends ChangeEvent {
+  /** Producer receive time, milliseconds since the Unix epoch. */
+  ts: number;
+  /** The producer instance that accepted the event. */
+  src: string;
+}
+
+/** Where Kafka stored an event: the write token for read-your-writes reads. */
+export interface WritePosition {
+  partition: number;
+  offset: number;
+}

@@ -1,0 +1,213 @@
+import type { JsonObject } from './change-event';
+import { DEFAULT_EVENT_LIMITS as LIMITS } from './event-limits';
+import { validateBatch, validateEvent } from './event-validator';
+import { ValidationError } from './validation-error';
+
+type Found = Array<{ field: string; rule: string }>;
+
+/** The violations (field, rule) of a request that must fail validation. */
+function violationsOf(validate: () => unknown): Found {
+  let caught: unknown;
+  try {
+    validate();
+  } catch (e) {
+    caught = e;
+  }
+  expect(caught).toBeInstanceOf(ValidationError);
+  return (caught as ValidationError).violations.map(({ field, rule }) => ({ field, rule }));
+}
+
+const eventViolations = (raw: unknown): Found => violationsOf(() => validateEvent(raw, LIMITS));
+const batchViolations = (raw: unknown, limits = LIMITS): Found => violationsOf(() => validateBatch(raw, limits));
+
+const ok = { id: 'user-1', op: 'set', data: { a: 1 } };
+const withData = (data: unknown, op = 'set') => ({ id: 'user-1', op, data });
+
+/** {a: {a: ... {}}} with `depth` objects, built without recursion. */
+function nested(depth: number): JsonObject {
+  let v: JsonObject = {};
+  for (let i = 1; i < depth; i++) v = { a: v };
+  return v;
+}
+const pointerAtDepth = (depth: number) => '/data' + '/a'.repeat(depth - 1);
+
+describe('validateEvent: one broken rule, one violation at the exact JSON pointer', () => {
+  it.each<[string, unknown, string, string]>([
+    ['event not an object (array)', [ok], '', 'type'],
+    ['event null', null, '', 'type'],
+    ['id missing', { op: 'set', data: {} }, '/id', 'required'],
+    ['id not a string', { ...ok, id: 42 }, '/id', 'type'],
+    ['id empty', { ...ok, id: '' }, '/id', 'non-empty'],
+    ['id 257 bytes', { ...ok, id: 'x'.repeat(257) }, '/id', 'max-bytes'],
+    ['id 86 x € (86 chars, 258 bytes)', { ...ok, id: '€'.repeat(86) }, '/id', 'max-bytes'],
+    ['id with a control char (LF)', { ...ok, id: 'a\nb' }, '/id', 'no-control-chars'],
+    ['id with NUL', { ...ok, id: 'a\u0000' }, '/id', 'no-control-chars'],
+    ['id with DEL', { ...ok, id: 'a\u007f' }, '/id', 'no-control-chars'],
+    ['id with a C1 control (NEL)', { ...ok, id: 'a\u0085' }, '/id', 'no-control-chars'],
+    ['id with a lone surrogate', { ...ok, id: 'a\ud800' }, '/id', 'no-lone-surrogate'],
+    ['op missing', { id: 'u', data: {} }, '/op', 'required'],
+    ['op unknown', { ...ok, op: 'upsert' }, '/op', 'enum'],
+    ['op not a string', { ...ok, op: 1 }, '/op', 'enum'],
+    ['data missing for set', { id: 'u', op: 'set' }, '/data', 'required'],
+    ['data missing for merge', { id: 'u', op: 'merge' }, '/data', 'required'],
+    ['data missing for incr', { id: 'u', op: 'incr' }, '/data', 'required'],
+    ['data present on delete', withData({}, 'delete'), '/data', 'forbidden'],
+    ['data an array', withData([1]), '/data', 'type'],
+    ['data a string', withData('x'), '/data', 'type'],
+    ['data null', withData(null), '/data', 'type'],
+    ['data 33 levels deep', withData(nested(33)), pointerAtDepth(33), 'max-depth'],
+    ['data over 64 KiB as JSON', withData({ s: 'x'.repeat(65529) }), '/data', 'max-bytes'],
+    ['__proto__ at top level', withData(JSON.parse('{"__proto__":{"x":1}}')), '/data/__proto__', 'forbidden-key'],
+    ['constructor at top level', withData(JSON.parse('{"constructor":1}')), '/data/constructor', 'forbidden-key'],
+    ['prototype at top level', withData(JSON.parse('{"prototype":1}')), '/data/prototype', 'forbidden-key'],
+    ['__proto__ nested', withData(JSON.parse('{"a":{"__proto__":{}}}')), '/data/a/__proto__', 'forbidden-key'],
+    ['constructor nested in an array', withData(JSON.parse('{"a":[0,{"constructor":{}}]}')), '/data/a/1/constructor', 'forbidden-key'],
+    ['prototype nested', withData(JSON.parse('{"a":{"b":{"prototype":2}}}')), '/data/a/b/prototype', 'forbidden-key'],
+    ['NUL in a string value', withData({ s: 'a\u0000b' }), '/data/s', 'no-nul'],
+    ['NUL in a key', withData({ 'k\u0000': 1 }), '/data/k\u0000', 'no-nul'],
+    ['lone surrogate in a string value', withData({ s: ['\udc00'] }), '/data/s/0', 'no-lone-surrogate'],
+    ['lone surrogate in a key', withData({ '\ud83d': 1 }), '/data/\ud83d', 'no-lone-surrogate'],
+    ['Infinity (JSON 1e400)', withData(JSON.parse('{"n":1e400}')), '/data/n', 'finite-number'],
+    ['integer past 2^53 (JSON 2^53+1)', withData(JSON.parse('{"n":9007199254740993}')), '/data/n', 'safe-integer'],
+    ['incr with a string', withData({ n: '1' }, 'incr'), '/data/n', 'type'],
+    ['incr with null', withData({ n: null }, 'incr'), '/data/n', 'type'],
+    ['incr with a nested object', withData({ n: { m: 1 } }, 'incr'), '/data/n', 'type'],
+    ['incr with Infinity', withData(JSON.parse('{"n":-1e400}'), 'incr'), '/data/n', 'finite-number'],
+    ['eventId empty', { ...ok, eventId: '' }, '/eventId', 'non-empty'],
+    ['eventId 129 bytes', { ...ok, eventId: 'e'.repeat(129) }, '/eventId', 'max-bytes'],
+    ['eventId not a string', { ...ok, eventId: 7 }, '/eventId', 'type'],
+    ['eventId null', { ...ok, eventId: null }, '/eventId', 'type'],
+    ['unknown top-level field', { ...ok, extra: true }, '/extra', 'unknown-field'],
+    ['unknown field with / and ~ in its name', { ...ok, 'a/b~c': 1 }, '/a~1b~0c', 'unknown-field'],
+    ['data key with / and ~ (RFC 6901 escaping)', withData({ 'a/b': { '~c~': 'x\u0000' } }), '/data/a~1b/~0c~0', 'no-nul'],
+  ])('%s -> %s %s', (_name, raw, field, rule) => {
+    expect(eventViolations(raw)).toEqual([{ field, rule }]);
+  });
+});
+
+describe('validateEvent: limits', () => {
+  it.each([
+    ['256 ASCII bytes', 'x'.repeat(256)],
+    ['64 x € (192 bytes)', '€'.repeat(64)],
+    ['85 x € + 1 (256 bytes)', '€'.repeat(85) + 'x'],
+    ['astral characters', '😀'.repeat(64)],
+  ])('accepts an id of %s', (_name, id) => {
+    expect(validateEvent({ ...ok, id }, LIMITS).id).toBe(id);
+  });
+
+  it('accepts an eventId of 128 bytes', () => {
+    expect(validateEvent({ ...ok, eventId: 'e'.repeat(128) }, LIMITS).eventId).toHaveLength(128);
+  });
+
+  it('accepts data 32 levels deep, arrays counting as levels', () => {
+    expect(() => validateEvent(withData(nested(32)), LIMITS)).not.toThrow();
+    // data (1) > array (2) > 31 nested objects (3..33)
+    expect(eventViolations(withData({ a: [nested(31)] }))).toEqual([
+      { field: '/data/a/0' + '/a'.repeat(30), rule: 'max-depth' },
+    ]);
+  });
+
+  it('rejects a 100,000-deep nesting with max-depth, without a stack overflow', () => {
+    let deepObject: JsonObject = {};
+    let deepArray: unknown = [];
+    for (let i = 0; i < 100_000; i++) {
+      deepObject = { a: deepObject };
+      deepArray = [deepArray];
+    }
+    expect(eventViolations(withData(deepObject))).toEqual([{ field: pointerAtDepth(33), rule: 'max-depth' }]);
+    expect(eventViolations(withData({ a: deepArray }))).toEqual([{ field: '/data/a' + '/0'.repeat(31), rule: 'max-depth' }]);
+  });
+
+  it('accepts data of exactly 64 KiB as JSON', () => {
+    expect(JSON.stringify({ s: 'x'.repeat(65528) })).toHaveLength(65536);
+    expect(() => validateEvent(withData({ s: 'x'.repeat(65528) }), LIMITS)).not.toThrow();
+  });
+
+  it('counts data size in UTF-8 bytes, not characters', () => {
+    // 21,843 x € = 65,529 bytes, plus {"s":""} = 65,537 bytes (but only 21,851 characters)
+    expect(eventViolations(withData({ s: '€'.repeat(21843) }))).toEqual([{ field: '/data', rule: 'max-bytes' }]);
+  });
+
+  it('accepts the largest safe integers', () => {
+    expect(() => validateEvent(withData({ a: Number.MAX_SAFE_INTEGER, b: -Number.MAX_SAFE_INTEGER, c: 1e300 }), LIMITS)).not.toThrow();
+  });
+});
+
+describe('validateEvent: valid events', () => {
+  it.each<[string, Record<string, unknown>]>([
+    ['set', { id: 'user-1', op: 'set', data: { name: 'Ada', tags: ['a', 'b'], n: 1.5, ok: true, none: null, o: { x: '€😀' } } }],
+    ['merge with null (removal)', { id: 'user-1', op: 'merge', data: { name: null, o: { x: 1 } }, eventId: 'evt-1' }],
+    ['incr', { id: 'user-1', op: 'incr', data: { n: -2, m: 0.25 } }],
+    ['delete', { id: 'user-1', op: 'delete', eventId: 'evt-2' }],
+  ])('%s passes and comes back equal', (_name, raw) => {
+    expect(validateEvent(raw, LIMITS)).toEqual(raw);
+  });
+});
+
+describe('validateEvent: errors', () => {
+  it('names every broken rule of an event, not just the first', () => {
+    expect(eventViolations({ id: '', op: 'nope', eventId: 3, extra: 1 })).toEqual(
+      expect.arrayContaining([
+        { field: '/extra', rule: 'unknown-field' },
+        { field: '/id', rule: 'non-empty' },
+        { field: '/op', rule: 'enum' },
+        { field: '/eventId', rule: 'type' },
+      ]),
+    );
+  });
+
+  it('is a non-retriable invalid_event error whose message names the field', () => {
+    let caught: unknown;
+    try {
+      validateEvent({ ...ok, op: 'upsert' }, LIMITS);
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toMatchObject({ name: 'ValidationError', code: 'invalid_event', retriable: false });
+    expect((caught as Error).message).toContain('/op');
+  });
+});
+
+describe('validateBatch', () => {
+  const good = (i: number) => ({ id: `user-${i}`, op: 'incr', data: { n: i } });
+
+  it.each<[string, unknown, Found]>([
+    ['body an array', [good(0)], [{ field: '', rule: 'type' }]],
+    ['body a string', 'events', [{ field: '', rule: 'type' }]],
+    ['body null', null, [{ field: '', rule: 'type' }]],
+    ['events missing', {}, [{ field: '/events', rule: 'required' }]],
+    ['events not an array', { events: { 0: good(0) } }, [{ field: '/events', rule: 'type' }]],
+    ['events empty', { events: [] }, [{ field: '/events', rule: 'min-items' }]],
+    ['a bad event at index 3', { events: [good(0), good(1), good(2), { ...good(3), op: 'x' }, good(4)] }, [{ field: '/events/3/op', rule: 'enum' }]],
+    ['a bad key deep in event 1', { events: [good(0), withData({ a: { 'b/c': '\u0000' } })] }, [{ field: '/events/1/data/a/b~1c', rule: 'no-nul' }]],
+    ['an unknown field beside events', { events: [good(0)], extra: 1 }, [{ field: '/extra', rule: 'unknown-field' }]],
+  ])('%s', (_name, raw, expected) => {
+    expect(batchViolations(raw)).toEqual(expected);
+  });
+
+  it('rejects more than limits.batchMaxEvents events, and accepts exactly that many', () => {
+    const limits = { ...LIMITS, batchMaxEvents: 3 };
+    expect(batchViolations({ events: [good(0), good(1), good(2), good(3)] }, limits)).toEqual([{ field: '/events', rule: 'max-items' }]);
+    expect(validateBatch({ events: [good(0), good(1), good(2)] }, limits)).toHaveLength(3);
+  });
+
+  it('rejects the whole batch for one bad event and reports every bad event', () => {
+    const events = [good(0), { ...good(1), id: '' }, good(2), { ...good(3), data: { n: 'x' } }];
+    expect(batchViolations({ events })).toEqual([
+      { field: '/events/1/id', rule: 'non-empty' },
+      { field: '/events/3/data/n', rule: 'type' },
+    ]);
+  });
+
+  it('stops at 50 violations for a batch of bad events', () => {
+    const events = Array.from({ length: 1000 }, (_, i) => ({ ...good(i), op: 'bad' }));
+    const found = batchViolations({ events });
+    expect(found).toHaveLength(50);
+    expect(found[49]).toEqual({ field: '/events/49/op', rule: 'enum' });
+  });
+
+  it('returns the valid events in order', () => {
+    const events = [good(0), { id: 'user-1', op: 'delete', eventId: 'e' }, good(2)];
+    expect(validateBatch({ events }, LIMITS)).toEqual(events);
+  });
+});

@@ -1,0 +1,133 @@
+import { CHANGE_OPS, type ChangeEvent, type ChangeOp, type JsonObject } from './change-event';
+import type { EventLimits } from './event-limits';
+import { checkJsonValue, checkNumber } from './json-rules';
+import { hasControlChars, hasLoneSurrogate, utf8ByteLength } from './text-rules';
+import { pointerToken, ValidationError, type Violation } from './validation-error';
+
+const EVENT_FIELDS: ReadonlySet<string> = new Set(['id', 'op', 'data', 'eventId']);
+const MAX_VIOLATIONS = 50;
+
+/**
+ * Checks one event against the contract of design section 2 and returns it typed, or collects
+ * every violation (up to 50) under `pointer`, the event's JSON pointer in the request body.
+ */
+export function collectEventViolations(raw: unknown, pointer: string, limits: EventLimits, out: Violation[]): ChangeEvent | undefined {
+  const before = out.length;
+  if (!isPlainObject(raw)) {
+    out.push({ field: pointer, rule: 'type', message: 'an event must be a JSON object' });
+    return undefined;
+  }
+  for (const key of Object.keys(raw)) {
+    if (!EVENT_FIELDS.has(key)) {
+      out.push({ field: `${pointer}/${pointerToken(key)}`, rule: 'unknown-field', message: `unknown field; allowed: id, op, data, eventId` });
+    }
+  }
+  checkIdentifier(raw.id, `${pointer}/id`, limits.idMaxBytes, true, out);
+  const op = checkOp(raw.op, `${pointer}/op`, out);
+  if (raw.eventId !== undefined) checkIdentifier(raw.eventId, `${pointer}/eventId`, limits.eventIdMaxBytes, false, out);
+  if (op !== undefined) checkData(op, raw, `${pointer}/data`, limits, out);
+
+  if (out.length > before) return undefined;
+  const event: ChangeEvent = { id: raw.id as string, op: op! };
+  if (raw.data !== undefined) event.data = raw.data as JsonObject;
+  if (raw.eventId !== undefined) event.eventId = raw.eventId as string;
+  return event;
+}
+
+/** Validates one event; throws ValidationError naming every broken rule. */
+export function validateEvent(raw: unknown, limits: EventLimits, pointer = ''): ChangeEvent {
+  const violations: Violation[] = [];
+  const event = collectEventViolations(raw, pointer, limits, violations);
+  if (!event) throw new ValidationError(violations);
+  return event;
+}
+
+/**
+ * Validates a batch body `{ "events": [...] }`. All or nothing: one bad event rejects the batch,
+ * so a client never has to work out which half of its request was published.
+ */
+export function validateBatch(raw: unknown, limits: EventLimits): ChangeEvent[] {
+  const violations: Violation[] = [];
+  if (!isPlainObject(raw)) throw new ValidationError([{ field: '', rule: 'type', message: 'the body must be a JSON object { "events": [...] }' }]);
+  for (const key of Object.keys(raw)) {
+    if (key !== 'events') violations.push({ field: `/${pointerToken(key)}`, rule: 'unknown-field', message: 'unknown field; allowed: events' });
+  }
+  const list = raw.events;
+  if (!Array.isArray(list)) {
+    violations.push({ field: '/events', rule: list === undefined ? 'required' : 'type', message: 'events must be an array of events' });
+    throw new ValidationError(violations);
+  }
+  if (list.length === 0) violations.push({ field: '/events', rule: 'min-items', message: 'events must not be empty' });
+  if (list.length > limits.batchMaxEvents) {
+    violations.push({ field: '/events', rule: 'max-items', message: `at most ${limits.batchMaxEvents} events per batch` });
+    throw new ValidationError(violations);
+  }
+  const events: ChangeEvent[] = [];
+  for (let i = 0; i < list.length && violations.length < MAX_VIOLATIONS; i++) {
+    const event = collectEventViolations(list[i], `/events/${i}`, limits, violations);
+    if (event) events.push(event);
+  }
+  if (violations.length > 0) throw new ValidationError(violations);
+  return events;
+}
+
+function checkIdentifier(value: unknown, at: string, maxBytes: number, required: boolean, out: Violation[]): void {
+  if (value === undefined) {
+    if (required) out.push({ field: at, rule: 'required', message: 'is required' });
+    return;
+  }
+  if (typeof value !== 'string') out.push({ field: at, rule: 'type', message: 'must be a string' });
+  else if (value.length === 0) out.push({ field: at, rule: 'non-empty', message: 'must not be empty' });
+  else if (utf8ByteLength(value) > maxBytes) out.push({ field: at, rule: 'max-bytes', message: `must be at most ${maxBytes} bytes of UTF-8` });
+  else if (hasControlChars(value)) out.push({ field: at, rule: 'no-control-chars', message: 'must not contain control characters' });
+  else if (hasLoneSurrogate(value)) out.push({ field: at, rule: 'no-lone-surrogate', message: 'must be well-formed Unicode' });
+}
+
+function checkOp(value: unknown, at: string, out: Violation[]): ChangeOp | undefined {
+  if (value === undefined) {
+    out.push({ field: at, rule: 'required', message: 'is required' });
+    return undefined;
+  }
+  if (typeof value !== 'string' || !(CHANGE_OPS as readonly string[]).includes(value)) {
+    out.push({ field: at, rule: 'enum', message: `must be one of ${CHANGE_OPS.join(', ')}` });
+    return undefined;
+  }
+  return value as ChangeOp;
+}
+
+function checkData(op: ChangeOp, raw: Record<string, unknown>, at: string, limits: EventLimits, out: Violation[]): void {
+  const data = raw.data;
+  if (op === 'delete') {
+    if (data !== undefined) out.push({ field: at, rule: 'forbidden', message: 'delete takes no data' });
+    return;
+  }
+  if (data === undefined) {
+    out.push({ field: at, rule: 'required', message: `${op} requires data` });
+    return;
+  }
+  if (!isPlainObject(data)) {
+    out.push({ field: at, rule: 'type', message: 'must be a JSON object' });
+    return;
+  }
+  const before = out.length;
+  // Depth first: it bounds the cost of everything after it, including JSON.stringify's recursion.
+  checkJsonValue(data, at, limits.dataMaxDepth, out, MAX_VIOLATIONS);
+  if (out.length > before) return;
+  if (utf8ByteLength(JSON.stringify(data)) > limits.dataMaxBytes) {
+    out.push({ field: at, rule: 'max-bytes', message: `must be at most ${limits.dataMaxBytes} bytes as JSON` });
+    return;
+  }
+  if (op === 'incr') {
+    for (const [key, delta] of Object.entries(data)) {
+      const field = `${at}/${pointerToken(key)}`;
+      if (typeof delta !== 'number') out.push({ field, rule: 'type', message: 'incr deltas must be numbers' });
+      else checkNumber(delta, field, out);
+    }
+  }
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}

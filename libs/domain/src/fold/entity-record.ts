@@ -1,0 +1,26 @@
+import type { JsonObject } from '../event-contract/change-event';
+
+/**
+ * The materialised state of one ID, as the consumer holds it in memory and as a row of EVENTS
+ * stores it. A deleted ID is a tombstone (`deleted`, `state` null): it keeps counting versions and
+ * remembering recent eventIds, so a late retry of an event applied before the delete stays a no-op.
+ */
+export interface EntityRecord {
+  id: string;
+  state: JsonObject | null;
+  deleted: boolean;
+  /** Number of events applied to this ID (duplicates by eventId are not applied, so not counted). */
+  version: number;
+  partition: number;
+  /** Kafka offset of the last applied event. */
+  lastOffset: number;
+  /** Producer receive time (ms) of the last applied event. */
+  eventTs: number;
+  /** The last K client eventIds applied to this ID, oldest first. */
+  recentEventIds: string[];
+}
+
+/** A record for an ID that has never been seen: no state, version 0. */
+export function emptyRecord(id: string, partition: number): EntityRecord {
+  return { id, state: null, deleted: false, version: 0, partition, lastOffset: -1, eventTs: 0, recentEventIds: [] };
+}

@@ -1,0 +1,87 @@
+import fc from 'fast-check';
+// Test oracle only: the partitioner every kafkajs producer in the fleet uses (the domain code never imports kafkajs).
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { Partitioners, type PartitionMetadata } from 'kafkajs';
+import { murmur2 } from './murmur2';
+import { partitionForKey, toPositive } from './partition-for-key';
+
+const PARTITION_COUNTS = [1, 3, 4, 12, 100];
+
+// Known answers: the murmur2 values are Apache Kafka's own, from
+// clients/src/test/java/org/apache/kafka/common/utils/UtilsTest.java (testMurmur2).
+// The positive column is Java's Utils.toPositive (clear the sign bit) of that value: hash + 2^31 when negative.
+const JAVA_VECTORS: Array<[key: string, javaMurmur2: number, positive: number]> = [
+  ['21', -973932308, 1173551340],
+  ['foobar', -790332482, 1357151166],
+  ['a-little-bit-long-string', -985981536, 1161502112],
+  ['a-little-bit-longer-string', -1486304829, 661178819],
+  ['lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8', -58897971, 2088585677],
+  ['abc', 479470107, 479470107],
+];
+
+function kafkajsPartition(key: string, partitionCount: number): number {
+  const partitionMetadata: PartitionMetadata[] = Array.from({ length: partitionCount }, (_, partitionId) => ({
+    partitionId,
+    leader: 0,
+    partitionErrorCode: 0,
+    replicas: [0],
+    isr: [0],
+  }));
+  return Partitioners.DefaultPartitioner()({ topic: 'entities', partitionMetadata, message: { key, value: null } });
+}
+
+// Code units 0000-FFFF one by one, so lone surrogates occur (fc's 'binary' unit never yields them).
+const anyCodeUnit = fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c));
+
+describe('toPositive', () => {
+  it.each(JAVA_VECTORS)('maps murmur2(%j) = %i to %i, as Java Utils.toPositive', (_key, hash, positive) => {
+    expect(toPositive(hash)).toBe(positive);
+  });
+
+  it.each([
+    [0, 0],
+    [2147483647, 2147483647],
+    [-1, 2147483647],
+    [-2147483648, 0],
+  ])('clears only the sign bit: toPositive(%i) is %i', (n, expected) => {
+    expect(toPositive(n)).toBe(expected);
+  });
+
+  // The documented pitfall: `>>> 0` reinterprets a negative hash as unsigned (hash + 2^32), not hash + 2^31.
+  it('is not the unsigned reinterpretation (>>> 0) of a negative hash', () => {
+    for (const [, hash] of JAVA_VECTORS.filter(([, h]) => h < 0)) {
+      expect(toPositive(hash)).not.toBe(hash >>> 0);
+      expect((hash >>> 0) - toPositive(hash)).toBe(2 ** 31);
+    }
+  });
+});
+
+describe('partitionForKey', () => {
+  it.each(JAVA_VECTORS)('places %j where the Java client does, for every partition count', (key, _hash, positive) => {
+    for (const n of PARTITION_COUNTS) expect(partitionForKey(key, n)).toBe(positive % n);
+  });
+
+  it('sends key "21" to partition 0 of 3, where the `>>> 0` variant would send it to 2', () => {
+    const hash = murmur2(new TextEncoder().encode('21'));
+    expect(partitionForKey('21', 3)).toBe(0);
+    expect((hash >>> 0) % 3).toBe(2);
+  });
+
+  it.each([
+    ['fc.string() (printable ASCII)', fc.string({ maxLength: 40 })],
+    ["unit 'grapheme' (any printable Unicode)", fc.string({ unit: 'grapheme', maxLength: 20 })],
+    ["unit 'binary' (any code point)", fc.string({ unit: 'binary', maxLength: 20 })],
+    ['any UTF-16 code units, lone surrogates included', fc.string({ unit: anyCodeUnit, maxLength: 20 })],
+  ])('agrees with kafkajs DefaultPartitioner for random keys: %s', (_name, keys) => {
+    fc.assert(
+      fc.property(keys, (key) => {
+        for (const n of PARTITION_COUNTS) expect(partitionForKey(key, n)).toBe(kafkajsPartition(key, n));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it.each([0, -1, 1.5, NaN, Infinity])('throws RangeError for partition count %p', (n) => {
+    expect(() => partitionForKey('k', n)).toThrow(RangeError);
+  });
+});

@@ -1,0 +1,5 @@
+// NestJS building blocks both apps share: logging, PostgreSQL, the Kafka connections.
+export * from './shared-settings.token';
+export * from './database.module';
+export * from './kafka-connections';
+export * from './logger.module';

@@ -1,0 +1,27 @@
+import { type SharedSettings, ensureTopics, kafkaClientOptions } from '@async2/data-access';
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { type Admin, Kafka } from 'kafkajs';
+import { SHARED_SETTINGS } from './shared-settings.token';
+
+/** The app's kafkajs client and admin connection; creates the topics when absent. */
+@Injectable()
+export class KafkaConnections implements OnModuleInit, OnApplicationShutdown {
+  readonly kafka: Kafka;
+  readonly admin: Admin;
+  private readonly logger = new Logger('Kafka');
+
+  constructor(@Inject(SHARED_SETTINGS) private readonly settings: SharedSettings) {
+    this.kafka = new Kafka(kafkaClientOptions(settings.kafka));
+    this.admin = this.kafka.admin();
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.admin.connect();
+    await ensureTopics(this.admin, this.settings.topics);
+    this.logger.log(`connected to ${this.settings.kafka.brokers.join(',')}; topics ${this.settings.topics.topic}, ${this.settings.topics.deadLetterTopic} ready`);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.admin.disconnect();
+  }
+}

@@ -1,0 +1,14 @@
+import { LoggerModule } from 'nestjs-pino';
+
+/** JSON logs through pino; LOG_LEVEL sets the level, LOG_PRETTY is not offered (pipe to pino-pretty). */
+export function structuredLogger(service: string) {
+  return LoggerModule.forRoot({
+    pinoHttp: {
+      level: process.env.LOG_LEVEL ?? 'info',
+      base: { service },
+      // Request logs of health probes are noise at 3 a.m.
+      autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health') },
+      redact: ['req.headers.authorization'],
+    },
+  });
+}

@@ -1,0 +1,274 @@
+#!/usr/bin/env node
+// Local single-node Apache Kafka (KRaft) for `npm start` and `npm test`, without Docker or a Kafka install:
+// Maven fetches the broker jars once into .cache/kafka/<version>/libs and Java runs `kafka.Kafka` from them.
+// CLI:    node tools/local-kafka/kafka.mjs start|stop|status   (port from KAFKA_LOCAL_PORT, default 9092)
+// Module: ensureLocalKafka({ port, controllerPort, dataDir, ephemeral, log }), stopLocalKafka({ port, dataDir })
+// Plain ESM with Node builtins only (runs on Node 20+); kafkajs is imported lazily for the readiness check.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, closeSync, readFileSync, writeFileSync, rmSync, renameSync, realpathSync } from 'node:fs';
+import { connect } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const CACHE = resolve(HERE, '../../.cache/kafka');
+const POM = join(HERE, 'pom.xml');
+// Honour JAVA_HOME like Kafka's own scripts do, so a non-default JDK can be picked without touching PATH.
+const JAVA = process.env.JAVA_HOME ? join(process.env.JAVA_HOME, 'bin', 'java') : 'java';
+const READY_TIMEOUT_MS = 60_000;
+const STOP_TIMEOUT_MS = 30_000;
+const defaultPort = () => Number(process.env.KAFKA_LOCAL_PORT ?? 9092);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const say = (log, msg) => log(`[local-kafka] ${msg}`);
+
+/** Runs a command to completion, capturing output; rejects only if it cannot be started (e.g. ENOENT). */
+function run(cmd, args) {
+  return new Promise((res, rej) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    child.on('error', rej);
+    child.on('close', (code) => res({ code, out }));
+  });
+}
+
+/** All files of one broker instance live next to its data dir, so an instance is just a directory. */
+function instanceFor({ dataDir, ephemeral }) {
+  const data = ephemeral ? join(CACHE, 'runs', randomBytes(6).toString('hex'), 'data') : resolve(dataDir ?? join(CACHE, 'data'));
+  const dir = dirname(data);
+  const f = (name) => join(dir, name);
+  return { dir, data, pidFile: f('broker.pid'), logFile: f('broker.log'), props: f('server.properties'), log4j: f('log4j2.yaml') };
+}
+
+/** Java 17+ is what Kafka 4 needs; parse `java -version` (stderr) which reads `version "17.0.15"` or `"1.8.0_x"`. */
+async function checkJava(log) {
+  say(log, 'checking Java (17 or newer required)');
+  const help = 'Java 17 or newer is required to run the local Kafka broker: install openjdk-17-jre (e.g. `sudo apt-get install openjdk-17-jre-headless`) or set JAVA_HOME';
+  const res = await run(JAVA, ['-version']).catch(() => null);
+  const m = res?.out.match(/version "([^"]+)"/);
+  if (!m) throw new Error(`${help} (no working \`${JAVA}\` found).`);
+  const parts = m[1].split(/[.+_-]/).map(Number);
+  const major = parts[0] === 1 ? parts[1] : parts[0];
+  if (!(major >= 17)) throw new Error(`${help} (found Java ${m[1]}).`);
+  say(log, `Java ${m[1]} found`);
+}
+
+/** Maven is only needed for the one-time download, so this runs only when the jars are not cached. */
+async function checkMaven(log) {
+  say(log, 'checking Maven');
+  const res = await run('mvn', ['-v']).catch(() => null);
+  if (res?.code !== 0) throw new Error('Maven (`mvn`) is required once to download Apache Kafka: install it (e.g. `sudo apt-get install maven`) and retry.');
+}
+
+/** Downloads into a temp dir and renames when complete, so an interrupted download never looks like a cache. */
+async function ensureJars(log) {
+  const version = readFileSync(POM, 'utf8').match(/<kafka\.version>([^<]+)</)[1];
+  const libs = join(CACHE, version, 'libs');
+  if (existsSync(join(libs, `kafka_2.13-${version}.jar`))) return libs;
+  await checkMaven(log);
+  say(log, `downloading Apache Kafka ${version} with Maven`);
+  const tmp = `${libs}.tmp-${process.pid}-${randomBytes(3).toString('hex')}`;
+  const args = ['-q', '-B', '-f', POM, 'dependency:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${tmp}`];
+  const res = await run('mvn', args);
+  if (res.code !== 0) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw new Error(`Maven could not download Apache Kafka ${version}:\n${res.out.trim().split('\n').slice(-20).join('\n')}`);
+  }
+  try { renameSync(tmp, libs); } catch { rmSync(tmp, { recursive: true, force: true }); } // a parallel run won the race
+  return libs;
+}
+
+/** Rewritten on every launch so port changes apply; single node acting as broker and KRaft controller. */
+function writeConfig(inst, port, controllerPort) {
+  const props = {
+    'process.roles': 'broker,controller', 'node.id': 1, 'controller.quorum.voters': `1@127.0.0.1:${controllerPort}`,
+    listeners: `PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
+    'advertised.listeners': `PLAINTEXT://127.0.0.1:${port}`, 'controller.listener.names': 'CONTROLLER',
+    'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT', 'inter.broker.listener.name': 'PLAINTEXT',
+    'log.dirs': inst.data, 'offsets.topic.replication.factor': 1, 'transaction.state.log.replication.factor': 1,
+    'transaction.state.log.min.isr': 1, 'group.initial.rebalance.delay.ms': 0,
+    'auto.create.topics.enable': false, 'num.partitions': 1, // topics are created explicitly by the app/tests
+  };
+  writeFileSync(inst.props, Object.entries(props).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
+  // Quiet log (WARN) except the one INFO line that says "Kafka Server started".
+  writeFileSync(inst.log4j, `Configuration:
+  Appenders:
+    Console: { name: STDOUT, PatternLayout: { pattern: "[%d] %p %m (%c)%n" } }
+  Loggers:
+    Root: { level: WARN, AppenderRef: [{ ref: STDOUT }] }
+    Logger: [{ name: kafka.server.KafkaRaftServer, level: INFO, additivity: false, AppenderRef: [{ ref: STDOUT }] }]
+`);
+}
+
+/** Formats once; an existing meta.properties means the cluster (and its topics) already exists. */
+async function formatStorage(inst, libs, log) {
+  if (existsSync(join(inst.data, 'meta.properties'))) return say(log, 'KRaft storage already formatted');
+  say(log, 'formatting KRaft storage');
+  let clusterId; // 16 random bytes = 22 base64url chars; a leading '-' would be parsed as a CLI option
+  do clusterId = randomBytes(16).toString('base64url'); while (clusterId.startsWith('-'));
+  const res = await run(JAVA, ['-cp', join(libs, '*'), 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', inst.props]);
+  if (res.code !== 0) throw new Error(`formatting KRaft storage in ${inst.data} failed:\n${res.out.trim()}`);
+}
+
+/** True if something accepts TCP connections on 127.0.0.1:port. */
+function portAnswers(port) {
+  return new Promise((res) => {
+    const sock = connect({ host: '127.0.0.1', port });
+    const done = (ok) => { sock.destroy(); res(ok); };
+    sock.setTimeout(1000, () => done(false)).once('connect', () => done(true)).once('error', () => done(false));
+  });
+}
+
+function isAlive(pid) {
+  try { process.kill(pid, 0); return true; } catch (e) { return e.code === 'EPERM'; }
+}
+
+/** Guards against pid reuse: only a JVM running kafka.Kafka with this instance's server.properties is ours. */
+function isOurBroker(pid, inst) {
+  if (!pid || !isAlive(pid)) return false;
+  let cmd = '';
+  try { cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' '); }
+  catch { cmd = spawnSync('ps', ['-ww', '-o', 'args=', '-p', String(pid)], { encoding: 'utf8' }).stdout ?? ''; }
+  return cmd.includes('kafka.Kafka') && cmd.includes(inst.props);
+}
+
+const readPid = (inst) => (existsSync(inst.pidFile) ? Number(readFileSync(inst.pidFile, 'utf8').trim()) || 0 : 0);
+const configuredPort = (inst) => Number(readFileSync(inst.props, 'utf8').match(/PLAINTEXT:\/\/127\.0\.0\.1:(\d+)/)?.[1]);
+const tail = (file, n) => (existsSync(file) ? readFileSync(file, 'utf8').trimEnd().split('\n').slice(-n).join('\n') : '(no log)');
+
+/** Detached JVM (own process group, survives the CLI exiting); stdout/stderr go straight to the log file. */
+function launchBroker(inst, libs) {
+  const out = openSync(inst.logFile, 'w'); // fresh per launch, so a failure tail shows this launch only
+  const args = ['-Xms256m', '-Xmx768m', '-XX:+UseG1GC', `-Dlog4j2.configurationFile=${inst.log4j}`, '-cp', join(libs, '*'), 'kafka.Kafka', inst.props];
+  const child = spawn(JAVA, args, { cwd: inst.dir, detached: true, stdio: ['ignore', out, out] });
+  closeSync(out);
+  child.unref();
+  writeFileSync(inst.pidFile, `${child.pid}\n`);
+  return child.pid;
+}
+
+/**
+ * Ephemeral brokers get a watchdog: a tiny detached node process whose stdin is a pipe from us. The OS closes
+ * that pipe however we die (even SIGKILL), and then the watchdog stops the broker and deletes the run dir.
+ * (The JVM ignores stdin, so it cannot watch the pipe itself.) stop() kills the watchdog first.
+ */
+function startWatchdog(pid, inst) {
+  const src = `const fs=require('fs'),pid=+process.argv[1],dir=process.argv[2];
+const alive=()=>{try{process.kill(pid,0);return true}catch(e){return e.code==='EPERM'}};
+process.stdin.resume();process.stdin.on('close',()=>{const t0=Date.now();try{process.kill(pid,'SIGTERM')}catch{}
+setInterval(()=>{if(!alive()){fs.rmSync(dir,{recursive:true,force:true});process.exit(0)}
+if(Date.now()-t0>${STOP_TIMEOUT_MS}){try{process.kill(pid,'SIGKILL')}catch{}}},200)});`;
+  const dog = spawn(process.execPath, ['-e', src, String(pid), inst.dir], { detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
+  dog.unref();
+  dog.stdin.unref(); // the pipe must not keep our own event loop alive
+  return dog;
+}
+
+/** Ready = a kafkajs admin client connects and listTopics() succeeds; polls until the deadline, fails fast if the JVM died. */
+async function waitReady(port, pid) {
+  const { Kafka, logLevel } = (await import('kafkajs')).default; // CommonJS package: its exports are `default`
+  const kafka = new Kafka({ clientId: 'local-kafka-ready', brokers: [`127.0.0.1:${port}`], logLevel: logLevel.NOTHING,
+    connectionTimeout: 1000, requestTimeout: 5000, retry: { retries: 0 } });
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  for (;;) {
+    const admin = kafka.admin({ retry: { retries: 0 } });
+    try { await admin.connect(); await admin.listTopics(); return; }
+    catch (e) {
+      if (!isAlive(pid)) throw new Error(`the broker process (pid ${pid}) exited during startup`);
+      if (Date.now() > deadline) throw new Error(`the broker did not become ready within ${READY_TIMEOUT_MS / 1000} s (${e.message})`);
+    } finally { await admin.disconnect().catch(() => {}); }
+    await sleep(250);
+  }
+}
+
+/** SIGTERM lets Kafka shut down cleanly (flush logs, release the lock); SIGKILL only after STOP_TIMEOUT_MS. */
+async function killProcess(pid) {
+  try { process.kill(pid, 'SIGTERM'); } catch { return; }
+  const deadline = Date.now() + STOP_TIMEOUT_MS;
+  while (isAlive(pid) && Date.now() < deadline) await sleep(100);
+  if (isAlive(pid)) try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
+}
+
+export async function ensureLocalKafka({ port = defaultPort(), controllerPort = port + 1, dataDir, ephemeral = false, log = console.log } = {}) {
+  const inst = instanceFor({ dataDir, ephemeral });
+  const brokers = `127.0.0.1:${port}`;
+  const existing = ephemeral ? 0 : readPid(inst);
+  if (isOurBroker(existing, inst)) {
+    const running = configuredPort(inst);
+    if (running !== port) throw new Error(`the local broker (pid ${existing}) already runs on port ${running}, not ${port}; stop it first (npm run kafka:stop)`);
+    say(log, `already running (pid ${existing}) on ${brokers}`);
+    await waitReady(port, existing);
+    return { brokers, pid: existing, started: false, stop: () => stopLocalKafka({ port, dataDir, log }) };
+  }
+  if (existing) rmSync(inst.pidFile, { force: true }); // stale pid file from a crash or reboot
+  for (const [p, what] of [[port, 'broker'], [controllerPort, 'KRaft controller, broker port + 1']]) {
+    if (await portAnswers(p)) throw new Error(`port ${p} on 127.0.0.1 (${what}) is already in use by another process, not by this local Kafka; free it or choose another port with KAFKA_LOCAL_PORT=<port>`);
+  }
+  await checkJava(log);
+  const libs = await ensureJars(log);
+  mkdirSync(inst.data, { recursive: true });
+  writeConfig(inst, port, controllerPort);
+  await formatStorage(inst, libs, log).catch((e) => {
+    if (ephemeral) rmSync(inst.dir, { recursive: true, force: true });
+    throw e;
+  });
+  say(log, `starting broker on ${brokers}`);
+  const t0 = Date.now();
+  const pid = launchBroker(inst, libs);
+  const dog = ephemeral ? startWatchdog(pid, inst) : null;
+  const stop = async () => {
+    dog?.kill(); // the watchdog must not race us; we do its job below
+    if (isOurBroker(pid, inst)) await killProcess(pid); // never signal a recycled pid after an earlier stop
+    rmSync(inst.pidFile, { force: true });
+    if (ephemeral) rmSync(inst.dir, { recursive: true, force: true });
+  };
+  try { await waitReady(port, pid); } catch (e) {
+    say(log, `last 40 lines of ${inst.logFile}:\n${tail(inst.logFile, 40)}`);
+    await stop();
+    throw e;
+  }
+  say(log, `ready (${Date.now() - t0} ms)`);
+  return { brokers, pid, started: true, stop };
+}
+
+export async function stopLocalKafka({ port = defaultPort(), dataDir, log = console.log } = {}) {
+  const inst = instanceFor({ dataDir });
+  const pid = readPid(inst);
+  if (!isOurBroker(pid, inst)) {
+    rmSync(inst.pidFile, { force: true });
+    const busy = await portAnswers(port);
+    return say(log, busy ? `not running (port ${port} is used by another process; left alone)` : 'not running');
+  }
+  say(log, `stopping broker (pid ${pid})`);
+  await killProcess(pid);
+  rmSync(inst.pidFile, { force: true });
+  say(log, 'stopped');
+}
+
+/** Exit code 0 when the persistent broker runs and answers, 1 otherwise. */
+async function status({ log = console.log } = {}) {
+  const inst = instanceFor({});
+  const pid = readPid(inst);
+  if (!isOurBroker(pid, inst)) return say(log, 'not running'), 1;
+  const port = configuredPort(inst);
+  if (!(await portAnswers(port))) return say(log, `starting or unresponsive (pid ${pid}, port ${port})`), 1;
+  return say(log, `running (pid ${pid}) on 127.0.0.1:${port}`), 0;
+}
+
+async function cli(cmd) {
+  // kafkajs 2.2.4 trips Node 24+'s TimeoutNegativeWarning (harmless); keep the CLI output clean.
+  const emit = process.emitWarning;
+  process.emitWarning = (...args) => (args[1] === 'TimeoutNegativeWarning' ? undefined : emit.apply(process, args));
+  if (cmd === 'start') console.log(`[local-kafka] bootstrap servers: ${(await ensureLocalKafka()).brokers}`);
+  else if (cmd === 'stop') await stopLocalKafka();
+  else if (cmd === 'status') process.exitCode = await status();
+  else { console.error('usage: node tools/local-kafka/kafka.mjs start|stop|status  (port: KAFKA_LOCAL_PORT, default 9092)'); process.exitCode = 2; }
+}
+
+// Run as a CLI only when executed directly, not when imported (import.meta.main is Node 24+ only).
+const invokedDirectly = () => { try { return import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href; } catch { return false; } };
+if (invokedDirectly()) {
+  cli(process.argv[2]).catch((e) => { console.error(`[local-kafka] error: ${e.message}`); process.exitCode = 1; });
+}

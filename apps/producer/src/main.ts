@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { exitCleanlyOnSignals } from '@async2/platform';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
@@ -17,15 +18,19 @@ async function bootstrap(): Promise<void> {
     // Node's own HTTP parser rejects Transfer-Encoding with Content-Length; never the insecure one.
     http: { insecureHTTPParser: false },
   } as ConstructorParameters<typeof FastifyAdapter>[0]);
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, { bufferLogs: true });
-  app.useLogger(app.get(Logger));
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, {
+    bufferLogs: true,
+    bodyParser: false, // ours, below: JSON errors in the same shape as every other bad input
+  });
+  const logger = app.get(Logger);
+  app.useLogger(logger);
   const fastify = app.getHttpAdapter().getInstance();
   registerJsonBodyParser(fastify);
   registerFastifyErrorHandler(fastify);
-  app.enableShutdownHooks();
+  exitCleanlyOnSignals(app, logger);
   const config = app.get<ProducerConfig>(PRODUCER_CONFIG);
   await app.listen(config.port, config.host);
-  app.get(Logger).log(`producer ${config.instanceId} listening on http://${config.host}:${config.port}`);
+  logger.log(`producer ${config.instanceId} listening on http://${config.host}:${config.port}`);
 }
 
 bootstrap().catch((error) => {

@@ -11,3 +11,4 @@ export * from './fold/merge-patch';
 export * from './fold/entity-record';
 export * from './fold/apply-event';
 export * from './read/write-token';
+export * from './fold/partition-buffer';

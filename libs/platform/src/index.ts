@@ -3,3 +3,4 @@ export * from './shared-settings.token';
 export * from './database.module';
 export * from './kafka-connections';
 export * from './logger.module';
+export * from './graceful-shutdown';

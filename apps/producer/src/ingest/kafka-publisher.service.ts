@@ -1,7 +1,7 @@
 import type { SharedSettings } from '@async2/data-access';
 import { KafkaConnections, SHARED_SETTINGS } from '@async2/platform';
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import type { Producer } from 'kafkajs';
+import { Partitioners, type Producer } from 'kafkajs';
 import { PRODUCER_CONFIG, type ProducerConfig } from '../config/producer.config';
 import { CoalescingPublisher, type OutgoingRecord, type PublishOutcome } from './coalescing-publisher';
 
@@ -19,7 +19,13 @@ export class KafkaPublisher implements OnModuleInit, OnApplicationShutdown {
   ) {
     // Idempotence makes the broker drop a retried batch it already stored, so kafkajs's own retries
     // never duplicate; it requires one request in flight, which also keeps per-partition order.
-    this.producer = kafka.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    // Records carry an explicit partition (ours); the partitioner option only silences kafkajs's v2 notice.
+    this.producer = kafka.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
     this.publisher = new CoalescingPublisher(
       (messages: OutgoingRecord[]) => this.producer.send({ topic: settings.topics.topic, acks: -1, timeout: config.publish.timeoutMs, messages }),
       config.publish,

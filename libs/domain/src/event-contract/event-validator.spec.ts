@@ -128,8 +128,9 @@ describe('validateEvent: limits', () => {
     expect(eventViolations(withData({ s: '€'.repeat(21843) }))).toEqual([{ field: '/data', rule: 'max-bytes' }]);
   });
 
-  it('accepts the largest safe integers', () => {
-    expect(() => validateEvent(withData({ a: Number.MAX_SAFE_INTEGER, b: -Number.MAX_SAFE_INTEGER, c: 1e300 }), LIMITS)).not.toThrow();
+  it('accepts the largest safe integers and fractions', () => {
+    const data = JSON.parse('{"a":9007199254740991,"b":-9007199254740991,"c":0.1,"d":-1.5e-300}');
+    expect(validateEvent(withData(data), LIMITS).data).toEqual(data);
   });
 });
 

@@ -1,0 +1,27 @@
+import { DatabaseModule, KafkaConnections, SHARED_SETTINGS, structuredLogger } from '@async2/platform';
+import { Global, Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { CONSUMER_CONFIG, loadConsumerConfig } from './config/consumer.config';
+import { PartitionConsumer } from './partition-consumer.service';
+import { HealthController } from './platform/health.controller';
+
+@Global()
+@Module({
+  providers: [
+    { provide: CONSUMER_CONFIG, useFactory: () => loadConsumerConfig() },
+    { provide: SHARED_SETTINGS, useExisting: CONSUMER_CONFIG },
+  ],
+  exports: [CONSUMER_CONFIG, SHARED_SETTINGS],
+})
+class ConfigModule {}
+
+/**
+ * The consumer: Kafka (owned partitions) -> fold per partition -> flush (EVENTS + OPLOG in one
+ * transaction, epoch-fenced). HTTP serves only health.
+ */
+@Module({
+  imports: [ConfigModule, structuredLogger('consumer'), DatabaseModule, TerminusModule],
+  controllers: [HealthController],
+  providers: [KafkaConnections, PartitionConsumer],
+})
+export class AppModule {}

@@ -1,0 +1,64 @@
+import { EnvReader, readSharedSettings, type SharedSettings } from '@async2/data-access';
+import { DEFAULT_EVENT_LIMITS, type EventLimits } from '@async2/domain';
+import { hostname } from 'node:os';
+
+/** Which partitions this instance owns: an explicit list, or every partition of the topic. */
+export type PartitionSelection = { kind: 'list'; partitions: number[] } | { kind: 'all' };
+
+export interface ConsumerConfig extends SharedSettings {
+  host: string;
+  port: number;
+  partitions: PartitionSelection;
+  flushIntervalMs: number;
+  flushMaxEvents: number;
+  dedupeWindow: number;
+  maxCachedIds: number;
+  /** Limits records are re-validated against (a record the producer would refuse is poison). */
+  limits: EventLimits;
+  shutdownFlushTimeoutMs: number;
+}
+
+export const CONSUMER_CONFIG = Symbol('CONSUMER_CONFIG');
+
+export function loadConsumerConfig(environment: NodeJS.ProcessEnv = process.env, host = hostname()): ConsumerConfig {
+  const env = new EnvReader(environment);
+  const shared = readSharedSettings(env, 'consumer');
+  const config: ConsumerConfig = {
+    ...shared,
+    host: env.string('HOST', '127.0.0.1'),
+    port: env.int('PORT', 3001, { min: 0, max: 65535 }),
+    partitions: parsePartitions(env.optionalString('PARTITIONS'), host, env),
+    flushIntervalMs: env.int('FLUSH_INTERVAL_MS', 1000, { min: 10, max: 600000 }),
+    flushMaxEvents: env.int('FLUSH_MAX_EVENTS', 10000, { min: 1, max: 10000000 }),
+    dedupeWindow: env.int('DEDUPE_WINDOW', 16, { min: 0, max: 1000 }),
+    maxCachedIds: env.int('MAX_CACHED_IDS', 100000, { min: 0, max: 100000000 }),
+    limits: {
+      ...DEFAULT_EVENT_LIMITS,
+      idMaxBytes: env.int('ID_MAX_BYTES', DEFAULT_EVENT_LIMITS.idMaxBytes, { min: 1, max: 4096 }),
+      eventIdMaxBytes: env.int('EVENT_ID_MAX_BYTES', DEFAULT_EVENT_LIMITS.eventIdMaxBytes, { min: 1, max: 1024 }),
+      dataMaxBytes: env.int('DATA_MAX_BYTES', DEFAULT_EVENT_LIMITS.dataMaxBytes, { min: 2, max: 16 * 1024 * 1024 }),
+      dataMaxDepth: env.int('DATA_MAX_DEPTH', DEFAULT_EVENT_LIMITS.dataMaxDepth, { min: 1, max: 1000 }),
+    },
+    shutdownFlushTimeoutMs: env.int('SHUTDOWN_FLUSH_TIMEOUT_MS', 20000, { min: 0, max: 600000 }),
+  };
+  env.done();
+  return config;
+}
+
+/**
+ * PARTITIONS: `all`, or a comma-separated list (`0,1`). When unset, a StatefulSet pod's hostname
+ * (`consumer-3`) names its one partition; any other hostname means all partitions.
+ */
+export function parsePartitions(raw: string | undefined, host: string, env: EnvReader): PartitionSelection {
+  if (raw === undefined) {
+    const ordinal = /-(\d+)$/.exec(host);
+    return ordinal ? { kind: 'list', partitions: [Number(ordinal[1])] } : { kind: 'all' };
+  }
+  if (raw.trim() === 'all') return { kind: 'all' };
+  const items = raw.split(',').map((s) => s.trim());
+  if (items.some((s) => !/^\d{1,5}$/.test(s))) {
+    env.problem(`PARTITIONS=${JSON.stringify(raw)}: must be "all" or a comma-separated list of partition numbers`);
+    return { kind: 'all' };
+  }
+  return { kind: 'list', partitions: [...new Set(items.map(Number))].sort((a, b) => a - b) };
+}

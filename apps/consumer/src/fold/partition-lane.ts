@@ -1,0 +1,111 @@
+import { decodeEventRecord, encodeEventRecord, type EventsRepository, type FlushWriter, type OplogKey } from '@async2/data-access';
+import type { EventLimits, PartitionBuffer } from '@async2/domain';
+import type { Logger } from '@nestjs/common';
+import type { KafkaMessage } from 'kafkajs';
+import type { DeadLetter, DeadLetterPublisher } from '../flush/dead-letter.publisher';
+
+export interface LaneDependencies {
+  events: EventsRepository;
+  writer: FlushWriter;
+  deadLetters: DeadLetterPublisher;
+  key: OplogKey;
+  limits: EventLimits;
+  logger: Logger;
+}
+
+/** What the consumer loop does after offering a record to the lane. */
+export type FoldStep = 'folded' | 'already-applied' | 'seek-back';
+
+export type FlushOutcome = 'idle' | 'committed' | 'fenced';
+
+// A record above next_offset is a gap: normally the fetch started at the group's committed offset
+// before our seek landed (tulios/kafkajs#122), so we seek back. If Kafka keeps answering the same
+// way, the offsets really do not exist (transaction markers) and we accept the gap.
+const SEEKS_BEFORE_ACCEPTING_GAP = 3;
+
+/**
+ * One owned partition: its fold buffer, the epoch its claim got, and the flush that makes the fold
+ * durable. All work on a lane runs one task at a time (`serial`), so a flush never sees a half-folded
+ * batch. Folding never waits for I/O: records for IDs not in memory, and dead letters, wait for the flush.
+ */
+export class PartitionLane {
+  private chain: Promise<unknown> = Promise.resolve();
+  private deadLetters: DeadLetter[] = [];
+  private isFenced = false;
+  private gapSeeks = { at: -1, count: 0 };
+  flushes = 0;
+  lastFlushError: Error | undefined;
+
+  constructor(
+    readonly partition: number,
+    readonly epoch: number,
+    readonly buffer: PartitionBuffer,
+    private readonly deps: LaneDependencies,
+  ) {}
+
+  get fenced(): boolean {
+    return this.isFenced;
+  }
+
+  /** Runs `task` after every task queued before it on this lane. */
+  serial<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.chain.then(task, task);
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Offers the record at `message.offset`: folds it if it is the next one, or says what to do. */
+  fold(message: KafkaMessage): FoldStep {
+    const offset = Number(message.offset);
+    const next = this.buffer.nextOffset;
+    if (offset < next) return 'already-applied';
+    if (offset > next) {
+      this.gapSeeks = this.gapSeeks.at === next ? { at: next, count: this.gapSeeks.count + 1 } : { at: next, count: 1 };
+      if (this.gapSeeks.count <= SEEKS_BEFORE_ACCEPTING_GAP) return 'seek-back';
+      this.deps.logger.warn(`partition ${this.partition}: offsets ${next}..${offset - 1} do not exist; continuing at ${offset}`);
+      this.buffer.acceptGap(offset);
+    }
+    const decoded = decodeEventRecord(message.key, message.value, this.deps.limits);
+    if (!decoded.ok) {
+      this.deadLetters.push({ key: message.key, value: message.value, reason: decoded.reason, partition: this.partition, offset });
+      this.buffer.skip(offset);
+      return 'folded';
+    }
+    const rejected = this.buffer.fold(decoded.event, offset);
+    if (rejected) this.deadLetters.push({ key: message.key, value: message.value, reason: rejected.reason, partition: this.partition, offset });
+    return 'folded';
+  }
+
+  /**
+   * Makes everything folded so far durable in ONE transaction (rows + OPLOG offset, epoch-guarded).
+   * On error nothing is lost: the buffer keeps its state and the next flush writes it again.
+   */
+  async flush(): Promise<FlushOutcome> {
+    if (this.isFenced) return 'fenced';
+    if (!this.buffer.hasUncommitted) return 'idle';
+    const ids = this.buffer.pendingIds();
+    if (ids.length > 0) {
+      const stored = await this.deps.events.findRecords(ids);
+      for (const rejected of this.buffer.resolvePending(stored)) {
+        const { key, value } = encodeEventRecord(rejected.event);
+        this.deadLetters.push({ key, value, reason: rejected.reason, partition: this.partition, offset: rejected.offset });
+      }
+    }
+    if (this.deadLetters.length > 0) {
+      await this.deps.deadLetters.publish(this.deadLetters);
+      this.deps.logger.warn(`partition ${this.partition}: ${this.deadLetters.length} record(s) sent to the DLQ: ${this.deadLetters[0].reason}`);
+      this.deadLetters = [];
+    }
+    const plan = this.buffer.flushPlan();
+    const result = await this.deps.writer.commit({ key: this.deps.key, partition: this.partition, epoch: this.epoch, nextOffset: plan.nextOffset, records: plan.records });
+    if (result.kind === 'fenced') {
+      this.isFenced = true;
+      this.deps.logger.error(`partition ${this.partition}: fenced: another instance claimed it (our epoch ${this.epoch} is stale); stopped, nothing written`);
+      return 'fenced';
+    }
+    this.buffer.markCommitted(plan);
+    this.flushes++;
+    this.lastFlushError = undefined;
+    return 'committed';
+  }
+}

@@ -1,0 +1,186 @@
+import { EventsRepository, FlushWriter, fetchPartitionCount } from '@async2/data-access';
+import { KafkaConnections } from '@async2/platform';
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { type Consumer, type EachBatchPayload, Partitioners, type Producer } from 'kafkajs';
+import { DataSource } from 'typeorm';
+import { CONSUMER_CONFIG, type ConsumerConfig } from './config/consumer.config';
+import { DeadLetterPublisher } from './flush/dead-letter.publisher';
+import type { PartitionLane } from './fold/partition-lane';
+import { ownedPartitions } from './ownership/owned-partitions';
+import { claimPartitions } from './ownership/partition-claims';
+import { staticPartitionAssigner } from './ownership/static-partition.assigner';
+
+const MAX_FLUSH_BACKOFF_MS = 5000;
+
+/**
+ * The consumer's data path: claim partitions in OPLOG -> fetch (kafkajs eachBatch) -> fold into
+ * each partition's lane -> flush every FLUSH_INTERVAL_MS or FLUSH_MAX_EVENTS -> one transaction.
+ * A full buffer blocks its batch until the flush succeeds, which stops fetching that partition.
+ */
+@Injectable()
+export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('PartitionConsumer');
+  private lanes = new Map<number, PartitionLane>();
+  private consumer: Consumer | undefined;
+  private dlqProducer: Producer | undefined;
+  private flushTimer: NodeJS.Timeout | undefined;
+  private readonly flushQueued = new Set<number>();
+  private stopping = false;
+
+  constructor(
+    @Inject(CONSUMER_CONFIG) private readonly config: ConsumerConfig,
+    private readonly kafka: KafkaConnections,
+    private readonly dataSource: DataSource,
+  ) {}
+
+  /** Partitions this instance owns and has not been fenced from. */
+  activePartitions(): number[] {
+    return [...this.lanes.values()].filter((l) => !l.fenced).map((l) => l.partition);
+  }
+
+  lane(partition: number): PartitionLane | undefined {
+    return this.lanes.get(partition);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const { topic, deadLetterTopic } = this.config.topics;
+    const partitionCount = await fetchPartitionCount(this.kafka.admin, topic);
+    const owned = ownedPartitions(this.config.partitions, partitionCount);
+    this.dlqProducer = this.kafka.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    await this.dlqProducer.connect();
+    const deps = {
+      events: new EventsRepository(this.dataSource),
+      writer: new FlushWriter(this.dataSource),
+      deadLetters: new DeadLetterPublisher(this.dlqProducer, deadLetterTopic, topic),
+      key: { consumerGroup: this.config.consumerGroup, topic },
+      limits: this.config.limits,
+      logger: this.logger,
+    };
+    this.lanes = await claimPartitions(owned, this.config, this.dataSource, this.kafka.admin, deps, this.logger);
+    await this.alignGroupOffsets();
+
+    this.consumer = this.kafka.kafka.consumer({
+      groupId: this.config.consumerGroup,
+      partitionAssigners: [staticPartitionAssigner(owned)],
+      maxWaitTimeInMs: 100,
+      sessionTimeout: 30000,
+      heartbeatInterval: 3000,
+      allowAutoTopicCreation: false,
+    });
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => this.seekToFoldPositions());
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic, fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: Math.max(1, owned.length),
+      eachBatch: (payload) => this.onBatch(payload),
+    });
+    this.flushTimer = setInterval(() => this.flushAllOnTimer(), this.config.flushIntervalMs);
+    this.logger.log(`consuming ${topic} partitions [${owned.join(', ')}] as ${this.config.instanceId} in group ${this.config.consumerGroup}`);
+  }
+
+  async beforeApplicationShutdown(signal?: string): Promise<void> {
+    this.stopping = true;
+    clearInterval(this.flushTimer);
+    this.logger.log(`stopping (${signal ?? 'shutdown'}): no more fetching, flushing what was folded`);
+    await this.consumer?.stop();
+    const deadline = Date.now() + this.config.shutdownFlushTimeoutMs;
+    for (const lane of this.lanes.values()) {
+      await lane.serial(() => this.flushWithRetry(lane, () => Date.now() < deadline));
+    }
+    await this.consumer?.disconnect();
+    await this.dlqProducer?.disconnect();
+    this.logger.log('stopped: every folded event is committed');
+  }
+
+  private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    const lane = this.lanes.get(batch.partition);
+    if (!lane || lane.fenced) return;
+    await lane.serial(async () => {
+      for (const message of batch.messages) {
+        if (!isRunning() || isStale() || lane.fenced) return;
+        const step = lane.fold(message);
+        if (step === 'seek-back') {
+          this.consumer?.seek({ topic: batch.topic, partition: batch.partition, offset: String(lane.buffer.nextOffset) });
+          return;
+        }
+        resolveOffset(message.offset);
+        if (lane.buffer.uncommittedEvents >= this.config.flushMaxEvents) {
+          await this.flushWithRetry(lane, () => isRunning() && !this.stopping, heartbeat);
+          this.mirrorOffset(lane);
+        }
+      }
+    });
+    await heartbeat();
+  }
+
+  /** Flushes, retrying with backoff while `keepTrying()`; throws when it gives up with work left. */
+  private async flushWithRetry(lane: PartitionLane, keepTrying: () => boolean, heartbeat?: () => Promise<void>): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await lane.flush();
+        return;
+      } catch (error) {
+        lane.lastFlushError = error as Error;
+        this.logger.error(`partition ${lane.partition}: flush failed (attempt ${attempt + 1}), keeping the buffer: ${(error as Error).message}`);
+        if (!keepTrying()) throw error;
+        await new Promise((r) => setTimeout(r, Math.min(MAX_FLUSH_BACKOFF_MS, 100 * 2 ** attempt)));
+        await heartbeat?.();
+      }
+    }
+  }
+
+  private flushAllOnTimer(): void {
+    for (const lane of this.lanes.values()) {
+      if (lane.fenced || this.flushQueued.has(lane.partition) || !lane.buffer.hasUncommitted) continue;
+      this.flushQueued.add(lane.partition);
+      void lane
+        .serial(() => lane.flush())
+        .then(() => this.mirrorOffset(lane))
+        .catch((error: Error) => {
+          lane.lastFlushError = error;
+          this.logger.error(`partition ${lane.partition}: flush failed, will retry: ${error.message}`);
+        })
+        .finally(() => this.flushQueued.delete(lane.partition));
+    }
+  }
+
+  /**
+   * After every group join, fetching must restart where our fold is, not at the group's committed
+   * offset. (The fold's offset guard still protects against fetches that start elsewhere.)
+   */
+  private seekToFoldPositions(): void {
+    for (const lane of this.lanes.values()) {
+      if (lane.fenced) continue;
+      this.consumer?.seek({ topic: this.config.topics.topic, partition: lane.partition, offset: String(lane.buffer.nextOffset) });
+    }
+  }
+
+  /** Before joining, point the group's offsets at OPLOG's, which narrows the window before the seek lands. */
+  private async alignGroupOffsets(): Promise<void> {
+    try {
+      await this.kafka.admin.setOffsets({
+        groupId: this.config.consumerGroup,
+        topic: this.config.topics.topic,
+        partitions: [...this.lanes.values()].map((l) => ({ partition: l.partition, offset: String(l.buffer.nextOffset) })),
+      });
+    } catch (error) {
+      // Fails while other members are active in the group; the seek on join covers it.
+      this.logger.debug?.(`group offsets not aligned before join: ${(error as Error).message}`);
+    }
+  }
+
+  /** Mirrors OPLOG's offset into the group for external lag tools; never read back as truth. */
+  private mirrorOffset(lane: PartitionLane): void {
+    if (lane.fenced || !this.consumer || this.stopping) return;
+    this.consumer
+      .commitOffsets([{ topic: this.config.topics.topic, partition: lane.partition, offset: String(lane.buffer.committedOffset) }])
+      .catch(() => undefined);
+  }
+}

@@ -1,0 +1,207 @@
+import type { StampedEvent } from '../event-contract/change-event';
+import { applyEvent } from './apply-event';
+import { type EntityRecord, emptyRecord } from './entity-record';
+
+/** An event that was valid alone but could not apply to its ID's state: it goes to the DLQ. */
+export interface RejectedEvent {
+  event: StampedEvent;
+  offset: number;
+  reason: string;
+}
+
+/** What one flush writes: the absolute state of every changed ID, and the offset to resume from. */
+export interface FlushPlan {
+  records: EntityRecord[];
+  nextOffset: number;
+  /** Events folded into this plan (applied, duplicate or rejected), for metrics. */
+  events: number;
+}
+
+export interface PartitionBufferOptions {
+  partition: number;
+  /** OPLOG.next_offset at claim time: the first offset to fold. */
+  nextOffset: number;
+  /** K: eventIds remembered per ID for idempotent retries. */
+  dedupeWindow: number;
+  /** Clean (flushed) records kept in memory; beyond it the least recently used are evicted. */
+  maxCachedIds: number;
+}
+
+interface Slot {
+  record: EntityRecord;
+  dirty: boolean;
+}
+
+/**
+ * The in-memory fold of one partition, without I/O. The consumer owning the partition is the only
+ * writer of its IDs, so a record it holds is authoritative. Events for IDs it does not hold wait
+ * in `pending` until their rows are loaded in one batch (`resolvePending`), then apply in order.
+ *
+ * Offsets: `nextOffset` is the first offset not yet folded. The caller folds offsets in order;
+ * `fold`/`skip` of any other offset throws, so a gap or a replay cannot be applied by mistake.
+ */
+export class PartitionBuffer {
+  readonly partition: number;
+  private next: number;
+  private committed: number;
+  private readonly slots = new Map<string, Slot>();
+  private readonly pending = new Map<string, Array<{ event: StampedEvent; offset: number }>>();
+  private dirtyCount = 0;
+  private foldedSinceCommit = 0;
+  private readonly dedupeWindow: number;
+  private readonly maxCachedIds: number;
+  duplicates = 0;
+
+  constructor(options: PartitionBufferOptions) {
+    this.partition = options.partition;
+    this.next = options.nextOffset;
+    this.committed = options.nextOffset;
+    this.dedupeWindow = options.dedupeWindow;
+    this.maxCachedIds = options.maxCachedIds;
+  }
+
+  /** The first offset not yet folded: records below it were applied, a record above it is a gap. */
+  get nextOffset(): number {
+    return this.next;
+  }
+
+  /** The offset the last commit wrote to OPLOG. */
+  get committedOffset(): number {
+    return this.committed;
+  }
+
+  /** Events folded (or skipped) since the last commit: the size the flush trigger watches. */
+  get uncommittedEvents(): number {
+    return this.foldedSinceCommit;
+  }
+
+  get cachedIds(): number {
+    return this.slots.size;
+  }
+
+  /** Whether a flush would write anything (changed rows or a new offset). */
+  get hasUncommitted(): boolean {
+    return this.next !== this.committed;
+  }
+
+  /**
+   * Folds the event at `offset`. Returns a rejection when the event applies to a record held in
+   * memory and cannot (the caller dead-letters it); events for IDs not held wait for their row.
+   */
+  fold(event: StampedEvent, offset: number): RejectedEvent | undefined {
+    this.expect(offset);
+    this.next = offset + 1;
+    this.foldedSinceCommit++;
+    const queued = this.pending.get(event.id);
+    if (queued) {
+      queued.push({ event, offset });
+      return undefined;
+    }
+    const slot = this.slots.get(event.id);
+    if (!slot) {
+      this.pending.set(event.id, [{ event, offset }]);
+      return undefined;
+    }
+    return this.apply(slot, event, offset);
+  }
+
+  /** Moves past an offset without applying anything (a poison record already dead-lettered). */
+  skip(offset: number): void {
+    this.expect(offset);
+    this.next = offset + 1;
+    this.foldedSinceCommit++;
+  }
+
+  /**
+   * Accepts that offsets below `offset` will never come (Kafka can skip offsets, e.g. for
+   * transaction markers). Only ever moves forward.
+   */
+  acceptGap(offset: number): void {
+    if (offset <= this.next) throw new RangeError(`partition ${this.partition}: gap to ${offset} is not ahead of ${this.next}`);
+    this.next = offset;
+  }
+
+  /** IDs whose rows must be loaded before the next flush. */
+  pendingIds(): string[] {
+    return [...this.pending.keys()];
+  }
+
+  /** Applies the waiting events onto the loaded rows (an ID without a row starts empty). */
+  resolvePending(loaded: ReadonlyMap<string, EntityRecord>): RejectedEvent[] {
+    const rejected: RejectedEvent[] = [];
+    for (const [id, events] of this.pending) {
+      const stored = loaded.get(id);
+      const slot: Slot = { record: stored ? cloneRecord(stored) : emptyRecord(id, this.partition), dirty: false };
+      this.slots.set(id, slot);
+      for (const { event, offset } of events) {
+        const rejection = this.apply(slot, event, offset);
+        if (rejection) rejected.push(rejection);
+      }
+    }
+    this.pending.clear();
+    return rejected;
+  }
+
+  /** The rows to write. Call after resolvePending; the plan stays valid until markCommitted. */
+  flushPlan(): FlushPlan {
+    if (this.pending.size > 0) throw new Error('resolvePending must run before flushPlan');
+    const records: EntityRecord[] = [];
+    for (const slot of this.slots.values()) if (slot.dirty) records.push(slot.record);
+    return { records, nextOffset: this.next, events: this.foldedSinceCommit };
+  }
+
+  /** The plan is durable: its records are clean now, and clean records beyond the cap are evicted. */
+  markCommitted(plan: FlushPlan): void {
+    for (const record of plan.records) {
+      const slot = this.slots.get(record.id);
+      if (slot?.dirty) {
+        slot.dirty = false;
+        this.dirtyCount--;
+      }
+    }
+    this.committed = plan.nextOffset;
+    this.foldedSinceCommit -= plan.events;
+    this.evict();
+  }
+
+  /** Records held in memory, for reads of fresh state. */
+  peek(id: string): EntityRecord | undefined {
+    return this.slots.get(id)?.record;
+  }
+
+  private apply(slot: Slot, event: StampedEvent, offset: number): RejectedEvent | undefined {
+    const outcome = applyEvent(slot.record, event, offset, this.dedupeWindow);
+    if (outcome.kind === 'duplicate') {
+      this.duplicates++;
+      return undefined;
+    }
+    if (outcome.kind === 'rejected') return { event, offset, reason: outcome.reason };
+    if (!slot.dirty) {
+      slot.dirty = true;
+      this.dirtyCount++;
+    }
+    // Map order is insertion order: re-inserting makes it the most recently used.
+    this.slots.delete(event.id);
+    this.slots.set(event.id, slot);
+    return undefined;
+  }
+
+  private evict(): void {
+    let excess = this.slots.size - this.maxCachedIds;
+    if (excess <= 0) return;
+    for (const [id, slot] of this.slots) {
+      if (excess <= 0) break;
+      if (slot.dirty) continue;
+      this.slots.delete(id);
+      excess--;
+    }
+  }
+
+  private expect(offset: number): void {
+    if (offset !== this.next) throw new RangeError(`partition ${this.partition}: expected offset ${this.next}, got ${offset}`);
+  }
+}
+
+function cloneRecord(record: EntityRecord): EntityRecord {
+  return { ...record, recentEventIds: [...record.recentEventIds] };
+}

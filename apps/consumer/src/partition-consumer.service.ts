@@ -38,12 +38,20 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
     return [...this.lanes.values()].filter((l) => !l.fenced).map((l) => l.partition);
   }
 
-  lane(partition: number): PartitionLane | undefined {
-    return this.lanes.get(partition);
+  /** Per owned partition: epoch, offset folded up to (in memory), offset committed (in OPLOG). */
+  progress(): Array<{ partition: number; epoch: number; fenced: boolean; foldedUpTo: number; committedUpTo: number }> {
+    return [...this.lanes.values()].map((l) => ({
+      partition: l.partition,
+      epoch: l.epoch,
+      fenced: l.fenced,
+      foldedUpTo: l.buffer.nextOffset,
+      committedUpTo: l.buffer.committedOffset,
+    }));
   }
 
   async onApplicationBootstrap(): Promise<void> {
     const { topic, deadLetterTopic } = this.config.topics;
+    await this.kafka.ready();
     const partitionCount = await fetchPartitionCount(this.kafka.admin, topic);
     const owned = ownedPartitions(this.config.partitions, partitionCount);
     this.dlqProducer = this.kafka.kafka.producer({

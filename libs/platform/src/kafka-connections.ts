@@ -15,10 +15,23 @@ export class KafkaConnections implements OnModuleInit, OnApplicationShutdown {
     this.admin = this.kafka.admin();
   }
 
+  private connecting: Promise<void> | undefined;
+
+  /**
+   * Resolves once the admin is connected and the topics exist. Nest runs the init hooks of one
+   * module's providers concurrently, so every provider that needs Kafka awaits this first.
+   */
+  ready(): Promise<void> {
+    this.connecting ??= (async () => {
+      await this.admin.connect();
+      await ensureTopics(this.admin, this.settings.topics);
+      this.logger.log(`connected to ${this.settings.kafka.brokers.join(',')}; topics ${this.settings.topics.topic}, ${this.settings.topics.deadLetterTopic} ready`);
+    })();
+    return this.connecting;
+  }
+
   async onModuleInit(): Promise<void> {
-    await this.admin.connect();
-    await ensureTopics(this.admin, this.settings.topics);
-    this.logger.log(`connected to ${this.settings.kafka.brokers.join(',')}; topics ${this.settings.topics.topic}, ${this.settings.topics.deadLetterTopic} ready`);
+    await this.ready();
   }
 
   async onApplicationShutdown(): Promise<void> {

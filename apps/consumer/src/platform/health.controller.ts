@@ -31,7 +31,9 @@ export class HealthController {
       },
       async (): Promise<HealthIndicatorResult> => {
         const active = this.consumer.activePartitions();
-        const result = { ownership: { status: active.length > 0 ? ('up' as const) : ('down' as const), partitions: active, group: this.config.consumerGroup } };
+        const result = {
+          ownership: { status: active.length > 0 ? ('up' as const) : ('down' as const), group: this.config.consumerGroup, partitions: this.consumer.progress() },
+        };
         if (active.length === 0) throw new HealthCheckError('owns no partition', result);
         return result;
       },

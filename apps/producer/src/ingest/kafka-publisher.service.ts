@@ -13,7 +13,7 @@ export class KafkaPublisher implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('KafkaPublisher');
 
   constructor(
-    kafka: KafkaConnections,
+    private readonly kafka: KafkaConnections,
     @Inject(SHARED_SETTINGS) settings: SharedSettings,
     @Inject(PRODUCER_CONFIG) config: ProducerConfig,
   ) {
@@ -33,6 +33,7 @@ export class KafkaPublisher implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onModuleInit(): Promise<void> {
+    await this.kafka.ready();
     await this.producer.connect();
   }
 

@@ -21,6 +21,7 @@ export class PartitionMap implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   async onModuleInit(): Promise<void> {
+    await this.kafka.ready();
     this.count = await fetchPartitionCount(this.kafka.admin, this.settings.topics.topic);
     this.logger.log(`topic ${this.settings.topics.topic} has ${this.count} partitions`);
     this.timer = setInterval(() => void this.refresh(), REFRESH_MS);

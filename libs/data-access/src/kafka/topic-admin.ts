@@ -25,11 +25,20 @@ export async function ensureTopics(admin: Admin, layout: TopicLayout): Promise<v
 }
 
 /** P, read from the topic's metadata (never from configuration that could drift from it). */
-export async function fetchPartitionCount(admin: Admin, topic: string): Promise<number> {
-  const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
-  const count = metadata.topics[0]?.partitions.length ?? 0;
-  if (count === 0) throw new Error(`topic ${topic} has no partitions`);
-  return count;
+export async function fetchPartitionCount(admin: Admin, topic: string, timeoutMs = 15_000): Promise<number> {
+  // A topic created a moment ago may not be in every broker's metadata yet: retry for a while.
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
+      const count = metadata.topics[0]?.partitions.length ?? 0;
+      if (count > 0) return count;
+      if (Date.now() > deadline) throw new Error(`topic ${topic} has no partitions`);
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
 
 /** Low and high watermarks of every partition of a topic. */

@@ -17,6 +17,7 @@ export function utf8ByteLength(s: string): number {
 }
 
 // C0 controls, DEL and C1 controls: invisible in logs and UIs, and a vector for log injection.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
 
 export function hasControlChars(s: string): boolean {

@@ -146,7 +146,8 @@ export class PartitionBuffer {
   flushPlan(): FlushPlan {
     if (this.pending.size > 0) throw new Error('resolvePending must run before flushPlan');
     const records: EntityRecord[] = [];
-    for (const slot of this.slots.values()) if (slot.dirty) records.push(slot.record);
+    // Snapshots: folds after this call must not change what the writer stores for this plan.
+    for (const slot of this.slots.values()) if (slot.dirty) records.push(cloneRecord(slot.record));
     return { records, nextOffset: this.next, events: this.foldedSinceCommit };
   }
 
@@ -154,7 +155,8 @@ export class PartitionBuffer {
   markCommitted(plan: FlushPlan): void {
     for (const record of plan.records) {
       const slot = this.slots.get(record.id);
-      if (slot?.dirty) {
+      // A record changed again after the plan was taken stays dirty for the next plan.
+      if (slot?.dirty && slot.record.version === record.version) {
         slot.dirty = false;
         this.dirtyCount--;
       }

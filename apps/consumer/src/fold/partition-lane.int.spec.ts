@@ -1,0 +1,219 @@
+import { encodeEventRecord, EventsRepository, FlushWriter, type OplogKey, OplogRepository } from '@async2/data-access';
+import type { EntityRecord, StampedEvent } from '@async2/domain';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- test support only, never imported by the app itself
+import { createTestDatabase, createTestTopic, migratedDataSource, type TestDatabase, testKafka, uniqueName, waitFor } from '@async2/testing';
+import type { Logger } from '@nestjs/common';
+import type { Admin, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { DataSource } from 'typeorm';
+import { loadConsumerConfig } from '../config/consumer.config';
+import { DeadLetterPublisher } from '../flush/dead-letter.publisher';
+import { claimPartitions } from '../ownership/partition-claims';
+import type { LaneDependencies, PartitionLane } from './partition-lane';
+
+jest.setTimeout(60_000); // the project-level testTimeout in jest.config.cjs is not applied by jest-circus
+
+// Real Kafka and PostgreSQL: records produced to a partition, folded by its lane, flushed in one
+// transaction; poison goes to the DLQ and the offset moves on; a fenced lane writes nothing.
+
+let db: TestDatabase;
+let dataSource: DataSource;
+let kafka: Kafka;
+let admin: Admin;
+let producer: Producer;
+let dlqProducer: Producer;
+let topic: string;
+let dlq: string;
+let dropTopic: () => Promise<void>;
+let events: EventsRepository;
+let key: OplogKey;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  dataSource = await migratedDataSource(db.url);
+  events = new EventsRepository(dataSource);
+  kafka = testKafka('partition-lane-test');
+  admin = kafka.admin();
+  await admin.connect();
+  ({ topic, dlq, drop: dropTopic } = await createTestTopic(admin, 2));
+  key = { consumerGroup: uniqueName('group'), topic };
+  producer = kafka.producer({ allowAutoTopicCreation: false });
+  dlqProducer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  await Promise.all([producer.connect(), dlqProducer.connect()]);
+});
+
+afterAll(async () => {
+  await producer?.disconnect();
+  await dlqProducer?.disconnect();
+  await dropTopic?.();
+  await admin?.disconnect();
+  await dataSource?.destroy();
+  await db?.drop();
+});
+
+const logger = () => ({ log: jest.fn(), warn: jest.fn(), error: jest.fn(), debug: jest.fn() });
+
+/** A lane for `partition`, claimed in OPLOG as `instanceId`, wired the way the consumer wires it. */
+async function claimLane(partition: number, instanceId: string, log = logger()): Promise<PartitionLane> {
+  const config = loadConsumerConfig(
+    { KAFKA_BROKERS: process.env.KAFKA_BROKERS, KAFKA_TOPIC: topic, KAFKA_DLQ_TOPIC: dlq, CONSUMER_GROUP: key.consumerGroup, INSTANCE_ID: instanceId, DATABASE_URL: db.url, PARTITIONS: String(partition) },
+    'test-host',
+  );
+  const deps: LaneDependencies = {
+    events,
+    writer: new FlushWriter(dataSource),
+    deadLetters: new DeadLetterPublisher(dlqProducer, dlq, topic),
+    key,
+    limits: config.limits,
+    logger: log as unknown as Logger,
+  };
+  const lanes = await claimPartitions([partition], config, dataSource, admin, deps, log as unknown as Logger);
+  return lanes.get(partition)!;
+}
+
+let clock = 1_700_000_000_000;
+const stamped = (e: Omit<StampedEvent, 'ts' | 'src'>): StampedEvent => ({ ...e, ts: clock++, src: 'producer-test' });
+
+/** Produces events (encoded as the producer does) and raw records to one partition, in order. */
+async function produce(partition: number, items: Array<StampedEvent | { key: string; value: string }>): Promise<void> {
+  await producer.send({
+    topic,
+    acks: -1,
+    messages: items.map((item) => ('value' in item ? { partition, key: item.key, value: item.value } : { partition, ...encodeEventRecord(item) })),
+  });
+}
+
+/** Every record of one partition of `from` (the test's topic or its DLQ), in offset order. */
+async function readPartition(from: string, partition: number): Promise<KafkaMessage[]> {
+  const [{ high }] = (await admin.fetchTopicOffsets(from)).filter((o) => o.partition === partition);
+  const messages: KafkaMessage[] = [];
+  if (Number(high) === 0) return messages;
+  const consumer = kafka.consumer({ groupId: uniqueName('reader'), maxWaitTimeInMs: 100 });
+  await consumer.connect();
+  await consumer.subscribe({ topic: from, fromBeginning: true });
+  await consumer.run({ eachMessage: async (p) => void (p.partition === partition && messages.push(p.message)) });
+  try {
+    await waitFor(() => messages.length >= Number(high), { what: `${from}/${partition} up to offset ${high}` });
+  } finally {
+    await consumer.disconnect();
+  }
+  return messages.sort((a, b) => Number(a.offset) - Number(b.offset));
+}
+
+const header = (m: KafkaMessage, name: string) => m.headers?.[name]?.toString();
+const dlqRecord = (m: KafkaMessage) => ({
+  key: m.key?.toString(),
+  value: m.value?.toString(),
+  sourceTopic: header(m, 'x-source-topic'),
+  sourcePartition: header(m, 'x-source-partition'),
+  sourceOffset: header(m, 'x-source-offset'),
+  reason: header(m, 'x-dlq-reason'),
+});
+
+describe('a partition lane on real records', () => {
+  it('folds, flushes the rows and OPLOG offset, and dead-letters what cannot apply', async () => {
+    const lane = await claimLane(0, 'consumer-a');
+    const adaSet = stamped({ id: 'ada', op: 'set', data: { name: 'Ada', n: 1 }, eventId: 'e-1' });
+    const adaIncr = stamped({ id: 'ada', op: 'incr', data: { n: 2 } });
+    const bobMerge = stamped({ id: 'bob', op: 'merge', data: { a: { b: 1 } } });
+    const bigSet = stamped({ id: 'big', op: 'set', data: { n: 9_007_199_254_740_000 } });
+    const bigOverflow = stamped({ id: 'big', op: 'incr', data: { n: 1000 } }); // valid alone; the sum is past 2^53
+    const adaRetry = stamped({ id: 'ada', op: 'set', data: { name: 'retried' }, eventId: 'e-1' });
+    const bobDelete = stamped({ id: 'bob', op: 'delete' });
+    const bigIncr = stamped({ id: 'big', op: 'incr', data: { n: 991 } });
+    await produce(0, [adaSet, adaIncr, { key: 'ada', value: 'not json' }, bobMerge, bigSet, bigOverflow, adaRetry, bobDelete, bigIncr]);
+
+    const messages = await readPartition(topic, 0);
+    expect(messages.map((m) => lane.fold(m))).toEqual(Array(9).fill('folded'));
+    await expect(lane.flush()).resolves.toBe('committed');
+
+    expect(await events.findRecords(['ada', 'bob', 'big'])).toEqual(
+      new Map<string, EntityRecord>([
+        ['ada', { id: 'ada', state: { name: 'Ada', n: 3 }, deleted: false, version: 2, partition: 0, lastOffset: 1, eventTs: adaIncr.ts, recentEventIds: ['e-1'] }],
+        ['bob', { id: 'bob', state: null, deleted: true, version: 2, partition: 0, lastOffset: 7, eventTs: bobDelete.ts, recentEventIds: [] }],
+        ['big', { id: 'big', state: { n: 9_007_199_254_740_991 }, deleted: false, version: 2, partition: 0, lastOffset: 8, eventTs: bigIncr.ts, recentEventIds: [] }],
+      ]),
+    );
+    expect((await new OplogRepository(dataSource).nextOffsets(key)).get(0)).toBe(9);
+
+    const dead = (await readPartition(dlq, 0)).map(dlqRecord).sort((a, b) => Number(a.sourceOffset) - Number(b.sourceOffset));
+    expect(dead).toEqual([
+      { key: 'ada', value: 'not json', sourceTopic: topic, sourcePartition: '0', sourceOffset: '2', reason: expect.stringMatching(/not UTF-8 JSON/) },
+      { ...bytesOf(bigOverflow), sourceTopic: topic, sourcePartition: '0', sourceOffset: '5', reason: expect.stringMatching(/incr of "n" leaves the safe number range/) },
+    ]);
+
+    // The same lane, now holding the rows in memory: the offset keeps moving past what cannot apply.
+    const bigOverflowAgain = stamped({ id: 'big', op: 'incr', data: { n: 1 } });
+    const adaMerge = stamped({ id: 'ada', op: 'merge', data: { n: null, city: 'London' } });
+    await produce(0, [bigOverflowAgain, { key: 'bob', value: '{"v":1,"id":"bob","op":"explode","ts":1,"src":"x"}' }, adaMerge]);
+    const more = (await readPartition(topic, 0)).slice(9);
+    expect(more.map((m) => lane.fold(m))).toEqual(['folded', 'folded', 'folded']);
+    await expect(lane.flush()).resolves.toBe('committed');
+
+    expect((await events.findRecords(['ada'])).get('ada')).toMatchObject({ state: { name: 'Ada', city: 'London' }, version: 3, lastOffset: 11 });
+    expect((await events.findRecords(['big'])).get('big')).toMatchObject({ state: { n: 9_007_199_254_740_991 }, version: 2, lastOffset: 8 });
+    expect((await new OplogRepository(dataSource).nextOffsets(key)).get(0)).toBe(12);
+    const deadNow = (await readPartition(dlq, 0)).map(dlqRecord);
+    expect(deadNow.slice(2).sort((a, b) => Number(a.sourceOffset) - Number(b.sourceOffset))).toEqual([
+      { ...bytesOf(bigOverflowAgain), sourceTopic: topic, sourcePartition: '0', sourceOffset: '9', reason: expect.stringMatching(/safe number range/) },
+      { key: 'bob', value: '{"v":1,"id":"bob","op":"explode","ts":1,"src":"x"}', sourceTopic: topic, sourcePartition: '0', sourceOffset: '10', reason: expect.stringMatching(/invalid event/) },
+    ]);
+  });
+
+  it('dead-letters a record that cannot apply with the bytes it arrived with, whoever encoded it', async () => {
+    const lane = await claimLane(0, 'consumer-c');
+    const start = lane.buffer.nextOffset;
+    // Valid v1, but not in the field order our encoder writes (another writer, or an older producer).
+    const foreign = '{ "src": "other-writer", "ts": 1700000000000, "v": 1, "id": "max", "op": "incr", "data": { "n": 1 } }';
+    await produce(0, [stamped({ id: 'max', op: 'set', data: { n: Number.MAX_SAFE_INTEGER } }), { key: 'max', value: foreign }]);
+    const fresh = (await readPartition(topic, 0)).filter((m) => Number(m.offset) >= start);
+    expect(fresh.map((m) => lane.fold(m))).toEqual(['folded', 'folded']);
+    const dlqBefore = Number((await admin.fetchTopicOffsets(dlq))[0].high);
+    await expect(lane.flush()).resolves.toBe('committed');
+
+    const [letter] = (await readPartition(dlq, 0)).slice(dlqBefore).map(dlqRecord);
+    expect(letter).toEqual({ key: 'max', value: foreign, sourceTopic: topic, sourcePartition: '0', sourceOffset: String(start + 1), reason: expect.stringMatching(/safe number range/) });
+    expect((await events.findRecords(['max'])).get('max')).toMatchObject({ state: { n: Number.MAX_SAFE_INTEGER }, version: 1 });
+  });
+});
+
+describe('two lanes claiming the same partition', () => {
+  it('fences the older owner: its flush writes nothing, the new owner resumes from the last commit', async () => {
+    const logA = logger();
+    const laneA = await claimLane(1, 'consumer-a', logA);
+    expect(laneA.epoch).toBe(1);
+    const counter = (n: number) => stamped({ id: 'counter', op: 'incr', data: { n } });
+    await produce(1, [stamped({ id: 'counter', op: 'set', data: { n: 0 } }), counter(1), counter(1)]);
+    for (const m of await readPartition(topic, 1)) laneA.fold(m);
+    await expect(laneA.flush()).resolves.toBe('committed');
+
+    // A folds two more, then B claims the partition before A flushes them.
+    await produce(1, [counter(10), counter(100)]);
+    const all = await readPartition(topic, 1);
+    for (const m of all.slice(3)) laneA.fold(m);
+    const laneB = await claimLane(1, 'consumer-b');
+    expect(laneB.epoch).toBe(2);
+    expect(laneB.buffer.nextOffset).toBe(3);
+
+    await expect(laneA.flush()).resolves.toBe('fenced');
+    expect(laneA.fenced).toBe(true);
+    expect(logA.error).toHaveBeenCalledWith(expect.stringMatching(/partition 1: fenced/));
+    expect((await events.findRecords(['counter'])).get('counter')).toMatchObject({ state: { n: 2 }, version: 3, lastOffset: 2 });
+    const [oplogRow] = await dataSource.query('SELECT next_offset::int AS "nextOffset", epoch::int AS epoch, owner FROM oplog WHERE consumer_group = $1 AND partition = 1', [key.consumerGroup]);
+    expect(oplogRow).toEqual({ nextOffset: 3, epoch: 2, owner: 'consumer-b' });
+
+    // B is given the whole partition again (as a refetch would): what A committed is not applied twice.
+    expect(all.map((m) => laneB.fold(m))).toEqual(['already-applied', 'already-applied', 'already-applied', 'folded', 'folded']);
+    await expect(laneB.flush()).resolves.toBe('committed');
+    expect((await events.findRecords(['counter'])).get('counter')).toMatchObject({ state: { n: 112 }, version: 5, lastOffset: 4 });
+    expect((await new OplogRepository(dataSource).nextOffsets(key)).get(1)).toBe(5);
+
+    // The zombie stays fenced.
+    await expect(laneA.flush()).resolves.toBe('fenced');
+    expect((await events.findRecords(['counter'])).get('counter')).toMatchObject({ state: { n: 112 }, version: 5 });
+  });
+});
+
+function bytesOf(event: StampedEvent): { key: string; value: string } {
+  const { key: k, value } = encodeEventRecord(event);
+  return { key: k.toString(), value: value.toString() };
+}

@@ -1,0 +1,199 @@
+import {
+  type AppProcess,
+  DatabaseProbe,
+  type TestDatabase,
+  createTestDatabase,
+  freePort,
+  referenceFold,
+  readWholeTopic,
+  startApp,
+  testBrokers,
+  testKafka,
+  uniqueName,
+  waitFor,
+} from '@async2/testing';
+import type { Admin, Kafka } from 'kafkajs';
+import { type Ack, randomEvents, seededRandom, sendEvents } from './http-workload';
+
+// The whole loop through the built apps as processes, on real Kafka and PostgreSQL:
+// HTTP -> producer -> Kafka -> consumer -> EVENTS/OPLOG -> HTTP reads.
+const PARTITIONS = 4;
+const DEDUPE_WINDOW = 16;
+const SEED = Number(process.env.E2E_SEED ?? 20261123);
+
+describe('pipeline end to end', () => {
+  const topic = uniqueName('events-e2e');
+  let database: TestDatabase;
+  let probe: DatabaseProbe;
+  let kafka: Kafka;
+  let admin: Admin;
+  let producer: AppProcess;
+  let consumer: AppProcess | undefined;
+  let producerUrl: string;
+  const acks: Ack[] = [];
+  const random = seededRandom(SEED);
+
+  const commonEnv = () => ({
+    KAFKA_BROKERS: testBrokers().join(','),
+    DATABASE_URL: database.url,
+    KAFKA_TOPIC: topic,
+    KAFKA_TOPIC_PARTITIONS: String(PARTITIONS),
+    DEDUPE_WINDOW: String(DEDUPE_WINDOW),
+  });
+  const startConsumer = async (env: Record<string, string> = {}) =>
+    startApp('consumer', await freePort(), {
+      ...commonEnv(),
+      PARTITIONS: 'all',
+      FLUSH_INTERVAL_MS: '200',
+      FLUSH_MAX_EVENTS: '500',
+      MAX_CACHED_IDS: '50', // smaller than the ID count: evicted IDs must be reloaded from EVENTS
+      ...env,
+    });
+
+  const endOffsets = async () => new Map((await admin.fetchTopicOffsets(topic)).map((o) => [o.partition, Number(o.high)]));
+  const waitUntilApplied = async () => {
+    const ends = await endOffsets();
+    await waitFor(
+      async () => {
+        const oplog = await probe.oplog(topic);
+        return [...ends].every(([p, end]) => (oplog.get(p)?.nextOffset ?? 0) >= end);
+      },
+      { timeoutMs: 60_000, what: 'OPLOG to reach the end offsets' },
+    );
+  };
+
+  /** EVENTS must equal the fold of everything in the topic, in Kafka order, each event once. */
+  const expectEventsTableToMatchTopic = async () => {
+    const stored = await readWholeTopic(kafka, topic);
+    const expected = referenceFold(stored, DEDUPE_WINDOW);
+    const actual = await probe.eventsTable();
+    expect([...actual.keys()].sort()).toEqual([...expected.keys()].sort());
+    for (const [id, want] of expected) {
+      const got = actual.get(id)!;
+      expect({ id, state: got.state, deleted: got.deleted, version: got.version, partition: got.partition, lastOffset: got.lastOffset, recentEventIds: got.recentEventIds }).toEqual({
+        id,
+        state: want.deleted ? null : JSON.parse(JSON.stringify(want.state)),
+        deleted: want.deleted,
+        version: want.version,
+        partition: want.partition,
+        lastOffset: want.lastOffset,
+        recentEventIds: want.recentEventIds,
+      });
+      expect(Math.abs(got.eventTs - want.eventTs)).toBeLessThanOrEqual(1);
+    }
+    return stored;
+  };
+
+  beforeAll(async () => {
+    database = await createTestDatabase('async2_e2e');
+    probe = await DatabaseProbe.connect(database.url);
+    kafka = testKafka();
+    admin = kafka.admin();
+    await admin.connect();
+    producer = await startApp('producer', await freePort(), { ...commonEnv(), PRODUCE_LINGER_MS: '2', READ_AFTER_TIMEOUT_MS: '10000' });
+    producerUrl = producer.url;
+    consumer = await startConsumer();
+  });
+
+  afterAll(async () => {
+    await consumer?.stop();
+    await producer?.stop();
+    await admin?.deleteTopics({ topics: [topic, `${topic}.dlq`] }).catch(() => undefined);
+    await admin?.disconnect();
+    await probe?.close();
+    await database?.drop();
+  });
+
+  it('materialises thousands of random events (single and batch) exactly as a fold in Kafka order', async () => {
+    const singles = randomEvents(random, 1500, 300, 's1');
+    const batched = randomEvents(random, 1500, 300, 'b1');
+    const [singleAcks, batchAcks] = await Promise.all([sendEvents(producerUrl, singles, { single: true }), sendEvents(producerUrl, batched, { batchSize: 50 }, 4)]);
+    acks.push(...singleAcks, ...batchAcks);
+    // Client retries: the same events with the same eventId again; they must not apply twice.
+    const retries = acks.filter((a) => a.event.eventId).slice(0, 100).map((a) => a.event);
+    acks.push(...(await sendEvents(producerUrl, retries, { single: true })));
+
+    await waitUntilApplied();
+    const stored = await expectEventsTableToMatchTopic();
+
+    // Every acknowledged event is in Kafka exactly where its answer said; nothing unacknowledged is.
+    const byPosition = new Map(stored.map((s) => [`${s.partition}:${s.offset}`, s.event]));
+    expect(byPosition.size).toBe(acks.length);
+    for (const ack of acks) {
+      const event = byPosition.get(`${ack.partition}:${ack.offset}`);
+      expect(event && { id: event.id, op: event.op, eventId: event.eventId }).toEqual({ id: ack.event.id, op: ack.event.op, eventId: ack.event.eventId });
+    }
+  });
+
+  it('resumes from OPLOG after a restart, and flushes everything folded on SIGTERM (exit 0)', async () => {
+    expect(await consumer!.stop('SIGTERM')).toBe(0);
+    consumer = undefined;
+    const before = await probe.oplog(topic);
+    // Written while no consumer runs.
+    acks.push(...(await sendEvents(producerUrl, randomEvents(random, 600, 300, 's2'), { single: true })));
+
+    // A consumer that would not flush for ten minutes: only the shutdown flush can commit its fold.
+    const lazy = await startConsumer({ FLUSH_INTERVAL_MS: '600000', FLUSH_MAX_EVENTS: '1000000' });
+    const ends = await endOffsets();
+    await waitFor(
+      async () => {
+        const body = (await (await fetch(`${lazy.url}/health/ready`)).json()) as { details: { ownership: { partitions: Array<{ partition: number; foldedUpTo: number }> } } };
+        return body.details.ownership.partitions.every((p) => p.foldedUpTo >= (ends.get(p.partition) ?? 0));
+      },
+      { timeoutMs: 60_000, what: 'the consumer to fold every record' },
+    );
+    const oplogWhileFolded = await probe.oplog(topic);
+    expect([...ends].some(([p, end]) => oplogWhileFolded.get(p)!.nextOffset < end)).toBe(true);
+    for (const [p, row] of oplogWhileFolded) expect(row.epoch).toBe(before.get(p)!.epoch + 1);
+
+    expect(await lazy.stop('SIGTERM')).toBe(0);
+    const after = await probe.oplog(topic);
+    for (const [p, end] of ends) expect(after.get(p)!.nextOffset).toBe(end);
+    await expectEventsTableToMatchTopic();
+    consumer = await startConsumer();
+  });
+
+  it('reads its own write with after=<partition>:<offset>, and 404s unknown and deleted IDs', async () => {
+    const nonce = uniqueName('nonce');
+    const write = await fetch(`${producerUrl}/v1/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ id: 'ryw-1', op: 'set', data: { nonce } }),
+    });
+    expect(write.status).toBe(202);
+    const { token } = (await write.json()) as { token: string };
+    const read = await fetch(`${producerUrl}/v1/entities/ryw-1?after=${token}`);
+    expect(read.status).toBe(200);
+    expect(((await read.json()) as { state: unknown }).state).toEqual({ nonce });
+
+    const del = await fetch(`${producerUrl}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: 'ryw-1', op: 'delete' }) });
+    const deleted = (await del.json()) as { token: string };
+    expect((await fetch(`${producerUrl}/v1/entities/ryw-1?after=${deleted.token}`)).status).toBe(404);
+    expect((await fetch(`${producerUrl}/v1/entities/${encodeURIComponent('never-written')}`)).status).toBe(404);
+    const malformed = await fetch(`${producerUrl}/v1/entities/ryw-1?after=1:-1`);
+    expect(malformed.status).toBe(400);
+    expect(await malformed.json()).toMatchObject({ error: { violations: [{ field: 'after', rule: 'format' }] } });
+  });
+
+  it('answers bad requests with 400 naming the field and rule, and publishes nothing', async () => {
+    const before = await endOffsets();
+    const post = (path: string, body: string) => fetch(`${producerUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const cases: Array<[string, string, string, string]> = [
+      ['/v1/events', JSON.stringify({ id: 'x', op: 'upsert', data: {} }), '/op', 'enum'],
+      ['/v1/events', JSON.stringify({ id: 'x', op: 'set' }), '/data', 'required'],
+      ['/v1/events', '{"id":"x","op":"merge","data":{"a":{"__proto__":{"polluted":true}}}}', '/data/a/__proto__', 'forbidden-key'],
+      ['/v1/events', JSON.stringify({ id: 'x', op: 'incr', data: { n: 'one' } }), '/data/n', 'type'],
+      ['/v1/events', '{"id":"x","op":"set","data":{"n":1e400}}', '/data/n', 'finite-number'],
+      ['/v1/events', '{"id":"x",', '', 'json-syntax'],
+      ['/v1/events:batch', JSON.stringify({ events: [{ id: 'ok', op: 'delete' }, { id: 'ok', op: 'delete' }, { id: 'a'.repeat(257), op: 'delete' }] }), '/events/2/id', 'max-bytes'],
+    ];
+    for (const [path, body, field, rule] of cases) {
+      const response = await post(path, body);
+      expect(response.status).toBe(400);
+      const answer = (await response.json()) as { error: { violations: Array<{ field: string; rule: string }> } };
+      expect(answer.error.violations).toContainEqual(expect.objectContaining({ field, rule }));
+    }
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(await endOffsets()).toEqual(before);
+  });
+});

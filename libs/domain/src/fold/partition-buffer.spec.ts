@@ -1,0 +1,215 @@
+import type { ChangeOp, JsonObject, StampedEvent } from '../event-contract/change-event';
+import { emptyRecord, type EntityRecord } from './entity-record';
+import { PartitionBuffer } from './partition-buffer';
+
+const P = 3;
+
+function ev(id: string, op: ChangeOp, data?: JsonObject, eventId?: string): StampedEvent {
+  const e: StampedEvent = { id, op, ts: 1_700_000_000_000, src: 'producer-a' };
+  if (data !== undefined) e.data = data;
+  if (eventId !== undefined) e.eventId = eventId;
+  return e;
+}
+
+function buffer(nextOffset = 100, maxCachedIds = 1000): PartitionBuffer {
+  return new PartitionBuffer({ partition: P, nextOffset, dedupeWindow: 4, maxCachedIds });
+}
+
+/** Folds the events at consecutive offsets from the buffer's nextOffset; returns the rejections. */
+function foldAll(b: PartitionBuffer, ...events: StampedEvent[]) {
+  return events.map((e) => b.fold(e, b.nextOffset)).filter((r) => r !== undefined);
+}
+
+/** Resolves pending IDs as new (no stored rows), then writes the plan. */
+function flushNew(b: PartitionBuffer) {
+  b.resolvePending(new Map());
+  const plan = b.flushPlan();
+  b.markCommitted(plan);
+  return plan;
+}
+
+const json = (v: unknown): unknown => JSON.parse(JSON.stringify(v));
+const byId = (records: EntityRecord[]) => Object.fromEntries(records.map((r) => [r.id, json(r)]));
+
+describe('PartitionBuffer offsets', () => {
+  it('folds in offset order and refuses a replay below nextOffset and a gap above it', () => {
+    const b = buffer(100);
+    b.fold(ev('a', 'set', { n: 1 }), 100);
+    b.fold(ev('a', 'set', { n: 2 }), 101);
+    expect(b.nextOffset).toBe(102);
+    expect(() => b.fold(ev('a', 'set', { n: 3 }), 101)).toThrow(RangeError);
+    expect(() => b.fold(ev('a', 'set', { n: 3 }), 103)).toThrow(RangeError);
+    expect(() => b.skip(99)).toThrow(RangeError);
+    expect(() => b.skip(105)).toThrow(RangeError);
+    expect(b.nextOffset).toBe(102);
+    expect(b.uncommittedEvents).toBe(2);
+  });
+
+  it('skip (a poison record) advances the offset and counts as uncommitted', () => {
+    const b = buffer(7);
+    b.skip(7);
+    expect(b).toMatchObject({ nextOffset: 8, committedOffset: 7, uncommittedEvents: 1, hasUncommitted: true });
+    const plan = b.flushPlan();
+    expect(plan).toEqual({ records: [], nextOffset: 8, events: 1 });
+    b.markCommitted(plan);
+    expect(b).toMatchObject({ committedOffset: 8, uncommittedEvents: 0, hasUncommitted: false });
+  });
+
+  it('acceptGap moves forward only', () => {
+    const b = buffer(10);
+    b.acceptGap(15);
+    expect(b.nextOffset).toBe(15);
+    expect(b.hasUncommitted).toBe(true);
+    expect(() => b.acceptGap(15)).toThrow(RangeError);
+    expect(() => b.acceptGap(12)).toThrow(RangeError);
+    expect(b.nextOffset).toBe(15);
+    b.fold(ev('a', 'set', {}), 15);
+    expect(b.nextOffset).toBe(16);
+    expect(b.pendingIds()).toEqual(['a']);
+  });
+});
+
+describe('PartitionBuffer pending IDs', () => {
+  it('events for IDs not held wait until resolvePending applies them in order onto the loaded row', () => {
+    const b = buffer(100);
+    foldAll(b, ev('a', 'incr', { n: 1 }), ev('b', 'set', { x: 1 }), ev('a', 'incr', { n: 10 }), ev('a', 'merge', { m: true }));
+    expect(b.pendingIds().sort()).toEqual(['a', 'b']);
+    expect(() => b.flushPlan()).toThrow(/resolvePending/);
+
+    const stored: EntityRecord = { ...emptyRecord('a', P), state: { n: 5, keep: 'yes' }, version: 7, lastOffset: 42, recentEventIds: ['e0'] };
+    expect(b.resolvePending(new Map([['a', stored]]))).toEqual([]);
+    expect(b.pendingIds()).toEqual([]);
+
+    const plan = b.flushPlan();
+    expect(plan.nextOffset).toBe(104);
+    expect(plan.events).toBe(4);
+    expect(byId(plan.records)).toEqual({
+      a: { ...json(stored) as object, state: { n: 16, keep: 'yes', m: true }, version: 10, lastOffset: 103, eventTs: 1_700_000_000_000 },
+      b: { ...json(emptyRecord('b', P)) as object, state: { x: 1 }, version: 1, lastOffset: 101, eventTs: 1_700_000_000_000 },
+    });
+    expect(stored).toMatchObject({ state: { n: 5, keep: 'yes' }, version: 7, recentEventIds: ['e0'] }); // the loaded row is not mutated
+  });
+
+  it('a loaded tombstone is revived from an empty state', () => {
+    const b = buffer(0);
+    foldAll(b, ev('a', 'merge', { y: 2 }));
+    b.resolvePending(new Map([['a', { ...emptyRecord('a', P), deleted: true, version: 3, lastOffset: 9 }]]));
+    expect(json(b.flushPlan().records[0])).toMatchObject({ state: { y: 2 }, deleted: false, version: 4, lastOffset: 0 });
+  });
+});
+
+describe('PartitionBuffer flush plans', () => {
+  it('a plan holds each changed ID once, with its final state and version', () => {
+    const b = buffer(0);
+    foldAll(b, ev('a', 'set', { v: 0 }));
+    flushNew(b);
+    foldAll(b, ...Array.from({ length: 5 }, (_, i) => ev('a', 'set', { v: i + 1 })), ev('c', 'delete'));
+    b.resolvePending(new Map());
+    const plan = b.flushPlan();
+    expect(plan.records.map((r) => r.id).sort()).toEqual(['a', 'c']);
+    expect(byId(plan.records)['a']).toMatchObject({ state: { v: 5 }, version: 6, lastOffset: 5 });
+    expect(byId(plan.records)['c']).toMatchObject({ state: null, deleted: true, version: 1 });
+    expect(plan).toMatchObject({ nextOffset: 7, events: 6 });
+  });
+
+  it('markCommitted makes the records clean and records the committed offset', () => {
+    const b = buffer(50);
+    foldAll(b, ev('a', 'set', { v: 1 }), ev('b', 'set', { v: 1 }));
+    expect(b.hasUncommitted).toBe(true);
+    const plan = flushNew(b);
+    expect(plan.records).toHaveLength(2);
+    expect(b).toMatchObject({ committedOffset: 52, nextOffset: 52, hasUncommitted: false, uncommittedEvents: 0 });
+    expect(b.flushPlan()).toEqual({ records: [], nextOffset: 52, events: 0 });
+    expect(b.peek('a')?.state).toEqual({ v: 1 });
+  });
+
+  it('events folded between flushPlan and markCommitted stay uncommitted and appear in the next plan', () => {
+    const b = buffer(0);
+    foldAll(b, ev('a', 'incr', { n: 1 }), ev('b', 'incr', { n: 1 }));
+    b.resolvePending(new Map());
+    const plan = b.flushPlan();
+    const written = json(plan.records); // what the writer stores
+    foldAll(b, ev('a', 'incr', { n: 1 }));
+    expect(json(plan.records)).toEqual(written); // the plan is not changed by later folds
+    b.markCommitted(plan);
+
+    expect(b).toMatchObject({ committedOffset: 2, nextOffset: 3, hasUncommitted: true, uncommittedEvents: 1 });
+    const next = b.flushPlan();
+    expect(next).toMatchObject({ nextOffset: 3, events: 1 });
+    expect(next.records.map((r) => json(r))).toEqual([expect.objectContaining({ id: 'a', state: { n: 2 }, version: 2, lastOffset: 2 })]);
+  });
+});
+
+describe('PartitionBuffer cache', () => {
+  it('keeps at most maxCachedIds clean records; an evicted ID goes back to pending', () => {
+    const b = buffer(0, 2);
+    foldAll(b, ...['a', 'b', 'c', 'd', 'e'].map((id) => ev(id, 'set', { id })));
+    flushNew(b);
+    expect(b.cachedIds).toBe(2);
+    expect(b.peek('a')).toBeUndefined();
+    expect(b.peek('e')?.state).toEqual({ id: 'e' });
+
+    foldAll(b, ev('a', 'merge', { more: 1 }), ev('e', 'merge', { more: 1 }));
+    expect(b.pendingIds()).toEqual(['a']);
+    const rows = new Map([['a', { ...emptyRecord('a', P), state: { id: 'a' }, version: 1, lastOffset: 0 }]]);
+    b.resolvePending(rows);
+    expect(byId(b.flushPlan().records)).toMatchObject({ a: { state: { id: 'a', more: 1 }, version: 2 }, e: { state: { id: 'e', more: 1 }, version: 2 } });
+  });
+
+  it('never evicts a dirty record', () => {
+    const b = buffer(0, 1);
+    foldAll(b, ev('a', 'set', { v: 1 }), ev('b', 'set', { v: 1 }), ev('c', 'set', { v: 1 }));
+    b.resolvePending(new Map());
+    const plan = b.flushPlan();
+    foldAll(b, ev('a', 'set', { v: 2 }), ev('b', 'set', { v: 2 }));
+    b.markCommitted(plan);
+    expect(b.peek('a')?.state).toEqual({ v: 2 });
+    expect(b.peek('b')?.state).toEqual({ v: 2 });
+    expect(b.pendingIds()).toEqual([]);
+    b.markCommitted(b.flushPlan());
+    expect(b.cachedIds).toBe(1);
+  });
+});
+
+describe('PartitionBuffer duplicates and rejections', () => {
+  it('a duplicate eventId is counted and does not change the record', () => {
+    const b = buffer(0);
+    foldAll(b, ev('a', 'incr', { n: 1 }, 'e1'));
+    b.resolvePending(new Map());
+    foldAll(b, ev('a', 'incr', { n: 1 }, 'e1'), ev('a', 'incr', { n: 1 }, 'e1'));
+    expect(b.duplicates).toBe(2);
+    const plan = b.flushPlan();
+    expect(plan).toMatchObject({ nextOffset: 3, events: 3 });
+    expect(json(plan.records)).toEqual([expect.objectContaining({ state: { n: 1 }, version: 1, lastOffset: 0, recentEventIds: ['e1'] })]);
+  });
+
+  it('a duplicate of a stored eventId waiting in pending is counted on resolve', () => {
+    const b = buffer(0);
+    foldAll(b, ev('a', 'set', { v: 9 }, 'old'));
+    b.resolvePending(new Map([['a', { ...emptyRecord('a', P), state: { v: 1 }, version: 1, recentEventIds: ['old'] }]]));
+    expect(b.duplicates).toBe(1);
+    expect(b.flushPlan().records).toEqual([]);
+    expect(b.peek('a')?.state).toEqual({ v: 1 });
+  });
+
+  const overflow = ev('a', 'incr', { n: Number.MAX_SAFE_INTEGER });
+
+  it('a rejected apply on a held ID is returned and leaves the state unchanged', () => {
+    const b = buffer(0);
+    foldAll(b, ev('a', 'set', { n: 1 }));
+    b.markCommitted((b.resolvePending(new Map()), b.flushPlan()));
+    const rejection = b.fold(overflow, 1);
+    expect(rejection).toEqual({ event: overflow, offset: 1, reason: expect.stringContaining('safe number range') });
+    expect(b.peek('a')).toMatchObject({ state: { n: 1 }, version: 1 });
+    expect(b).toMatchObject({ nextOffset: 2, uncommittedEvents: 1, hasUncommitted: true });
+    expect(b.flushPlan()).toEqual({ records: [], nextOffset: 2, events: 1 });
+  });
+
+  it('a rejected apply on a pending ID is returned by resolvePending; later events still apply', () => {
+    const b = buffer(0);
+    foldAll(b, overflow, ev('a', 'incr', { m: 1 }));
+    const rejected = b.resolvePending(new Map([['a', { ...emptyRecord('a', P), state: { n: 1 }, version: 1 }]]));
+    expect(rejected).toEqual([{ event: overflow, offset: 0, reason: expect.stringContaining('safe number range') }]);
+    expect(json(b.flushPlan().records)).toEqual([expect.objectContaining({ state: { n: 1, m: 1 }, version: 2, lastOffset: 1 })]);
+  });
+});

@@ -1,0 +1,62 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { waitFor } from './wait-for';
+
+const ROOT = join(__dirname, '..', '..', '..');
+
+export interface AppProcess {
+  name: string;
+  url: string;
+  child: ChildProcess;
+  logs: string[];
+  /** Sends a signal and resolves with the exit code (or the signal's name). */
+  stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<number | string | null>;
+}
+
+/**
+ * Starts a built app (dist/apps/<name>/src/main.js) as a process, the way users run it, and waits
+ * until its readiness endpoint answers 200.
+ */
+export async function startApp(name: 'producer' | 'consumer', port: number, env: Record<string, string>, readyTimeoutMs = 60_000): Promise<AppProcess> {
+  const child = spawn(process.execPath, [join(ROOT, 'dist', 'apps', name, 'src', 'main.js')], {
+    cwd: ROOT,
+    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: string[] = [];
+  const collect = (chunk: Buffer) => logs.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  const exited = new Promise<number | string | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
+  const url = `http://127.0.0.1:${port}`;
+  const app: AppProcess = {
+    name,
+    url,
+    child,
+    logs,
+    async stop(signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 30_000) {
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode ?? child.signalCode;
+      child.kill(signal);
+      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      const result = await exited;
+      clearTimeout(timer);
+      return result;
+    },
+  };
+  try {
+    await Promise.race([
+      waitFor(
+        async () => {
+          const response = await fetch(`${url}/health/ready`).catch(() => undefined);
+          return response?.status === 200;
+        },
+        { timeoutMs: readyTimeoutMs, intervalMs: 100, what: `${name} to be ready` },
+      ),
+      exited.then((code) => Promise.reject(new Error(`${name} exited with ${code} before it was ready`))),
+    ]);
+  } catch (error) {
+    await app.stop('SIGKILL');
+    throw new Error(`${(error as Error).message}\n--- ${name} log ---\n${logs.slice(-40).join('\n')}`);
+  }
+  return app;
+}

@@ -1,0 +1,8 @@
+// Test support: real services (a database and a topic per suite), the built apps as processes, waitFor.
+export * from './wait-for';
+export * from './test-services';
+export * from './app-process';
+export * from './free-port';
+export * from './topic-reader';
+export * from './reference-fold';
+export * from './events-table';

@@ -1,0 +1,74 @@
+// `npm test`: every test, with real services. Builds dist/ (the e2e tests run the built apps),
+// lints (the module boundaries are part of the architecture), runs the unit tier, starts a
+// throwaway local Kafka broker when KAFKA_BROKERS is unset, then the integration and e2e tiers on
+// one worker. PostgreSQL is the server at TEST_DATABASE_ADMIN_URL (default the local one); every
+// suite creates and drops its own database. Prints one closing line: "N passed, N failed".
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from '../build/build.mjs';
+import { ensureLocalKafka } from '../local-kafka/kafka.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const bin = (tool) => join(root, 'node_modules', '.bin', tool);
+const reports = mkdtempSync(join(tmpdir(), 'async2-tests-'));
+const totals = { passed: 0, failed: 0 };
+const say = (msg) => console.log(`[test] ${msg}`);
+
+function jest(tier, extraArgs, env) {
+  const report = join(reports, `${tier}.json`);
+  say(`${tier} tests`);
+  const result = spawnSync(process.execPath, [bin('jest'), '--selectProjects', tier, '--json', `--outputFile=${report}`, ...extraArgs, ...process.argv.slice(2)], {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, ...env },
+  });
+  try {
+    const summary = JSON.parse(readFileSync(report, 'utf8'));
+    totals.passed += summary.numPassedTests;
+    totals.failed += summary.numFailedTests + summary.numRuntimeErrorTestSuites;
+  } catch {
+    totals.failed += 1; // no report: the runner itself failed
+  }
+  return result.status === 0;
+}
+
+async function main() {
+  let ok = true;
+  const started = Date.now();
+  build({ log: say });
+
+  say('lint (module boundaries)');
+  const lint = spawnSync(process.execPath, [bin('eslint'), 'apps', 'libs', 'e2e', 'tools'], { cwd: root, stdio: 'inherit' });
+  if (lint.status !== 0) {
+    ok = false;
+    totals.failed += 1;
+  }
+
+  ok = jest('unit', []) && ok;
+
+  let kafka;
+  const env = {};
+  if (!process.env.KAFKA_BROKERS) {
+    kafka = await ensureLocalKafka({ ephemeral: true, port: Number(process.env.KAFKA_TEST_PORT ?? 29092), log: say });
+    env.KAFKA_BROKERS = kafka.brokers;
+  }
+  try {
+    ok = jest('integration', ['--runInBand'], env) && ok;
+    ok = jest('e2e', ['--runInBand'], env) && ok;
+  } finally {
+    await kafka?.stop();
+    rmSync(reports, { recursive: true, force: true });
+  }
+  say(`done in ${Math.round((Date.now() - started) / 1000)} s`);
+  console.log(`tests: ${totals.passed} passed, ${totals.failed} failed`);
+  process.exit(ok && totals.failed === 0 ? 0 : 1);
+}
+
+main().catch((error) => {
+  console.error(`[test] ${error.stack ?? error}`);
+  console.log(`tests: ${totals.passed} passed, ${totals.failed + 1} failed`);
+  process.exit(1);
+});

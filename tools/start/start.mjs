@@ -1,0 +1,125 @@
+// `npm start`: the whole pipeline on this machine. Builds the apps, starts the local Kafka broker
+// when KAFKA_BROKERS is unset, makes sure the database exists, runs the producer and one consumer
+// owning every partition (migrations run as they boot), and prints where everything is.
+// Ctrl-C stops the apps gracefully (the consumer flushes and commits), then the broker it started.
+import { spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { build } from '../build/build.mjs';
+import { ensureLocalKafka } from '../local-kafka/kafka.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const require = createRequire(import.meta.url);
+const say = (msg) => console.log(`[start] ${msg}`);
+const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/async2';
+
+/** Creates the database named in DATABASE_URL if the server lacks it (the role needs CREATEDB). */
+async function ensureDatabase(url) {
+  const { Client } = require('pg');
+  const target = new URL(url);
+  const name = decodeURIComponent(target.pathname.slice(1));
+  const maintenance = new URL(url);
+  maintenance.pathname = '/postgres';
+  const client = new Client({ connectionString: maintenance.toString() });
+  try {
+    await client.connect();
+  } catch (error) {
+    throw new Error(`PostgreSQL is not reachable at ${target.host} (${error.message}); start it or set DATABASE_URL`);
+  }
+  try {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (rowCount === 0) {
+      say(`creating database ${name}`);
+      await client.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+function runApp(name, env) {
+  const child = spawn(process.execPath, [join(root, 'dist', 'apps', name, 'src', 'main.js')], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const prefix = (stream, out) => {
+    let rest = '';
+    stream.on('data', (chunk) => {
+      const lines = (rest + chunk).split('\n');
+      rest = lines.pop();
+      for (const line of lines) out.write(`[${name}] ${line}\n`);
+    });
+  };
+  prefix(child.stdout, process.stdout);
+  prefix(child.stderr, process.stderr);
+  return child;
+}
+
+async function waitReady(name, url, child, timeoutMs = 90_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with code ${child.exitCode}`);
+    const ok = await fetch(`${url}/health/ready`).then((r) => r.ok, () => false);
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${name} was not ready within ${timeoutMs / 1000} s`);
+}
+
+async function main() {
+  build({ log: say });
+  const databaseUrl = process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
+  await ensureDatabase(databaseUrl);
+
+  let kafka;
+  let brokers = process.env.KAFKA_BROKERS;
+  if (!brokers) {
+    kafka = await ensureLocalKafka({ log: (m) => console.log(m) });
+    brokers = kafka.brokers;
+  }
+  const producerPort = process.env.PRODUCER_PORT ?? '3000';
+  const consumerPort = process.env.CONSUMER_PORT ?? '3001';
+  const shared = { DATABASE_URL: databaseUrl, KAFKA_BROKERS: brokers };
+  const producer = runApp('producer', { ...shared, PORT: producerPort });
+  const consumer = runApp('consumer', { ...shared, PORT: consumerPort, PARTITIONS: process.env.PARTITIONS ?? 'all' });
+  const apps = [producer, consumer];
+
+  let stopping = false;
+  const stop = async (code) => {
+    if (stopping) return;
+    stopping = true;
+    say('stopping the apps (the consumer flushes and commits first)');
+    await Promise.all(apps.map((child) => (child.exitCode === null ? new Promise((r) => (child.once('exit', r), child.kill('SIGTERM'))) : undefined)));
+    if (kafka?.started) await kafka.stop();
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stop(0));
+  process.on('SIGTERM', () => void stop(0));
+  for (const child of apps) child.once('exit', (code) => !stopping && (say(`an app exited (code ${code}); stopping`), void stop(1)));
+
+  const producerUrl = `http://127.0.0.1:${producerPort}`;
+  await waitReady('producer', producerUrl, producer);
+  await waitReady('consumer', `http://127.0.0.1:${consumerPort}`, consumer);
+  console.log(`
+  ASYNC2 is running
+    producer   ${producerUrl}   (POST /v1/events, POST /v1/events:batch, GET /v1/entities/:id)
+    consumer   http://127.0.0.1:${consumerPort}/health/ready   (owns every partition)
+    kafka      ${brokers}${kafka ? ' (local broker, .cache/kafka/broker.log)' : ''}
+    postgres   ${databaseUrl.replace(/\/\/[^@]*@/, '//')}
+    tracing    off in this build (see the README)
+
+  Try it:
+    curl -s -XPOST ${producerUrl}/v1/events -H 'content-type: application/json' \\
+      -d '{"id":"user-1","op":"set","data":{"name":"Ada","visits":1}}'
+    curl -s "${producerUrl}/v1/entities/user-1?after=<token from the answer>"
+
+  Ctrl-C stops everything.
+`);
+}
+
+main().catch((error) => {
+  console.error(`[start] ${error.message}`);
+  process.exit(1);
+});

@@ -12,10 +12,13 @@ const nodeBinary = join(root, 'node_modules', '.bin', 'node');
 
 const stale = !existsSync(marker) || !existsSync(nodeBinary) || statSync(lock).mtimeMs > statSync(marker).mtimeMs;
 if (stale) {
-  console.log('[bootstrap] installing dependencies (npm ci)');
-  const result = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+  console.log('[bootstrap] installing dependencies (npm install from package-lock.json)');
+  const result = spawnSync('npm', ['install', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
   if (result.status !== 0) {
-    console.error('[bootstrap] npm ci failed');
+    console.error('[bootstrap] npm install failed');
     process.exit(result.status ?? 1);
   }
 }
+// Why not `npm ci`: npm 11 writes this lock without the other platforms' optional binaries
+// (@swc/core-*, @unrs/resolver-binding-*) and `npm ci` then refuses it as out of sync;
+// `npm install` honours the locked versions and installs the one binary this platform needs.

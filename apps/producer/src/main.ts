@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { exitCleanlyOnSignals } from '@async2/platform';
+import { exitCleanlyOnSignals, hideKnownKafkajsWarnings } from '@async2/platform';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
@@ -9,6 +9,7 @@ import { registerFastifyErrorHandler } from './platform/fastify-errors';
 import { registerJsonBodyParser } from './platform/json-body.parser';
 
 async function bootstrap(): Promise<void> {
+  hideKnownKafkajsWarnings();
   // Validate configuration before anything connects: a bad variable fails the start, named.
   const bootConfig = loadProducerConfig();
   const adapter = new FastifyAdapter({

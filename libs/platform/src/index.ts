@@ -4,3 +4,4 @@ export * from './database.module';
 export * from './kafka-connections';
 export * from './logger.module';
 export * from './graceful-shutdown';
+export * from './known-warnings';

@@ -2,6 +2,20 @@
 // adapters depend on the domain, apps wire both. See the "Shape of the repository" in the house style.
 import nx from '@nx/eslint-plugin';
 
+const DEP_CONSTRAINTS = [
+  {
+    sourceTag: 'type:domain',
+    onlyDependOnLibsWithTags: ['type:domain'],
+    bannedExternalImports: ['@nestjs/*', 'kafkajs', 'typeorm', 'pg', 'fastify', 'pino', 'node:*', 'fs', 'net', 'http'],
+  },
+  { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:domain'], bannedExternalImports: ['@nestjs/*'] },
+  { sourceTag: 'type:platform', onlyDependOnLibsWithTags: ['type:domain', 'type:data-access'] },
+  { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:domain', 'type:data-access'] },
+  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:domain', 'type:data-access', 'type:platform'] },
+];
+
+const boundaries = (allow) => ['error', { enforceBuildableLibDependency: false, allow, depConstraints: DEP_CONSTRAINTS }];
+
 export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
@@ -9,29 +23,13 @@ export default [
   {
     files: ['**/*.ts'],
     rules: {
-      '@nx/enforce-module-boundaries': [
-        'error',
-        {
-          enforceBuildableLibDependency: false,
-          allow: [],
-          depConstraints: [
-            {
-              sourceTag: 'type:domain',
-              onlyDependOnLibsWithTags: ['type:domain'],
-              bannedExternalImports: ['@nestjs/*', 'kafkajs', 'typeorm', 'pg', 'fastify', 'pino', 'node:*', 'fs', 'net', 'http'],
-            },
-            {
-              sourceTag: 'type:data-access',
-              onlyDependOnLibsWithTags: ['type:domain'],
-              bannedExternalImports: ['@nestjs/*'],
-            },
-            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:domain', 'type:data-access'] },
-            { sourceTag: 'type:platform', onlyDependOnLibsWithTags: ['type:domain', 'type:data-access'] },
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:domain', 'type:data-access', 'type:platform'] },
-          ],
-        },
-      ],
+      '@nx/enforce-module-boundaries': boundaries([]),
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },
+  },
+  {
+    // Tests of any tier may use the test support library (real services, waitFor, app processes).
+    files: ['**/*.spec.ts'],
+    rules: { '@nx/enforce-module-boundaries': boundaries(['@async2/testing']) },
   },
 ];

@@ -1,4 +1,4 @@
-import { DatabaseModule, KafkaConnections, SHARED_SETTINGS, structuredLogger } from '@async2/platform';
+import { DatabaseModule, KafkaConnections, KafkaHealthIndicator, SHARED_SETTINGS, structuredLogger } from '@async2/platform';
 import { Global, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { CONSUMER_CONFIG, loadConsumerConfig } from './config/consumer.config';
@@ -22,6 +22,6 @@ class ConfigModule {}
 @Module({
   imports: [ConfigModule, structuredLogger('consumer'), DatabaseModule, TerminusModule],
   controllers: [HealthController],
-  providers: [KafkaConnections, PartitionConsumer],
+  providers: [KafkaConnections, KafkaHealthIndicator, PartitionConsumer],
 })
 export class AppModule {}

@@ -109,7 +109,12 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
 
   private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const lane = this.lanes.get(batch.partition);
-    if (!lane || lane.fenced) return;
+    if (!lane || lane.fenced) {
+      // Not ours (any more): stop fetching it. Returning without resolving an offset would make
+      // kafkajs hand us this same batch again at once, in a loop, until the process stops.
+      this.consumer?.pause([{ topic: batch.topic, partitions: [batch.partition] }]);
+      return;
+    }
     await lane.serial(async () => {
       for (const message of batch.messages) {
         if (!isRunning() || isStale() || lane.fenced) return;

@@ -1,4 +1,4 @@
-import { DatabaseModule, KafkaConnections, SHARED_SETTINGS, structuredLogger } from '@async2/platform';
+import { DatabaseModule, KafkaConnections, KafkaHealthIndicator, SHARED_SETTINGS, structuredLogger } from '@async2/platform';
 import { Global, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
@@ -32,6 +32,7 @@ class ConfigModule {}
   controllers: [EventsController, EntitiesController, HealthController],
   providers: [
     KafkaConnections,
+    KafkaHealthIndicator,
     PartitionMap,
     KafkaPublisher,
     PublishService,

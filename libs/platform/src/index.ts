@@ -5,3 +5,4 @@ export * from './kafka-connections';
 export * from './logger.module';
 export * from './graceful-shutdown';
 export * from './known-warnings';
+export * from './kafka-health.indicator';

@@ -1,15 +1,8 @@
+import type { EntityRecord } from '@async2/domain';
 import { Client } from 'pg';
 
-export interface EventsTableRow {
-  id: string;
-  state: Record<string, unknown> | null;
-  deleted: boolean;
-  version: number;
-  partition: number;
-  lastOffset: number;
-  eventTs: number;
-  recentEventIds: string[];
-}
+/** A row of EVENTS as the fold's record (tombstones included). */
+export type EventsTableRow = EntityRecord;
 
 /** Reads EVENTS and OPLOG directly, as an operator would with psql. */
 export class DatabaseProbe {

@@ -1,6 +1,5 @@
 import { encodeEventRecord, EventsRepository, FlushWriter, type OplogKey, OplogRepository } from '@async2/data-access';
 import type { EntityRecord, StampedEvent } from '@async2/domain';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- test support only, never imported by the app itself
 import { createTestDatabase, createTestTopic, migratedDataSource, type TestDatabase, testKafka, uniqueName, waitFor } from '@async2/testing';
 import type { Logger } from '@nestjs/common';
 import type { Admin, Kafka, KafkaMessage, Producer } from 'kafkajs';
@@ -9,8 +8,6 @@ import { loadConsumerConfig } from '../config/consumer.config';
 import { DeadLetterPublisher } from '../flush/dead-letter.publisher';
 import { claimPartitions } from '../ownership/partition-claims';
 import type { LaneDependencies, PartitionLane } from './partition-lane';
-
-jest.setTimeout(60_000); // the project-level testTimeout in jest.config.cjs is not applied by jest-circus
 
 // Real Kafka and PostgreSQL: records produced to a partition, folded by its lane, flushed in one
 // transaction; poison goes to the DLQ and the offset moves on; a fenced lane writes nothing.
@@ -67,7 +64,9 @@ async function claimLane(partition: number, instanceId: string, log = logger()):
     logger: log as unknown as Logger,
   };
   const lanes = await claimPartitions([partition], config, dataSource, admin, deps, log as unknown as Logger);
-  return lanes.get(partition)!;
+  const lane = lanes.get(partition);
+  if (!lane) throw new Error(`no lane for partition ${partition}`);
+  return lane;
 }
 
 let clock = 1_700_000_000_000;

@@ -31,6 +31,8 @@ const SEEKS_BEFORE_ACCEPTING_GAP = 3;
 export class PartitionLane {
   private chain: Promise<unknown> = Promise.resolve();
   private deadLetters: DeadLetter[] = [];
+  /** Bytes of records waiting for their ID's row, by offset: one rejected at the flush is dead-lettered as it arrived. */
+  private pendingBytes = new Map<number, { key: Buffer | null; value: Buffer | null }>();
   private isFenced = false;
   private gapSeeks = { at: -1, count: 0 };
   flushes = 0;
@@ -71,8 +73,10 @@ export class PartitionLane {
       this.buffer.skip(offset);
       return 'folded';
     }
+    const held = this.buffer.peek(decoded.event.id) !== undefined;
     const rejected = this.buffer.fold(decoded.event, offset);
     if (rejected) this.deadLetters.push({ key: message.key, value: message.value, reason: rejected.reason, partition: this.partition, offset });
+    else if (!held) this.pendingBytes.set(offset, { key: message.key, value: message.value });
     return 'folded';
   }
 
@@ -87,9 +91,10 @@ export class PartitionLane {
     if (ids.length > 0) {
       const stored = await this.deps.events.findRecords(ids);
       for (const rejected of this.buffer.resolvePending(stored)) {
-        const { key, value } = encodeEventRecord(rejected.event);
+        const { key, value } = this.pendingBytes.get(rejected.offset) ?? encodeEventRecord(rejected.event);
         this.deadLetters.push({ key, value, reason: rejected.reason, partition: this.partition, offset: rejected.offset });
       }
+      this.pendingBytes.clear();
     }
     if (this.deadLetters.length > 0) {
       await this.deps.deadLetters.publish(this.deadLetters);

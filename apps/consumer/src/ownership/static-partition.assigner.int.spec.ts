@@ -1,9 +1,6 @@
-// eslint-disable-next-line @nx/enforce-module-boundaries -- test support only, never imported by the app itself
 import { createTestTopic, testKafka, uniqueName, waitFor } from '@async2/testing';
 import type { Admin, Consumer, Kafka, Producer } from 'kafkajs';
 import { staticPartitionAssigner } from './static-partition.assigner';
-
-jest.setTimeout(60_000); // the project-level testTimeout in jest.config.cjs is not applied by jest-circus
 
 // Real Kafka: ownership is static through the group protocol. Every member gets exactly the
 // partitions it advertises, whoever leads the group and whoever joins or leaves.

@@ -1,4 +1,4 @@
-import { KafkaConnections } from '@async2/platform';
+import { KafkaHealthIndicator } from '@async2/platform';
 import { Controller, Get, Inject } from '@nestjs/common';
 import { HealthCheck, HealthCheckError, HealthCheckService, type HealthIndicatorResult, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { CONSUMER_CONFIG, type ConsumerConfig } from '../config/consumer.config';
@@ -10,7 +10,7 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly db: TypeOrmHealthIndicator,
-    private readonly kafka: KafkaConnections,
+    private readonly kafka: KafkaHealthIndicator,
     private readonly consumer: PartitionConsumer,
     @Inject(CONSUMER_CONFIG) private readonly config: ConsumerConfig,
   ) {}
@@ -25,10 +25,7 @@ export class HealthController {
   ready() {
     return this.health.check([
       () => this.db.pingCheck('postgres', { timeout: 2000 }),
-      async (): Promise<HealthIndicatorResult> => {
-        const cluster = await this.kafka.admin.describeCluster();
-        return { kafka: { status: 'up', brokers: cluster.brokers.length } };
-      },
+      () => this.kafka.isHealthy(),
       async (): Promise<HealthIndicatorResult> => {
         const active = this.consumer.activePartitions();
         const result = {

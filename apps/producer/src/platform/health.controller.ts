@@ -1,6 +1,6 @@
-import { KafkaConnections } from '@async2/platform';
+import { KafkaHealthIndicator } from '@async2/platform';
 import { Controller, Get } from '@nestjs/common';
-import { HealthCheck, HealthCheckService, type HealthIndicatorResult, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 
 /** Liveness: the process answers. Readiness: PostgreSQL and Kafka answer. Never behind API keys. */
 @Controller('health')
@@ -8,7 +8,7 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly db: TypeOrmHealthIndicator,
-    private readonly kafka: KafkaConnections,
+    private readonly kafka: KafkaHealthIndicator,
   ) {}
 
   @Get('live')
@@ -19,11 +19,6 @@ export class HealthController {
   @Get('ready')
   @HealthCheck()
   ready() {
-    return this.health.check([() => this.db.pingCheck('postgres', { timeout: 2000 }), () => this.kafkaCheck()]);
-  }
-
-  private async kafkaCheck(): Promise<HealthIndicatorResult> {
-    const cluster = await this.kafka.admin.describeCluster();
-    return { kafka: { status: 'up', brokers: cluster.brokers.length } };
+    return this.health.check([() => this.db.pingCheck('postgres', { timeout: 2000 }), () => this.kafka.isHealthy()]);
   }
 }

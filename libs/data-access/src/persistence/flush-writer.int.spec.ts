@@ -1,5 +1,4 @@
 import type { EntityRecord } from '@async2/domain';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- test support only, never imported by the library itself
 import { createTestDatabase, migratedDataSource, type TestDatabase, uniqueName, waitFor } from '@async2/testing';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
@@ -9,8 +8,6 @@ import { FlushWriter } from './flush-writer';
 import { type OplogKey, OplogRepository } from './oplog.repository';
 import { OplogRow } from './oplog-row.entity';
 import { runMigrations } from './run-migrations';
-
-jest.setTimeout(60_000); // the project-level testTimeout in jest.config.cjs is not applied by jest-circus
 
 // Real PostgreSQL: the one-transaction flush (EVENTS rows + OPLOG offset) and its epoch fence.
 // This suite needs no broker: OPLOG only names the topic.

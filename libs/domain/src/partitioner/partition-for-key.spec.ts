@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 // Test oracle only: the partitioner every kafkajs producer in the fleet uses (the domain code never imports kafkajs).
-// eslint-disable-next-line @nx/enforce-module-boundaries
+// eslint-disable-next-line @nx/enforce-module-boundaries -- kafkajs is the test oracle here, never imported by the domain itself
 import { Partitioners, type PartitionMetadata } from 'kafkajs';
 import { murmur2 } from './murmur2';
 import { partitionForKey, toPositive } from './partition-for-key';

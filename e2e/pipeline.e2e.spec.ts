@@ -196,4 +196,24 @@ describe('pipeline end to end', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(await endOffsets()).toEqual(before);
   });
+
+  it('exports Prometheus metrics: ingest outcomes, flushes, and per-partition lag', async () => {
+    const metric = (text: string, name: string) =>
+      text
+        .split('\n')
+        .filter((line) => line.startsWith(name))
+        .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
+    const producerMetrics = await (await fetch(`${producerUrl}/metrics`)).text();
+    expect(metric(producerMetrics, 'async2_ingest_events_total{edge="http",outcome="accepted"}')).toBeGreaterThanOrEqual(acks.length);
+    expect(metric(producerMetrics, 'async2_ingest_events_total{edge="http",outcome="invalid"}')).toBeGreaterThanOrEqual(7);
+    await waitUntilApplied();
+    await waitFor(
+      async () => {
+        const text = await (await fetch(`${consumer!.url}/metrics`)).text();
+        return metric(text, 'async2_flush_rows_total') > 0 && text.includes('async2_partition_lag{partition="0"} 0') && text;
+      },
+      { timeoutMs: 30_000, what: 'consumer metrics with flushed rows and zero lag' },
+    );
+  });
 });
+

@@ -41,6 +41,10 @@ async function main() {
   build({ log: say });
 
   say('lint (module boundaries)');
+  // @nx/enforce-module-boundaries reads Nx's cached project graph and silently skips itself
+  // without one (a fresh clone): compute the graph first.
+  const graph = spawnSync(process.execPath, [bin('nx'), 'show', 'projects'], { cwd: root, stdio: 'ignore', env: { ...process.env, NX_DAEMON: 'false' } });
+  if (graph.status !== 0) throw new Error('nx could not compute the project graph');
   const lint = spawnSync(process.execPath, [bin('eslint'), 'apps', 'libs', 'e2e', 'tools'], { cwd: root, stdio: 'inherit' });
   if (lint.status !== 0) {
     ok = false;

@@ -1,4 +1,4 @@
-import { DatabaseModule, KafkaConnections, KafkaHealthIndicator, SHARED_SETTINGS, structuredLogger } from '@async2/platform';
+import { DatabaseModule, KafkaConnections, KafkaHealthIndicator, MetricsController, SHARED_SETTINGS, structuredLogger } from '@async2/platform';
 import { Global, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { CONSUMER_CONFIG, loadConsumerConfig } from './config/consumer.config';
@@ -21,7 +21,7 @@ class ConfigModule {}
  */
 @Module({
   imports: [ConfigModule, structuredLogger('consumer'), DatabaseModule, TerminusModule],
-  controllers: [HealthController],
+  controllers: [HealthController, MetricsController],
   providers: [KafkaConnections, KafkaHealthIndicator, PartitionConsumer],
 })
 export class AppModule {}

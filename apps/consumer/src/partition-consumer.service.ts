@@ -1,4 +1,4 @@
-import { EventsRepository, FlushWriter, fetchPartitionCount } from '@async2/data-access';
+import { EventsRepository, FlushWriter, fetchPartitionCount, fetchWatermarks } from '@async2/data-access';
 import { KafkaConnections } from '@async2/platform';
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { type Consumer, type EachBatchPayload, Partitioners, type Producer } from 'kafkajs';
@@ -9,8 +9,10 @@ import type { PartitionLane } from './fold/partition-lane';
 import { ownedPartitions } from './ownership/owned-partitions';
 import { claimPartitions } from './ownership/partition-claims';
 import { staticPartitionAssigner } from './ownership/static-partition.assigner';
+import { bufferedEvents, cachedIds, partitionLag } from './platform/consumer.metrics';
 
 const MAX_FLUSH_BACKOFF_MS = 5000;
+const LAG_REFRESH_MS = 5000;
 
 /**
  * The consumer's data path: claim partitions in OPLOG -> fetch (kafkajs eachBatch) -> fold into
@@ -24,6 +26,7 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
   private consumer: Consumer | undefined;
   private dlqProducer: Producer | undefined;
   private flushTimer: NodeJS.Timeout | undefined;
+  private lagTimer: NodeJS.Timeout | undefined;
   private readonly flushQueued = new Set<number>();
   private stopping = false;
 
@@ -90,12 +93,15 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
       eachBatch: (payload) => this.onBatch(payload),
     });
     this.flushTimer = setInterval(() => this.flushAllOnTimer(), this.config.flushIntervalMs);
+    this.lagTimer = setInterval(() => void this.refreshLag(), LAG_REFRESH_MS);
+    this.lagTimer.unref();
     this.logger.log(`consuming ${topic} partitions [${owned.join(', ')}] as ${this.config.instanceId} in group ${this.config.consumerGroup}`);
   }
 
   async beforeApplicationShutdown(signal?: string): Promise<void> {
     this.stopping = true;
     clearInterval(this.flushTimer);
+    clearInterval(this.lagTimer);
     this.logger.log(`stopping (${signal ?? 'shutdown'}): no more fetching, flushing what was folded`);
     await this.consumer?.stop();
     const deadline = Date.now() + this.config.shutdownFlushTimeoutMs;
@@ -186,6 +192,22 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
     } catch (error) {
       // Fails while other members are active in the group; the seek on join covers it.
       this.logger.debug?.(`group offsets not aligned before join: ${(error as Error).message}`);
+    }
+  }
+
+  /** Lag = high watermark - OPLOG.next_offset (this instance's last commit), per owned partition. */
+  private async refreshLag(): Promise<void> {
+    try {
+      const watermarks = await fetchWatermarks(this.kafka.admin, this.config.topics.topic);
+      for (const lane of this.lanes.values()) {
+        const labels = { partition: String(lane.partition) };
+        const high = watermarks.get(lane.partition)?.high ?? lane.buffer.committedOffset;
+        partitionLag.set(labels, Math.max(0, high - lane.buffer.committedOffset));
+        bufferedEvents.set(labels, lane.buffer.uncommittedEvents);
+        cachedIds.set(labels, lane.buffer.cachedIds);
+      }
+    } catch (error) {
+      this.logger.warn(`lag refresh failed: ${(error as Error).message}`);
     }
   }
 

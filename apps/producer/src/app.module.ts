@@ -1,4 +1,4 @@
-import { DatabaseModule, KafkaConnections, KafkaHealthIndicator, SHARED_SETTINGS, structuredLogger } from '@async2/platform';
+import { DatabaseModule, KafkaConnections, KafkaHealthIndicator, MetricsController, SHARED_SETTINGS, structuredLogger } from '@async2/platform';
 import { Global, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
@@ -29,7 +29,7 @@ class ConfigModule {}
  */
 @Module({
   imports: [ConfigModule, structuredLogger('producer'), DatabaseModule, TerminusModule],
-  controllers: [EventsController, EntitiesController, HealthController],
+  controllers: [EventsController, EntitiesController, HealthController, MetricsController],
   providers: [
     KafkaConnections,
     KafkaHealthIndicator,

@@ -6,3 +6,4 @@ export * from './logger.module';
 export * from './graceful-shutdown';
 export * from './known-warnings';
 export * from './kafka-health.indicator';
+export * from './metrics.controller';

@@ -3,6 +3,7 @@ import type { EventLimits, PartitionBuffer } from '@async2/domain';
 import type { Logger } from '@nestjs/common';
 import type { KafkaMessage } from 'kafkajs';
 import type { DeadLetter, DeadLetterPublisher } from '../flush/dead-letter.publisher';
+import * as metrics from '../platform/consumer.metrics';
 
 export interface LaneDependencies {
   events: EventsRepository;
@@ -36,6 +37,7 @@ export class PartitionLane {
   private isFenced = false;
   private gapSeeks = { at: -1, count: 0 };
   flushes = 0;
+  private reportedDuplicates = 0;
   lastFlushError: Error | undefined;
 
   constructor(
@@ -87,6 +89,19 @@ export class PartitionLane {
   async flush(): Promise<FlushOutcome> {
     if (this.isFenced) return 'fenced';
     if (!this.buffer.hasUncommitted) return 'idle';
+    const labels = { partition: String(this.partition) };
+    const stopTimer = metrics.flushDuration.startTimer(labels);
+    try {
+      return await this.flushOnce(labels);
+    } catch (error) {
+      metrics.flushErrors.inc(labels);
+      throw error;
+    } finally {
+      stopTimer();
+    }
+  }
+
+  private async flushOnce(labels: { partition: string }): Promise<FlushOutcome> {
     const ids = this.buffer.pendingIds();
     if (ids.length > 0) {
       const stored = await this.deps.events.findRecords(ids);
@@ -98,6 +113,7 @@ export class PartitionLane {
     }
     if (this.deadLetters.length > 0) {
       await this.deps.deadLetters.publish(this.deadLetters);
+      metrics.deadLetters.inc(labels, this.deadLetters.length);
       this.deps.logger.warn(`partition ${this.partition}: ${this.deadLetters.length} record(s) sent to the DLQ: ${this.deadLetters[0].reason}`);
       this.deadLetters = [];
     }
@@ -105,10 +121,15 @@ export class PartitionLane {
     const result = await this.deps.writer.commit({ key: this.deps.key, partition: this.partition, epoch: this.epoch, nextOffset: plan.nextOffset, records: plan.records });
     if (result.kind === 'fenced') {
       this.isFenced = true;
+      metrics.fencedClaims.inc(labels);
       this.deps.logger.error(`partition ${this.partition}: fenced: another instance claimed it (our epoch ${this.epoch} is stale); stopped, nothing written`);
       return 'fenced';
     }
     this.buffer.markCommitted(plan);
+    metrics.flushRows.inc(labels, plan.records.length);
+    metrics.flushEvents.inc(labels, plan.events);
+    metrics.dedupeHits.inc(labels, this.buffer.duplicates - this.reportedDuplicates);
+    this.reportedDuplicates = this.buffer.duplicates;
     this.flushes++;
     this.lastFlushError = undefined;
     return 'committed';

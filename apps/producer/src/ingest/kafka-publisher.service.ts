@@ -3,6 +3,7 @@ import { KafkaConnections, SHARED_SETTINGS } from '@async2/platform';
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { Partitioners, type Producer } from 'kafkajs';
 import { PRODUCER_CONFIG, type ProducerConfig } from '../config/producer.config';
+import { produceErrors } from '../platform/ingest.metrics';
 import { CoalescingPublisher, type OutgoingRecord, type PublishOutcome } from './coalescing-publisher';
 
 /** The idempotent kafkajs producer (acks=all) behind a coalescing publisher. */
@@ -27,7 +28,11 @@ export class KafkaPublisher implements OnModuleInit, OnApplicationShutdown {
       createPartitioner: Partitioners.DefaultPartitioner,
     });
     this.publisher = new CoalescingPublisher(
-      (messages: OutgoingRecord[]) => this.producer.send({ topic: settings.topics.topic, acks: -1, timeout: config.publish.timeoutMs, messages }),
+      (messages: OutgoingRecord[]) =>
+        this.producer.send({ topic: settings.topics.topic, acks: -1, timeout: config.publish.timeoutMs, messages }).catch((error: Error) => {
+          produceErrors.inc();
+          throw error;
+        }),
       config.publish,
     );
   }

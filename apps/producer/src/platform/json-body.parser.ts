@@ -1,5 +1,6 @@
 import { ValidationError } from '@async2/domain';
 import type { FastifyInstance } from 'fastify';
+import { ingestEvents } from './ingest.metrics';
 
 /**
  * Replaces Fastify's JSON parser so syntax errors get the same error body as every other bad input
@@ -9,10 +10,12 @@ import type { FastifyInstance } from 'fastify';
  */
 export function registerJsonBodyParser(fastify: FastifyInstance): void {
   fastify.removeContentTypeParser('application/json');
-  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     try {
       done(null, JSON.parse(body as string));
     } catch (error) {
+      // Refused before any route runs, so counted here.
+      if (request.url.startsWith('/v1/events')) ingestEvents.inc({ edge: 'http', outcome: 'invalid' });
       const invalid = new ValidationError([{ field: '', rule: 'json-syntax', message: `the body is not valid JSON: ${(error as Error).message}` }]);
       done(Object.assign(invalid, { statusCode: 400 }), undefined);
     }

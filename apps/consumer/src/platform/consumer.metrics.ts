@@ -1,0 +1,22 @@
+import { Counter, Gauge, Histogram, collectDefaultMetrics } from 'prom-client';
+
+collectDefaultMetrics({ prefix: 'async2_consumer_' });
+
+export const flushDuration = new Histogram({
+  name: 'async2_flush_duration_seconds',
+  help: 'Duration of a flush (load missing rows, dead letters, the one transaction), by partition',
+  labelNames: ['partition'] as const,
+  buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+});
+
+export const flushRows = new Counter({ name: 'async2_flush_rows_total', help: 'EVENTS rows written by committed flushes', labelNames: ['partition'] as const });
+export const flushEvents = new Counter({ name: 'async2_flush_events_total', help: 'Records covered by committed flushes', labelNames: ['partition'] as const });
+export const flushErrors = new Counter({ name: 'async2_flush_errors_total', help: 'Flushes that failed and will be retried', labelNames: ['partition'] as const });
+export const fencedClaims = new Counter({ name: 'async2_fenced_total', help: 'Partitions this instance was fenced from (another instance claimed them)', labelNames: ['partition'] as const });
+export const deadLetters = new Counter({ name: 'async2_dlq_records_total', help: 'Records sent to the DLQ', labelNames: ['partition'] as const });
+export const dedupeHits = new Counter({ name: 'async2_dedupe_hits_total', help: 'Events skipped as client retries (eventId seen)', labelNames: ['partition'] as const });
+
+/** High watermark minus OPLOG.next_offset, refreshed on every scrape from Kafka and this instance's commits. */
+export const partitionLag = new Gauge({ name: 'async2_partition_lag', help: 'Records in Kafka not yet committed to EVENTS', labelNames: ['partition'] as const });
+export const bufferedEvents = new Gauge({ name: 'async2_buffer_events', help: 'Events folded but not yet committed', labelNames: ['partition'] as const });
+export const cachedIds = new Gauge({ name: 'async2_buffer_ids', help: 'IDs held in memory', labelNames: ['partition'] as const });

@@ -37,8 +37,10 @@ export class OplogWatcher implements OnApplicationShutdown {
 
   /** Resolves true once next_offset > offset (the write at `offset` is in EVENTS), false after timeoutMs. */
   async waitPast(partition: number, offset: number, timeoutMs: number): Promise<boolean> {
+    // next_offset only grows: a value already seen past the write answers without a query.
+    if (this.reached(partition, offset)) return true;
     await this.poll();
-    if ((this.known.get(partition) ?? 0) > offset) return true;
+    if (this.reached(partition, offset)) return true;
     if (timeoutMs === 0) return false;
     return new Promise<boolean>((resolve) => {
       const waiter: Waiter = {
@@ -61,12 +63,16 @@ export class OplogWatcher implements OnApplicationShutdown {
     clearTimeout(this.timer);
   }
 
+  private reached(partition: number, offset: number): boolean {
+    return (this.known.get(partition) ?? 0) > offset;
+  }
+
   private ensurePolling(): void {
     if (this.timer || this.waiters.size === 0) return;
     this.timer = setTimeout(async () => {
       await this.poll();
       for (const waiter of this.waiters) {
-        if ((this.known.get(waiter.partition) ?? 0) > waiter.offset) waiter.resolve(true);
+        if (this.reached(waiter.partition, waiter.offset)) waiter.resolve(true);
       }
       this.timer = undefined;
       this.ensurePolling();

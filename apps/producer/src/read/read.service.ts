@@ -1,5 +1,5 @@
 import { EventsRepository } from '@async2/data-access';
-import { type EventLimits, type WritePosition, validateEvent } from '@async2/domain';
+import { type WritePosition, validateEvent } from '@async2/domain';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { PRODUCER_CONFIG, type ProducerConfig } from '../config/producer.config';
@@ -20,7 +20,6 @@ export interface EntityView {
 @Injectable()
 export class ReadService {
   private readonly events: EventsRepository;
-  private readonly idLimits: EventLimits;
 
   constructor(
     dataSource: DataSource,
@@ -28,12 +27,11 @@ export class ReadService {
     @Inject(PRODUCER_CONFIG) private readonly config: ProducerConfig,
   ) {
     this.events = new EventsRepository(dataSource);
-    this.idLimits = config.limits;
   }
 
   async read(id: string, after?: WritePosition): Promise<EntityView> {
     // The same rules as ingest, so a read can never name an ID that could not have been written.
-    validateEvent({ id, op: 'delete' }, this.idLimits);
+    validateEvent({ id, op: 'delete' }, this.config.limits);
     if (after) {
       const reached = await this.watcher.waitPast(after.partition, after.offset, this.config.readAfterTimeoutMs);
       if (!reached) throw new ReadAfterTimeoutError(after.partition, after.offset, this.watcher.appliedUpTo(after.partition), this.config.readAfterTimeoutMs);

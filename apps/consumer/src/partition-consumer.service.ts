@@ -1,9 +1,10 @@
-import { EventsRepository, FlushWriter, fetchPartitionCount, fetchWatermarks } from '@async2/data-access';
+import { EventsRepository, FlushWriter, OplogRepository, fetchPartitionCount, fetchWatermarks } from '@async2/data-access';
 import { KafkaConnections } from '@async2/platform';
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { type Consumer, type EachBatchPayload, Partitioners, type Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { CONSUMER_CONFIG, type ConsumerConfig } from './config/consumer.config';
+import { FailPoints } from './faults/fail-point';
 import { DeadLetterPublisher } from './flush/dead-letter.publisher';
 import type { PartitionLane } from './fold/partition-lane';
 import { ownedPartitions } from './ownership/owned-partitions';
@@ -12,12 +13,13 @@ import { staticPartitionAssigner } from './ownership/static-partition.assigner';
 import { bufferedEvents, cachedIds, partitionLag } from './platform/consumer.metrics';
 
 const MAX_FLUSH_BACKOFF_MS = 5000;
-const LAG_REFRESH_MS = 5000;
 
 /**
  * The consumer's data path: claim partitions in OPLOG -> fetch (kafkajs eachBatch) -> fold into
  * each partition's lane -> flush every FLUSH_INTERVAL_MS or FLUSH_MAX_EVENTS -> one transaction.
- * A full buffer blocks its batch until the flush succeeds, which stops fetching that partition.
+ * Backpressure: when a lane's uncommitted IDs or bytes reach their bound, that partition's fetching
+ * pauses and its batch waits for a flush to commit (retrying with backoff while PostgreSQL is
+ * slow or down), so memory stays bounded whatever the database does.
  */
 @Injectable()
 export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -26,7 +28,8 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
   private consumer: Consumer | undefined;
   private dlqProducer: Producer | undefined;
   private flushTimer: NodeJS.Timeout | undefined;
-  private lagTimer: NodeJS.Timeout | undefined;
+  private progressTimer: NodeJS.Timeout | undefined;
+  private readonly failPoints: FailPoints;
   private readonly flushQueued = new Set<number>();
   private stopping = false;
 
@@ -34,7 +37,9 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
     @Inject(CONSUMER_CONFIG) private readonly config: ConsumerConfig,
     private readonly kafka: KafkaConnections,
     private readonly dataSource: DataSource,
-  ) {}
+  ) {
+    this.failPoints = new FailPoints(config.failPoint);
+  }
 
   /** Partitions this instance owns and has not been fenced from. */
   activePartitions(): number[] {
@@ -42,11 +47,12 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
   }
 
   /** Per owned partition: epoch, offset folded up to (in memory), offset committed (in OPLOG). */
-  progress(): Array<{ partition: number; epoch: number; fenced: boolean; foldedUpTo: number; committedUpTo: number }> {
+  progress(): Array<{ partition: number; epoch: number; fenced: boolean; paused: boolean; foldedUpTo: number; committedUpTo: number }> {
     return [...this.lanes.values()].map((l) => ({
       partition: l.partition,
       epoch: l.epoch,
       fenced: l.fenced,
+      paused: l.paused,
       foldedUpTo: l.buffer.nextOffset,
       committedUpTo: l.buffer.committedOffset,
     }));
@@ -66,11 +72,12 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
     await this.dlqProducer.connect();
     const deps = {
       events: new EventsRepository(this.dataSource),
-      writer: new FlushWriter(this.dataSource),
+      writer: new FlushWriter(this.dataSource, { beforeCommit: () => this.failPoints.reach('after-upsert') }),
       deadLetters: new DeadLetterPublisher(this.dlqProducer, deadLetterTopic, topic),
       key: { consumerGroup: this.config.consumerGroup, topic },
       limits: this.config.limits,
       logger: this.logger,
+      failPoints: this.failPoints,
     };
     this.lanes = await claimPartitions(owned, this.config, this.dataSource, this.kafka.admin, deps, this.logger);
     await this.alignGroupOffsets();
@@ -79,7 +86,7 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
       groupId: this.config.consumerGroup,
       partitionAssigners: [staticPartitionAssigner(owned)],
       maxWaitTimeInMs: 100,
-      sessionTimeout: 30000,
+      sessionTimeout: this.config.kafkaSessionTimeoutMs,
       heartbeatInterval: 3000,
       allowAutoTopicCreation: false,
     });
@@ -93,15 +100,15 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
       eachBatch: (payload) => this.onBatch(payload),
     });
     this.flushTimer = setInterval(() => this.flushAllOnTimer(), this.config.flushIntervalMs);
-    this.lagTimer = setInterval(() => void this.refreshLag(), LAG_REFRESH_MS);
-    this.lagTimer.unref();
+    this.progressTimer = setInterval(() => void this.checkProgress(), this.config.progressCheckMs);
+    this.progressTimer.unref();
     this.logger.log(`consuming ${topic} partitions [${owned.join(', ')}] as ${this.config.instanceId} in group ${this.config.consumerGroup}`);
   }
 
   async beforeApplicationShutdown(signal?: string): Promise<void> {
     this.stopping = true;
     clearInterval(this.flushTimer);
-    clearInterval(this.lagTimer);
+    clearInterval(this.progressTimer);
     this.logger.log(`stopping (${signal ?? 'shutdown'}): no more fetching, flushing what was folded`);
     await this.consumer?.stop();
     const deadline = Date.now() + this.config.shutdownFlushTimeoutMs;
@@ -130,13 +137,29 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
           return;
         }
         resolveOffset(message.offset);
-        if (lane.buffer.uncommittedEvents >= this.config.flushMaxEvents) {
+        if (lane.isFull({ maxIds: this.config.bufferMaxIds, maxBytes: this.config.bufferMaxBytes })) {
+          await this.waitForRoom(lane, batch.topic, () => isRunning() && !this.stopping, heartbeat);
+        } else if (lane.buffer.uncommittedEvents >= this.config.flushMaxEvents) {
           await this.flushWithRetry(lane, () => isRunning() && !this.stopping, heartbeat);
           this.mirrorOffset(lane);
         }
       }
     });
     await heartbeat();
+  }
+
+  /** The buffer is full: stop fetching this partition until a flush has committed and freed room. */
+  private async waitForRoom(lane: PartitionLane, topic: string, keepTrying: () => boolean, heartbeat: () => Promise<void>): Promise<void> {
+    lane.paused = true;
+    this.consumer?.pause([{ topic, partitions: [lane.partition] }]);
+    this.logger.warn(`partition ${lane.partition}: buffer full (${lane.buffer.uncommittedIds} IDs, ${lane.buffer.uncommittedBytes} bytes uncommitted): fetching paused until a flush commits`);
+    try {
+      await this.flushWithRetry(lane, keepTrying, heartbeat);
+      this.mirrorOffset(lane);
+    } finally {
+      lane.paused = false;
+      if (!lane.fenced) this.consumer?.resume([{ topic, partitions: [lane.partition] }]);
+    }
   }
 
   /** Flushes, retrying with backoff while `keepTrying()`; throws when it gives up with work left. */
@@ -192,6 +215,27 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
     } catch (error) {
       // Fails while other members are active in the group; the seek on join covers it.
       this.logger.debug?.(`group offsets not aligned before join: ${(error as Error).message}`);
+    }
+  }
+
+  /** Periodic: is every claim still ours (a zombie stops before its next flush), and the lag. */
+  private async checkProgress(): Promise<void> {
+    await this.checkClaims();
+    await this.refreshLag();
+  }
+
+  /** An OPLOG epoch that is no longer ours means another instance claimed the partition: fence it now. */
+  private async checkClaims(): Promise<void> {
+    try {
+      const claims = await new OplogRepository(this.dataSource).claims({ consumerGroup: this.config.consumerGroup, topic: this.config.topics.topic });
+      for (const lane of this.lanes.values()) {
+        const claim = claims.get(lane.partition);
+        if (lane.fenced || !claim || claim.epoch === lane.epoch) continue;
+        lane.fence(`OPLOG shows epoch ${claim.epoch} owned by ${claim.owner}`);
+        this.consumer?.pause([{ topic: this.config.topics.topic, partitions: [lane.partition] }]);
+      }
+    } catch (error) {
+      this.logger.warn(`claim check failed: ${(error as Error).message}`);
     }
   }
 

@@ -27,6 +27,11 @@ describe('loadConsumerConfig defaults', () => {
       dedupeWindow: 16,
       maxCachedIds: 100000,
       shutdownFlushTimeoutMs: 20000,
+      bufferMaxIds: 50000,
+      bufferMaxBytes: 64 * 1024 * 1024,
+      progressCheckMs: 5000,
+      kafkaSessionTimeoutMs: 30000,
+      failPoint: undefined,
       kafka: { brokers: ['127.0.0.1:9092'], clientId: 'async2-consumer', ssl: false, sasl: undefined },
       topics: { topic: 'events', deadLetterTopic: 'events.dlq', partitions: 4, replicationFactor: 1 },
       database: { url: DEFAULT_DATABASE_URL, poolSize: 10, ssl: undefined },
@@ -76,6 +81,12 @@ describe('loadConsumerConfig PARTITIONS', () => {
   });
 });
 
+describe('loadConsumerConfig fault injection', () => {
+  it('FAIL_POINT names a point and the pass to die on', () => {
+    expect(loadConsumerConfig({ FAIL_POINT: 'after-upsert@2' }, PLAIN_HOST).failPoint).toEqual({ name: 'after-upsert', onPass: 2 });
+  });
+});
+
 describe('loadConsumerConfig errors', () => {
   it.each([
     ['FLUSH_INTERVAL_MS', { FLUSH_INTERVAL_MS: 'abc' }],
@@ -86,6 +97,9 @@ describe('loadConsumerConfig errors', () => {
     ['KAFKA_SASL_MECHANISM', { KAFKA_SASL_MECHANISM: 'kerberos' }],
     ['DATABASE_URL', { DATABASE_URL: 'mysql://x' }],
     ['MAX_CACHED_IDS', { MAX_CACHED_IDS: '-1' }],
+    ['BUFFER_MAX_BYTES', { BUFFER_MAX_BYTES: '10' }],
+    ['KAFKA_SESSION_TIMEOUT_MS', { KAFKA_SESSION_TIMEOUT_MS: '1000' }],
+    ['FAIL_POINT', { FAIL_POINT: 'somewhere' }],
   ])('%s: a bad value is refused with a ConfigError naming it', (name, env) => {
     const problems = problemsOf(env);
     expect(problems).toHaveLength(1);

@@ -1,6 +1,7 @@
 import { EnvReader, readSharedSettings, type SharedSettings } from '@async2/data-access';
 import { DEFAULT_EVENT_LIMITS, type EventLimits } from '@async2/domain';
 import { hostname } from 'node:os';
+import { type FailPointSpec, parseFailPoint } from '../faults/fail-point';
 
 /** Which partitions this instance owns: an explicit list, or every partition of the topic. */
 export type PartitionSelection = { kind: 'list'; partitions: number[] } | { kind: 'all' };
@@ -16,6 +17,14 @@ export interface ConsumerConfig extends SharedSettings {
   /** Limits records are re-validated against (a record the producer would refuse is poison). */
   limits: EventLimits;
   shutdownFlushTimeoutMs: number;
+  /** Backpressure: when a partition's uncommitted IDs or record bytes reach these, its fetching pauses until a flush commits. */
+  bufferMaxIds: number;
+  bufferMaxBytes: number;
+  /** How often lag and the OPLOG claim (is the epoch still ours?) are checked. */
+  progressCheckMs: number;
+  kafkaSessionTimeoutMs: number;
+  /** Test-only crash injection (FAIL_POINT); undefined in normal operation. */
+  failPoint: FailPointSpec | undefined;
 }
 
 export const CONSUMER_CONFIG = Symbol('CONSUMER_CONFIG');
@@ -40,6 +49,11 @@ export function loadConsumerConfig(environment: NodeJS.ProcessEnv = process.env,
       dataMaxDepth: env.int('DATA_MAX_DEPTH', DEFAULT_EVENT_LIMITS.dataMaxDepth, { min: 1, max: 1000 }),
     },
     shutdownFlushTimeoutMs: env.int('SHUTDOWN_FLUSH_TIMEOUT_MS', 20000, { min: 0, max: 600000 }),
+    bufferMaxIds: env.int('BUFFER_MAX_IDS', 50000, { min: 1, max: 100000000 }),
+    bufferMaxBytes: env.int('BUFFER_MAX_BYTES', 64 * 1024 * 1024, { min: 1024, max: 16 * 1024 * 1024 * 1024 }),
+    progressCheckMs: env.int('PROGRESS_CHECK_MS', 5000, { min: 100, max: 600000 }),
+    kafkaSessionTimeoutMs: env.int('KAFKA_SESSION_TIMEOUT_MS', 30000, { min: 6000, max: 1800000 }),
+    failPoint: parseFailPointVariable(env),
   };
   env.done();
   return config;
@@ -61,4 +75,15 @@ export function parsePartitions(raw: string | undefined, host: string, env: EnvR
     return { kind: 'all' };
   }
   return { kind: 'list', partitions: [...new Set(items.map(Number))].sort((a, b) => a - b) };
+}
+
+function parseFailPointVariable(env: EnvReader): FailPointSpec | undefined {
+  const raw = env.optionalString('FAIL_POINT');
+  if (raw === undefined) return undefined;
+  const parsed = parseFailPoint(raw);
+  if (typeof parsed === 'string') {
+    env.problem(`FAIL_POINT=${JSON.stringify(raw)}: ${parsed}`);
+    return undefined;
+  }
+  return parsed;
 }

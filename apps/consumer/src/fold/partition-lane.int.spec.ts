@@ -5,6 +5,7 @@ import type { Logger } from '@nestjs/common';
 import type { Admin, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { loadConsumerConfig } from '../config/consumer.config';
+import { FailPoints } from '../faults/fail-point';
 import { DeadLetterPublisher } from '../flush/dead-letter.publisher';
 import { claimPartitions } from '../ownership/partition-claims';
 import type { LaneDependencies, PartitionLane } from './partition-lane';
@@ -59,6 +60,7 @@ async function claimLane(partition: number, instanceId: string, log = logger()):
     events,
     writer: new FlushWriter(dataSource),
     deadLetters: new DeadLetterPublisher(dlqProducer, dlq, topic),
+    failPoints: new FailPoints(undefined),
     key,
     limits: config.limits,
     logger: log as unknown as Logger,

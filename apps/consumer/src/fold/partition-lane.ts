@@ -2,6 +2,7 @@ import { decodeEventRecord, encodeEventRecord, type EventsRepository, type Flush
 import type { EventLimits, PartitionBuffer } from '@async2/domain';
 import type { Logger } from '@nestjs/common';
 import type { KafkaMessage } from 'kafkajs';
+import type { FailPoints } from '../faults/fail-point';
 import type { DeadLetter, DeadLetterPublisher } from '../flush/dead-letter.publisher';
 import * as metrics from '../platform/consumer.metrics';
 
@@ -12,6 +13,7 @@ export interface LaneDependencies {
   key: OplogKey;
   limits: EventLimits;
   logger: Logger;
+  failPoints: FailPoints;
 }
 
 /** What the consumer loop does after offering a record to the lane. */
@@ -39,6 +41,8 @@ export class PartitionLane {
   flushes = 0;
   private reportedDuplicates = 0;
   lastFlushError: Error | undefined;
+  /** Fetching is paused because the buffer reached a bound; a committed flush resumes it. */
+  paused = false;
 
   constructor(
     readonly partition: number,
@@ -49,6 +53,22 @@ export class PartitionLane {
 
   get fenced(): boolean {
     return this.isFenced;
+  }
+
+  /**
+   * Another instance holds the partition now (OPLOG's epoch is no longer ours): stop at once, before
+   * a flush would find out. Nothing is written; the new owner resumes from OPLOG.
+   */
+  fence(reason: string): void {
+    if (this.isFenced) return;
+    this.isFenced = true;
+    metrics.fencedClaims.inc({ partition: String(this.partition) });
+    this.deps.logger.error(`partition ${this.partition}: fenced: ${reason} (our epoch ${this.epoch} is stale); stopped, nothing more will be written`);
+  }
+
+  /** Whether the uncommitted part of the buffer reached a bound: fetching must wait for a flush. */
+  isFull(bounds: { maxIds: number; maxBytes: number }): boolean {
+    return this.buffer.uncommittedIds >= bounds.maxIds || this.buffer.uncommittedBytes >= bounds.maxBytes;
   }
 
   /** Runs `task` after every task queued before it on this lane. */
@@ -69,14 +89,15 @@ export class PartitionLane {
       this.deps.logger.warn(`partition ${this.partition}: offsets ${next}..${offset - 1} do not exist; continuing at ${offset}`);
       this.buffer.acceptGap(offset);
     }
+    const bytes = (message.key?.length ?? 0) + (message.value?.length ?? 0);
     const decoded = decodeEventRecord(message.key, message.value, this.deps.limits);
     if (!decoded.ok) {
       this.deadLetters.push({ key: message.key, value: message.value, reason: decoded.reason, partition: this.partition, offset });
-      this.buffer.skip(offset);
+      this.buffer.skip(offset, bytes);
       return 'folded';
     }
     const held = this.buffer.peek(decoded.event.id) !== undefined;
-    const rejected = this.buffer.fold(decoded.event, offset);
+    const rejected = this.buffer.fold(decoded.event, offset, bytes);
     if (rejected) this.deadLetters.push({ key: message.key, value: message.value, reason: rejected.reason, partition: this.partition, offset });
     else if (!held) this.pendingBytes.set(offset, { key: message.key, value: message.value });
     return 'folded';
@@ -102,6 +123,7 @@ export class PartitionLane {
   }
 
   private async flushOnce(labels: { partition: string }): Promise<FlushOutcome> {
+    this.deps.failPoints.reach('before-flush');
     const ids = this.buffer.pendingIds();
     if (ids.length > 0) {
       const stored = await this.deps.events.findRecords(ids);
@@ -120,11 +142,10 @@ export class PartitionLane {
     const plan = this.buffer.flushPlan();
     const result = await this.deps.writer.commit({ key: this.deps.key, partition: this.partition, epoch: this.epoch, nextOffset: plan.nextOffset, records: plan.records });
     if (result.kind === 'fenced') {
-      this.isFenced = true;
-      metrics.fencedClaims.inc(labels);
-      this.deps.logger.error(`partition ${this.partition}: fenced: another instance claimed it (our epoch ${this.epoch} is stale); stopped, nothing written`);
+      this.fence('the flush matched no OPLOG row with our epoch: another instance claimed the partition; this flush was rolled back');
       return 'fenced';
     }
+    this.deps.failPoints.reach('after-commit');
     this.buffer.markCommitted(plan);
     metrics.flushRows.inc(labels, plan.records.length);
     metrics.flushEvents.inc(labels, plan.events);

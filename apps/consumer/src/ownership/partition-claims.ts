@@ -24,6 +24,7 @@ export async function claimPartitions(
   const lanes = new Map<number, PartitionLane>();
   for (const partition of partitions) {
     const claim = await oplog.claim(key, partition, config.instanceId);
+    deps.failPoints.reach('during-claim'); // claimed (epoch + 1 is committed), not yet consuming
     let start = claim.nextOffset;
     const low = watermarks.get(partition)?.low ?? 0;
     if (start < low) {

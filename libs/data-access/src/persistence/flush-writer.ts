@@ -36,7 +36,11 @@ const UPSERT_EVENTS = `INSERT INTO events AS e
  * state of every changed ID. Either both are durable or neither; a fenced flush changes nothing.
  */
 export class FlushWriter {
-  constructor(private readonly dataSource: DataSource) {}
+  /** `beforeCommit` runs inside the transaction after the upsert, before COMMIT (fault tests crash there). */
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly hooks: { beforeCommit?: () => void } = {},
+  ) {}
 
   async commit(batch: FlushBatch): Promise<FlushResult> {
     const runner = this.dataSource.createQueryRunner();
@@ -53,6 +57,7 @@ export class FlushWriter {
         return { kind: 'fenced' };
       }
       if (batch.records.length > 0) await runner.query(UPSERT_EVENTS, upsertParameters(batch.records));
+      this.hooks.beforeCommit?.();
       await runner.commitTransaction();
       return { kind: 'committed', rows: batch.records.length };
     } catch (error) {

@@ -50,7 +50,7 @@ describe('PartitionBuffer offsets', () => {
     b.skip(7);
     expect(b).toMatchObject({ nextOffset: 8, committedOffset: 7, uncommittedEvents: 1, hasUncommitted: true });
     const plan = b.flushPlan();
-    expect(plan).toEqual({ records: [], nextOffset: 8, events: 1 });
+    expect(plan).toEqual({ records: [], nextOffset: 8, events: 1, bytes: 0 });
     b.markCommitted(plan);
     expect(b).toMatchObject({ committedOffset: 8, uncommittedEvents: 0, hasUncommitted: false });
   });
@@ -119,7 +119,7 @@ describe('PartitionBuffer flush plans', () => {
     const plan = flushNew(b);
     expect(plan.records).toHaveLength(2);
     expect(b).toMatchObject({ committedOffset: 52, nextOffset: 52, hasUncommitted: false, uncommittedEvents: 0 });
-    expect(b.flushPlan()).toEqual({ records: [], nextOffset: 52, events: 0 });
+    expect(b.flushPlan()).toEqual({ records: [], nextOffset: 52, events: 0, bytes: 0 });
     expect(b.peek('a')?.state).toEqual({ v: 1 });
   });
 
@@ -137,6 +137,22 @@ describe('PartitionBuffer flush plans', () => {
     const next = b.flushPlan();
     expect(next).toMatchObject({ nextOffset: 3, events: 1 });
     expect(next.records.map((r) => json(r))).toEqual([expect.objectContaining({ id: 'a', state: { n: 2 }, version: 2, lastOffset: 2 })]);
+  });
+});
+
+describe('PartitionBuffer bounds', () => {
+  it('counts uncommitted bytes and IDs until a commit frees them', () => {
+    const b = buffer(0);
+    b.fold(ev('a', 'incr', { n: 1 }), 0, 100);
+    b.fold(ev('b', 'incr', { n: 1 }), 1, 50);
+    b.skip(2, 7);
+    expect(b).toMatchObject({ uncommittedBytes: 157, uncommittedIds: 2 }); // both waiting for their rows
+    b.resolvePending(new Map());
+    expect(b.uncommittedIds).toBe(2); // now dirty in memory
+    const plan = b.flushPlan();
+    b.fold(ev('a', 'incr', { n: 1 }), 3, 30); // folded while the plan is being written
+    b.markCommitted(plan);
+    expect(b).toMatchObject({ uncommittedBytes: 30, uncommittedIds: 1 });
   });
 });
 
@@ -202,7 +218,7 @@ describe('PartitionBuffer duplicates and rejections', () => {
     expect(rejection).toEqual({ event: overflow, offset: 1, reason: expect.stringContaining('safe number range') });
     expect(b.peek('a')).toMatchObject({ state: { n: 1 }, version: 1 });
     expect(b).toMatchObject({ nextOffset: 2, uncommittedEvents: 1, hasUncommitted: true });
-    expect(b.flushPlan()).toEqual({ records: [], nextOffset: 2, events: 1 });
+    expect(b.flushPlan()).toEqual({ records: [], nextOffset: 2, events: 1, bytes: 0 });
   });
 
   it('a rejected apply on a pending ID is returned by resolvePending; later events still apply', () => {

@@ -15,6 +15,8 @@ export interface FlushPlan {
   nextOffset: number;
   /** Events folded into this plan (applied, duplicate or rejected), for metrics. */
   events: number;
+  /** Record bytes folded into this plan, for the buffer's byte bound. */
+  bytes: number;
 }
 
 export interface PartitionBufferOptions {
@@ -48,6 +50,7 @@ export class PartitionBuffer {
   private readonly pending = new Map<string, Array<{ event: StampedEvent; offset: number }>>();
   private dirtyCount = 0;
   private foldedSinceCommit = 0;
+  private bytesSinceCommit = 0;
   private readonly dedupeWindow: number;
   private readonly maxCachedIds: number;
   duplicates = 0;
@@ -75,8 +78,18 @@ export class PartitionBuffer {
     return this.foldedSinceCommit;
   }
 
+  /** Record bytes folded (or skipped) since the last commit: what the buffer's byte bound watches. */
+  get uncommittedBytes(): number {
+    return this.bytesSinceCommit;
+  }
+
   get cachedIds(): number {
     return this.slots.size;
+  }
+
+  /** IDs with changes not yet committed (changed in memory, or waiting for their row). */
+  get uncommittedIds(): number {
+    return this.dirtyCount + this.pending.size;
   }
 
   /** Whether a flush would write anything (changed rows or a new offset). */
@@ -87,11 +100,13 @@ export class PartitionBuffer {
   /**
    * Folds the event at `offset`. Returns a rejection when the event applies to a record held in
    * memory and cannot (the caller dead-letters it); events for IDs not held wait for their row.
+   * `bytes` is the record's size, counted against the buffer's byte bound.
    */
-  fold(event: StampedEvent, offset: number): RejectedEvent | undefined {
+  fold(event: StampedEvent, offset: number, bytes = 0): RejectedEvent | undefined {
     this.expect(offset);
     this.next = offset + 1;
     this.foldedSinceCommit++;
+    this.bytesSinceCommit += bytes;
     const queued = this.pending.get(event.id);
     if (queued) {
       queued.push({ event, offset });
@@ -106,10 +121,11 @@ export class PartitionBuffer {
   }
 
   /** Moves past an offset without applying anything (a poison record already dead-lettered). */
-  skip(offset: number): void {
+  skip(offset: number, bytes = 0): void {
     this.expect(offset);
     this.next = offset + 1;
     this.foldedSinceCommit++;
+    this.bytesSinceCommit += bytes;
   }
 
   /**
@@ -148,7 +164,7 @@ export class PartitionBuffer {
     const records: EntityRecord[] = [];
     // Snapshots: folds after this call must not change what the writer stores for this plan.
     for (const slot of this.slots.values()) if (slot.dirty) records.push(cloneRecord(slot.record));
-    return { records, nextOffset: this.next, events: this.foldedSinceCommit };
+    return { records, nextOffset: this.next, events: this.foldedSinceCommit, bytes: this.bytesSinceCommit };
   }
 
   /** The plan is durable: its records are clean now, and clean records beyond the cap are evicted. */
@@ -163,6 +179,7 @@ export class PartitionBuffer {
     }
     this.committed = plan.nextOffset;
     this.foldedSinceCommit -= plan.events;
+    this.bytesSinceCommit -= plan.bytes;
     this.evict();
   }
 

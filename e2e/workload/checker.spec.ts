@@ -1,0 +1,129 @@
+import type { StampedEvent } from '@async2/domain';
+import { type ObservedRow, type TopicRecord, checkHistory, formatReport } from './checker';
+import { History, type Outcome } from './history';
+import { WorkloadGenerator, type WorkloadOp } from './workload';
+
+// The checker must catch a broken consumer. These histories are built by hand: a correct run,
+// then the same run as a consumer that lost an event, applied one twice, or reordered two would
+// have left it. (The fault scenarios run the same checker on real runs.)
+
+const tracked = (index: number, id: string, seq: number, op: 'set' | 'merge' | 'incr', data: Record<string, number>): WorkloadOp => ({
+  index,
+  kind: 'tracked',
+  seq,
+  event: { id, op, eventId: `t-e${index}`, data },
+});
+const counter = (index: number, id: string, seq: number, amount: number): WorkloadOp => ({
+  index,
+  kind: 'counter',
+  seq,
+  counter: { field: 'c0', amount },
+  event: { id, op: 'incr', data: { c0: amount } },
+});
+const stamped = (op: WorkloadOp): StampedEvent => ({ ...op.event, ts: 1, src: 'p' });
+
+/** Three tracked events on doc-a and three counter events on counter-x, all acknowledged. */
+function cleanRun() {
+  const ops = [
+    tracked(0, 'doc-a', 1, 'set', { v: 1 }),
+    counter(1, 'counter-x', 1, 1),
+    tracked(2, 'doc-a', 2, 'incr', { v: 2 }),
+    counter(3, 'counter-x', 2, 2),
+    tracked(4, 'doc-a', 3, 'merge', { w: 7 }),
+    counter(5, 'counter-x', 3, 4),
+  ];
+  const history = new History();
+  const topic: TopicRecord[] = ops.map((op, offset) => ({ partition: 0, offset, event: stamped(op) }));
+  ops.forEach((op, offset) => history.record(op, { type: 'ok', partition: 0, offset }));
+  const rows = new Map<string, ObservedRow>([
+    ['doc-a', { version: 3, state: { v: 3, w: 7 }, deleted: false, recentEventIds: ['t-e0', 't-e2', 't-e4'] }],
+    ['counter-x', { version: 3, state: { c0: 7 }, deleted: false, recentEventIds: [] }],
+  ]);
+  return { ops, history, topic, rows };
+}
+
+describe('checkHistory', () => {
+  it('passes a correct run', () => {
+    const { history, topic, rows } = cleanRun();
+    const report = checkHistory({ attempts: history.attempts, rows, topic });
+    expect(report.problems).toEqual([]);
+    expect(report).toMatchObject({ ok: true, acked: 6, applied: 6, lost: 0, duplicated: 0, reordered: 0 });
+    expect(formatReport(report)).toContain('lost=0 duplicated=0 reordered=0');
+  });
+
+  it('fails a run with a lost and a duplicated event (a broken consumer)', () => {
+    const { history, topic, rows } = cleanRun();
+    // doc-a lost t-e2; counter-x got amount 2 twice (2 + 2 = 4 sets bit 2, a carry) and lost amount 4.
+    rows.set('doc-a', { version: 2, state: { v: 1, w: 7 }, deleted: false, recentEventIds: ['t-e0', 't-e4'] });
+    rows.set('counter-x', { version: 3, state: { c0: 1 + 2 + 2 }, deleted: false, recentEventIds: [] });
+    const report = checkHistory({ attempts: history.attempts, rows, topic });
+    expect(report.ok).toBe(false);
+    expect(report.lost).toBe(2); // t-e2 on doc-a, and amount 2 or 4 on counter-x as the bits read
+    expect(report.duplicated).toBeGreaterThanOrEqual(1);
+    expect(formatReport(report)).not.toContain('lost=0 duplicated=0');
+  });
+
+  it('counts a tracked event applied twice as duplicated', () => {
+    const { history, topic, rows } = cleanRun();
+    rows.set('doc-a', { version: 4, state: { v: 5, w: 7 }, deleted: false, recentEventIds: ['t-e0', 't-e2', 't-e2', 't-e4'] });
+    const report = checkHistory({ attempts: history.attempts, rows, topic });
+    expect(report).toMatchObject({ ok: false, duplicated: 1, lost: 0 });
+  });
+
+  it('counts events applied out of Kafka order as reordered', () => {
+    const { history, topic, rows } = cleanRun();
+    rows.set('doc-a', { version: 3, state: { v: 3, w: 7 }, deleted: false, recentEventIds: ['t-e0', 't-e4', 't-e2'] });
+    const report = checkHistory({ attempts: history.attempts, rows, topic });
+    expect(report).toMatchObject({ ok: false, reordered: 1 });
+  });
+
+  it('bounds counters by sum(ok) and sum(ok) + sum(info), and never allows a refused event', () => {
+    const { ops, topic, rows } = cleanRun();
+    const history = new History();
+    const outcomes: Outcome[] = [
+      { type: 'ok', partition: 0, offset: 0 },
+      { type: 'ok', partition: 0, offset: 1 },
+      { type: 'ok', partition: 0, offset: 2 },
+      { type: 'info', reason: 'timeout' },
+      { type: 'ok', partition: 0, offset: 4 },
+      { type: 'fail', status: 400, message: 'refused' },
+    ];
+    ops.forEach((op, i) => history.record(op, outcomes[i]));
+    // 1 (ok) + 2 (info: may apply) + 4 (refused: must not)
+    const report = checkHistory({ attempts: history.attempts, rows, topic });
+    expect(report).toMatchObject({ ok: false, countersOutOfRange: 1, phantoms: 1, acked: 4, info: 1, failed: 1 });
+
+    rows.set('counter-x', { version: 1, state: { c0: 1 }, deleted: false, recentEventIds: [] }); // the info event not applied: fine
+    expect(checkHistory({ attempts: history.attempts, rows, topic }).ok).toBe(true);
+  });
+
+  it('flags an acknowledged position that does not hold the event', () => {
+    const { history, topic, rows } = cleanRun();
+    topic.splice(3, 1); // offset 3 missing from Kafka although it was acknowledged
+    const report = checkHistory({ attempts: history.attempts, rows, topic });
+    expect(report).toMatchObject({ ok: false, ackMismatches: 1 });
+  });
+
+  it('flags a history it cannot verify instead of passing it', () => {
+    const { history, topic, rows } = cleanRun();
+    rows.set('doc-a', { version: 3, state: { v: 3, w: 7 }, deleted: false, recentEventIds: ['t-e2', 't-e4'] }); // window of 2
+    expect(checkHistory({ attempts: history.attempts, rows, topic })).toMatchObject({ ok: false, unverifiable: 1 });
+  });
+});
+
+describe('WorkloadGenerator', () => {
+  it('is deterministic for a seed, with unique eventIds and distinct counter amounts per field', () => {
+    const run = (seed: number) => {
+      const g = new WorkloadGenerator({ seed, trackedIds: 2, counterIds: 2, tag: 'g' });
+      return Array.from({ length: 400 }, () => g.next());
+    };
+    const a = run(7);
+    expect(run(7)).toEqual(a);
+    expect(run(8)).not.toEqual(a);
+    const eventIds = a.filter((o) => o.kind === 'tracked').map((o) => o.event.eventId);
+    expect(new Set(eventIds).size).toBe(eventIds.length);
+    const amounts = a.filter((o) => o.kind === 'counter').map((o) => `${o.event.id}.${o.counter!.field}=${o.counter!.amount}`);
+    expect(new Set(amounts).size).toBe(amounts.length);
+    expect(a.some((o) => o.kind === 'counter' && o.counter!.field === 'c1')).toBe(true); // rolls over to a new field past 50 bits
+  });
+});

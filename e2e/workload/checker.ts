@@ -1,0 +1,258 @@
+import { type EntityRecord, type JsonObject, type StampedEvent, applyEvent, emptyRecord } from '@async2/domain';
+import type { Attempt } from './history';
+import type { WorkloadOp } from './workload';
+
+/** An EVENTS row as the checker needs it. */
+export interface ObservedRow {
+  version: number;
+  state: JsonObject | null;
+  deleted: boolean;
+  recentEventIds: string[];
+}
+
+/** A record read back from the topic. */
+export interface TopicRecord {
+  partition: number;
+  offset: number;
+  event: StampedEvent;
+}
+
+export interface CheckInput {
+  attempts: readonly Attempt[];
+  rows: ReadonlyMap<string, ObservedRow>;
+  topic: readonly TopicRecord[];
+}
+
+export interface CheckReport {
+  /** Ops by what the client learned (an op retried until ok counts once, as ok). */
+  acked: number;
+  info: number;
+  failed: number;
+  /** Events applied, as EVENTS shows them. */
+  applied: number;
+  /** Acknowledged but not applied. */
+  lost: number;
+  /** Applied more than once. */
+  duplicated: number;
+  /** Applied out of Kafka order (tracked IDs). */
+  reordered: number;
+  /** Counter fields outside [sum(ok), sum(ok) + sum(info)]. */
+  countersOutOfRange: number;
+  /** Tracked IDs whose stored state differs from their applied history folded in order. */
+  stateMismatches: number;
+  /** Applied although refused (4xx) or never sent, or applied without being in Kafka. */
+  phantoms: number;
+  /** Acknowledged positions that do not hold the acknowledged event in Kafka. */
+  ackMismatches: number;
+  /** Tracked IDs whose history cannot be checked (more events than DEDUPE_WINDOW keeps). */
+  unverifiable: number;
+  problems: string[];
+  ok: boolean;
+}
+
+const MAX_PROBLEMS = 25;
+
+/**
+ * Checks a run exactly, per event: every ok event applied once, info events at most once, fail
+ * events never, per-ID order = Kafka order, counters within [sum(ok), sum(ok) + sum(info)], and
+ * every acknowledged position holding that event in Kafka. Pure: the caller reads EVENTS and the topic.
+ */
+export function checkHistory(input: CheckInput): CheckReport {
+  const report: CheckReport = {
+    acked: 0, info: 0, failed: 0, applied: 0, lost: 0, duplicated: 0, reordered: 0,
+    countersOutOfRange: 0, stateMismatches: 0, phantoms: 0, ackMismatches: 0, unverifiable: 0, problems: [], ok: true,
+  };
+  const problem = (message: string) => {
+    if (report.problems.length < MAX_PROBLEMS) report.problems.push(message);
+  };
+  const ops = summariseOps(input.attempts);
+  for (const { status } of ops.values()) report[status === 'ok' ? 'acked' : status === 'info' ? 'info' : 'failed']++;
+
+  checkAcknowledgedPositions(input, report, problem);
+  const byId = new Map<string, Array<{ op: WorkloadOp; status: OpStatus }>>();
+  for (const entry of ops.values()) {
+    const list = byId.get(entry.op.event.id) ?? [];
+    list.push(entry);
+    byId.set(entry.op.event.id, list);
+  }
+  const kafkaOffsets = new Map<string, number>();
+  for (const r of input.topic) {
+    const key = `${r.event.id}\u0000${r.event.eventId ?? ''}`;
+    if (r.event.eventId !== undefined && !kafkaOffsets.has(key)) kafkaOffsets.set(key, r.offset);
+  }
+  for (const [id, entries] of byId) {
+    const row = input.rows.get(id);
+    if (entries[0].op.kind === 'tracked') checkTrackedId(id, entries, row, kafkaOffsets, report, problem);
+    else checkCounterId(id, entries, row, report, problem);
+  }
+  report.ok =
+    report.lost + report.duplicated + report.reordered + report.countersOutOfRange + report.stateMismatches + report.phantoms + report.ackMismatches + report.unverifiable === 0;
+  return report;
+}
+
+/** The checker's one-line verdict, e.g. `acked=812 info=3 fail=0 applied=814 lost=0 duplicated=0 reordered=0 ...`. */
+export function formatReport(r: CheckReport): string {
+  return (
+    `acked=${r.acked} info=${r.info} fail=${r.failed} applied=${r.applied} lost=${r.lost} duplicated=${r.duplicated} reordered=${r.reordered} ` +
+    `counters-out-of-range=${r.countersOutOfRange} state-mismatch=${r.stateMismatches} phantom=${r.phantoms} ack-mismatch=${r.ackMismatches} unverifiable=${r.unverifiable}`
+  );
+}
+
+type OpStatus = 'ok' | 'info' | 'fail';
+
+/** ok if any attempt was acknowledged, else info if any outcome was unknown, else fail. */
+function summariseOps(attempts: readonly Attempt[]): Map<number, { op: WorkloadOp; status: OpStatus }> {
+  const ops = new Map<number, { op: WorkloadOp; status: OpStatus }>();
+  const rank: Record<OpStatus, number> = { fail: 0, info: 1, ok: 2 };
+  for (const { op, outcome } of attempts) {
+    const seen = ops.get(op.index);
+    if (!seen || rank[outcome.type] > rank[seen.status]) ops.set(op.index, { op, status: outcome.type });
+  }
+  return ops;
+}
+
+function checkAcknowledgedPositions(input: CheckInput, report: CheckReport, problem: (m: string) => void): void {
+  const at = new Map(input.topic.map((r) => [`${r.partition}:${r.offset}`, r.event]));
+  for (const { op, outcome } of input.attempts) {
+    if (outcome.type !== 'ok') continue;
+    const stored = at.get(`${outcome.partition}:${outcome.offset}`);
+    const same = stored && stored.id === op.event.id && stored.op === op.event.op && stored.eventId === op.event.eventId && JSON.stringify(stored.data) === JSON.stringify(op.event.data);
+    if (!same) {
+      report.ackMismatches++;
+      problem(`ack-mismatch: op ${op.index} (${op.event.id}) acknowledged at ${outcome.partition}:${outcome.offset}, which holds ${stored ? JSON.stringify(stored) : 'nothing'}`);
+    }
+  }
+}
+
+function checkTrackedId(
+  id: string,
+  entries: Array<{ op: WorkloadOp; status: OpStatus }>,
+  row: ObservedRow | undefined,
+  kafkaOffsets: Map<string, number>,
+  report: CheckReport,
+  problem: (m: string) => void,
+): void {
+  const history = row?.recentEventIds ?? [];
+  if (row && row.version !== history.length) {
+    report.unverifiable++;
+    problem(`unverifiable: ${id} has version ${row.version} but ${history.length} remembered eventIds (raise DEDUPE_WINDOW above the events per ID)`);
+    return;
+  }
+  report.applied += history.length;
+  const byEventId = new Map(entries.map((e) => [e.op.event.eventId!, e]));
+  const times = new Map<string, number>();
+  for (const eventId of history) times.set(eventId, (times.get(eventId) ?? 0) + 1);
+  for (const [eventId, n] of times) {
+    if (n > 1) {
+      report.duplicated += n - 1;
+      problem(`duplicated: ${id} event ${eventId} applied ${n} times`);
+    }
+    const entry = byEventId.get(eventId);
+    if (!entry || entry.status === 'fail') {
+      report.phantoms++;
+      problem(`phantom: ${id} event ${eventId} applied but ${entry ? 'it was refused (4xx)' : 'never sent'}`);
+    }
+  }
+  for (const { op, status } of entries) {
+    if (status === 'ok' && !times.has(op.event.eventId!)) {
+      report.lost++;
+      problem(`lost: ${id} event ${op.event.eventId} (seq ${op.seq}) was acknowledged but is not applied`);
+    }
+  }
+  let previous = -1;
+  for (const eventId of history) {
+    const offset = kafkaOffsets.get(`${id}\u0000${eventId}`);
+    if (offset === undefined) {
+      report.phantoms++;
+      problem(`phantom: ${id} event ${eventId} applied but not found in Kafka`);
+      continue;
+    }
+    if (offset < previous) {
+      report.reordered++;
+      problem(`reordered: ${id} event ${eventId} (offset ${offset}) applied after offset ${previous}`);
+    }
+    previous = Math.max(previous, offset);
+  }
+  const expected = foldHistory(id, history, byEventId);
+  const actualState = row && !row.deleted ? row.state : null;
+  if (canonical(expected.deleted ? null : expected.state) !== canonical(actualState) || expected.deleted !== (row?.deleted ?? false)) {
+    report.stateMismatches++;
+    problem(`state-mismatch: ${id} holds ${canonical(actualState)} (deleted=${row?.deleted}), its history folds to ${canonical(expected.state)} (deleted=${expected.deleted})`);
+  }
+}
+
+/** The state an ID must hold: its applied events, in the applied order, each once. */
+function foldHistory(id: string, history: string[], byEventId: Map<string, { op: WorkloadOp }>): EntityRecord {
+  const record = emptyRecord(id, 0);
+  const seen = new Set<string>();
+  for (const eventId of history) {
+    const op = byEventId.get(eventId)?.op;
+    if (!op || seen.has(eventId)) continue;
+    seen.add(eventId);
+    applyEvent(record, { ...op.event, ts: 0, src: 'checker' }, 0, Number.MAX_SAFE_INTEGER);
+  }
+  return record;
+}
+
+function checkCounterId(id: string, entries: Array<{ op: WorkloadOp; status: OpStatus }>, row: ObservedRow | undefined, report: CheckReport, problem: (m: string) => void): void {
+  const state = row && !row.deleted ? (row.state ?? {}) : {};
+  const fields = new Map<string, Array<{ op: WorkloadOp; status: OpStatus }>>();
+  for (const entry of entries) {
+    const field = entry.op.counter!.field;
+    fields.set(field, [...(fields.get(field) ?? []), entry]);
+  }
+  let bitsSet = 0;
+  for (const key of Object.keys(state)) {
+    if (!fields.has(key)) {
+      report.phantoms++;
+      problem(`phantom: ${id} has field ${key} that no event wrote`);
+    }
+  }
+  for (const [field, list] of fields) {
+    const raw = state[field];
+    const value = typeof raw === 'number' ? raw : 0;
+    let okSum = 0;
+    let infoSum = 0;
+    let explained = 0;
+    for (const { op, status } of list) {
+      const amount = op.counter!.amount;
+      const applied = Math.floor(value / amount) % 2 === 1;
+      if (status === 'ok') okSum += amount;
+      if (status === 'info') infoSum += amount;
+      if (applied) {
+        explained += amount;
+        bitsSet++;
+        if (status === 'fail') {
+          report.phantoms++;
+          problem(`phantom: ${id}.${field} includes ${amount} from op ${op.index}, which was refused (4xx)`);
+        }
+      } else if (status === 'ok') {
+        report.lost++;
+        problem(`lost: ${id}.${field} lacks ${amount} from op ${op.index} (seq ${op.seq}), which was acknowledged`);
+      }
+    }
+    if (value !== explained) {
+      // Bits that no op of this field owns: only a double apply (a carry) can set them.
+      problem(`counter: ${id}.${field} = ${value} is not a sum of distinct events (${explained} explained)`);
+    }
+    if (value < okSum || value > okSum + infoSum) {
+      report.countersOutOfRange++;
+      problem(`counter-out-of-range: ${id}.${field} = ${value}, outside [${okSum}, ${okSum + infoSum}]`);
+    }
+  }
+  report.applied += row?.version ?? 0;
+  const version = row?.version ?? 0;
+  // Every applied incr counts one version; distinct powers of two set one bit each unless one was applied twice.
+  if (version > bitsSet) {
+    report.duplicated += version - bitsSet;
+    problem(`duplicated: ${id} has version ${version} but only ${bitsSet} distinct events in its counters`);
+  } else if (version < bitsSet) {
+    report.phantoms++;
+    problem(`phantom: ${id} has version ${version} but ${bitsSet} events in its counters`);
+  }
+}
+
+/** JSON with sorted keys: jsonb does not keep key order. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]])) : v));
+}

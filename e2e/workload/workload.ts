@@ -1,0 +1,77 @@
+import type { ChangeEvent } from '@async2/domain';
+import { seededRandom } from '../http-workload';
+
+/**
+ * A seeded workload whose outcome can be checked exactly (Jepsen style). Two kinds of IDs:
+ *
+ * - tracked IDs get set / merge / incr / delete, every event with a unique eventId. The consumer
+ *   keeps the last K eventIds applied to an ID in its row (`recent_event_ids`); with K (DEDUPE_WINDOW)
+ *   at least the events per ID, that list IS the ID's full applied history, in applied order.
+ * - counter IDs get only anonymous incr events (no eventId, so the consumer's dedupe cannot hide a
+ *   replay): each adds a distinct power of two to one field, so the field's bits say exactly which
+ *   events were applied, and any double apply shows up as a carry (version > bits set).
+ */
+export type WorkloadOpKind = 'tracked' | 'counter';
+
+export interface WorkloadOp {
+  /** Unique in the run; tracked events carry it in their eventId. */
+  index: number;
+  kind: WorkloadOpKind;
+  event: ChangeEvent;
+  /** Per-ID sequence number (1, 2, ...), also written into tracked events' data. */
+  seq: number;
+  /** For counter ops: the field and the power of two it adds. */
+  counter?: { field: string; amount: number };
+}
+
+export interface WorkloadOptions {
+  seed: number;
+  trackedIds: number;
+  counterIds: number;
+  /** Prefix of IDs and eventIds, so runs on one topic never collide. */
+  tag: string;
+}
+
+/** Bits used per counter field: sums stay below 2^51, well inside JSON's safe integers. */
+const BITS_PER_FIELD = 50;
+
+export class WorkloadGenerator {
+  private readonly random: () => number;
+  private index = 0;
+  private readonly seqs = new Map<string, number>();
+
+  constructor(private readonly options: WorkloadOptions) {
+    this.random = seededRandom(options.seed);
+  }
+
+  next(): WorkloadOp {
+    const { trackedIds, counterIds, tag } = this.options;
+    const index = this.index++;
+    const pickCounter = counterIds > 0 && (trackedIds === 0 || this.random() < counterIds / (trackedIds + counterIds));
+    if (pickCounter) {
+      const id = `${tag}-counter-${Math.floor(this.random() * counterIds)}`;
+      const seq = this.nextSeq(id);
+      const bit = (seq - 1) % BITS_PER_FIELD;
+      const field = `c${Math.floor((seq - 1) / BITS_PER_FIELD)}`;
+      const amount = 2 ** bit;
+      return { index, kind: 'counter', seq, counter: { field, amount }, event: { id, op: 'incr', data: { [field]: amount } } };
+    }
+    const n = Math.floor(this.random() * trackedIds);
+    const id = n % 7 === 0 ? `${tag}-ünï-${n}` : `${tag}-doc-${n}`;
+    const seq = this.nextSeq(id);
+    const eventId = `${tag}-e${index}`;
+    const roll = this.random();
+    let event: ChangeEvent;
+    if (roll < 0.3) event = { id, op: 'set', eventId, data: { seq, name: `s${index}`, n: Math.floor(this.random() * 100) } };
+    else if (roll < 0.6) event = { id, op: 'merge', eventId, data: { seq, last: `m${index}`, nested: { [`k${index % 5}`]: this.random() < 0.2 ? null : index } } };
+    else if (roll < 0.92) event = { id, op: 'incr', eventId, data: { n: 1 + Math.floor(this.random() * 9), seq: 1 } };
+    else event = { id, op: 'delete', eventId };
+    return { index, kind: 'tracked', seq, event };
+  }
+
+  private nextSeq(id: string): number {
+    const seq = (this.seqs.get(id) ?? 0) + 1;
+    this.seqs.set(id, seq);
+    return seq;
+  }
+}

@@ -9,6 +9,8 @@ export interface AppProcess {
   url: string;
   child: ChildProcess;
   logs: string[];
+  /** Resolves with the exit code (or the signal's name) when the process ends. */
+  exited: Promise<number | string | null>;
   /** Sends a signal and resolves with the exit code (or the signal's name). */
   stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<number | string | null>;
 }
@@ -18,6 +20,32 @@ export interface AppProcess {
  * until its readiness endpoint answers 200.
  */
 export async function startApp(name: 'producer' | 'consumer', port: number, env: Record<string, string>, readyTimeoutMs = 60_000): Promise<AppProcess> {
+  const app = spawnApp(name, port, env);
+  try {
+    await waitUntilReady(app, readyTimeoutMs);
+  } catch (error) {
+    await app.stop('SIGKILL');
+    throw new Error(`${(error as Error).message}\n--- ${name} log ---\n${app.logs.slice(-40).join('\n')}`);
+  }
+  return app;
+}
+
+/** Waits until the app's readiness endpoint answers 200; rejects if the process exits first. */
+export async function waitUntilReady(app: AppProcess, timeoutMs = 60_000): Promise<void> {
+  await Promise.race([
+    waitFor(
+      async () => {
+        const response = await fetch(`${app.url}/health/ready`).catch(() => undefined);
+        return response?.status === 200;
+      },
+      { timeoutMs, intervalMs: 100, what: `${app.name} to be ready` },
+    ),
+    app.exited.then((code) => Promise.reject(new Error(`${app.name} exited with ${code} before it was ready`))),
+  ]);
+}
+
+/** Starts a built app as a process without waiting for it (fault tests kill apps while they start). */
+export function spawnApp(name: 'producer' | 'consumer', port: number, env: Record<string, string>): AppProcess {
   const child = spawn(process.execPath, [join(ROOT, 'dist', 'apps', name, 'src', 'main.js')], {
     cwd: ROOT,
     env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'info', ...env },
@@ -34,6 +62,7 @@ export async function startApp(name: 'producer' | 'consumer', port: number, env:
     url,
     child,
     logs,
+    exited,
     async stop(signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 30_000) {
       if (child.exitCode !== null || child.signalCode !== null) return child.exitCode ?? child.signalCode;
       child.kill(signal);
@@ -43,20 +72,5 @@ export async function startApp(name: 'producer' | 'consumer', port: number, env:
       return result;
     },
   };
-  try {
-    await Promise.race([
-      waitFor(
-        async () => {
-          const response = await fetch(`${url}/health/ready`).catch(() => undefined);
-          return response?.status === 200;
-        },
-        { timeoutMs: readyTimeoutMs, intervalMs: 100, what: `${name} to be ready` },
-      ),
-      exited.then((code) => Promise.reject(new Error(`${name} exited with ${code} before it was ready`))),
-    ]);
-  } catch (error) {
-    await app.stop('SIGKILL');
-    throw new Error(`${(error as Error).message}\n--- ${name} log ---\n${logs.slice(-40).join('\n')}`);
-  }
   return app;
 }

@@ -1,0 +1,185 @@
+import {
+  type AppProcess,
+  DatabaseProbe,
+  type TestDatabase,
+  createTestDatabase,
+  freePort,
+  readWholeTopic,
+  spawnApp,
+  startApp,
+  testBrokers,
+  uniqueName,
+  waitFor,
+  waitUntilReady,
+} from '@async2/testing';
+import { type Admin, Kafka, logLevel } from 'kafkajs';
+import { type CheckReport, checkHistory, formatReport } from '../workload/checker';
+import { History } from '../workload/history';
+import { type WorkloadRunOptions, runHttpWorkload } from '../workload/http-client';
+import { WorkloadGenerator } from '../workload/workload';
+
+export interface FaultPipelineOptions {
+  partitions?: number;
+  seed: number;
+  brokers?: string[];
+  producerEnv?: Record<string, string>;
+  consumerEnv?: Record<string, string>;
+}
+
+/** Consumer settings that make faults bite: small flushes, a small cache, a short session timeout. */
+export const FAULT_CONSUMER_ENV = {
+  PARTITIONS: 'all',
+  FLUSH_INTERVAL_MS: '150',
+  FLUSH_MAX_EVENTS: '200',
+  MAX_CACHED_IDS: '20', // fewer than the IDs: evicted IDs are reloaded from EVENTS mid-run
+  DEDUPE_WINDOW: '1000', // >= events per tracked ID: recent_event_ids is each ID's whole applied history
+  KAFKA_SESSION_TIMEOUT_MS: '6000', // a killed member leaves the group after 6 s, not 30 s
+  PROGRESS_CHECK_MS: '500',
+  SHUTDOWN_FLUSH_TIMEOUT_MS: '10000',
+};
+
+/**
+ * One pipeline under test: its own database and topic, the producer, consumers that a scenario
+ * starts, kills, stops and resumes, a Jepsen-style history of every request, and the checker.
+ */
+export class FaultPipeline {
+  readonly topic = uniqueName('events-faults');
+  readonly history = new History();
+  readonly generator: WorkloadGenerator;
+  readonly consumers: AppProcess[] = [];
+  database!: TestDatabase;
+  probe!: DatabaseProbe;
+  kafka!: Kafka;
+  admin!: Admin;
+  producer!: AppProcess;
+
+  private constructor(readonly options: FaultPipelineOptions) {
+    this.generator = new WorkloadGenerator({ seed: options.seed, trackedIds: 120, counterIds: 24, tag: `s${options.seed}` });
+  }
+
+  static async start(options: FaultPipelineOptions): Promise<FaultPipeline> {
+    const pipeline = new FaultPipeline(options);
+    await pipeline.open();
+    return pipeline;
+  }
+
+  get brokers(): string[] {
+    return this.options.brokers ?? testBrokers();
+  }
+
+  env(): Record<string, string> {
+    return {
+      KAFKA_BROKERS: this.brokers.join(','),
+      DATABASE_URL: this.database.url,
+      KAFKA_TOPIC: this.topic,
+      KAFKA_TOPIC_PARTITIONS: String(this.options.partitions ?? 3),
+    };
+  }
+
+  private async open(): Promise<void> {
+    this.database = await createTestDatabase('async2_e2e');
+    this.probe = await DatabaseProbe.connect(this.database.url);
+    this.kafka = new Kafka({ clientId: 'fault-test', brokers: this.brokers, logLevel: logLevel.NOTHING, retry: { retries: 10 } });
+    this.admin = this.kafka.admin();
+    await this.admin.connect();
+    this.producer = await startApp('producer', await freePort(), { ...this.env(), ...this.options.producerEnv });
+  }
+
+  /** Starts a consumer and waits until it is ready (its claims are made). */
+  async startConsumer(env: Record<string, string> = {}): Promise<AppProcess> {
+    const consumer = await startApp('consumer', await freePort(), { ...this.env(), ...FAULT_CONSUMER_ENV, ...this.options.consumerEnv, ...env });
+    this.consumers.push(consumer);
+    return consumer;
+  }
+
+  /** Starts a consumer without waiting for it (it may be killed, or kill itself, while starting). */
+  async spawnConsumer(env: Record<string, string> = {}): Promise<AppProcess> {
+    const consumer = spawnApp('consumer', await freePort(), { ...this.env(), ...FAULT_CONSUMER_ENV, ...this.options.consumerEnv, ...env });
+    this.consumers.push(consumer);
+    return consumer;
+  }
+
+  async waitReady(consumer: AppProcess): Promise<void> {
+    await waitUntilReady(consumer, 60_000);
+  }
+
+  /** Runs the workload in the background until the returned stop() is called; stop() resolves when every request answered. */
+  load(options: Partial<Omit<WorkloadRunOptions, 'baseUrl' | 'generator' | 'history' | 'keepGoing'>> = {}): { stop(): Promise<void> } {
+    let going = true;
+    const run = runHttpWorkload({
+      baseUrl: this.producer.url,
+      generator: this.generator,
+      history: this.history,
+      concurrency: 4,
+      batchSize: 1,
+      pauseMs: 10,
+      requestTimeoutMs: 20_000,
+      ...options,
+      keepGoing: () => going,
+    });
+    return {
+      stop: async () => {
+        going = false;
+        await run;
+      },
+    };
+  }
+
+  async endOffsets(): Promise<Map<number, number>> {
+    return new Map((await this.admin.fetchTopicOffsets(this.topic)).map((o) => [o.partition, Number(o.high)]));
+  }
+
+  /** Waits until OPLOG has reached the topic's end offsets: everything in Kafka is applied. */
+  async settle(timeoutMs = 90_000): Promise<void> {
+    const ends = await this.endOffsets();
+    await waitFor(
+      async () => {
+        const oplog = await this.probe.oplog(this.topic);
+        return [...ends].every(([p, end]) => (oplog.get(p)?.nextOffset ?? 0) >= end);
+      },
+      { timeoutMs, intervalMs: 200, what: 'OPLOG to reach the end offsets' },
+    );
+  }
+
+  /** Runs the checker over the whole run so far and prints its line. */
+  async check(scenario: string): Promise<CheckReport> {
+    const [rows, topic] = await Promise.all([this.probe.eventsTable(), readWholeTopic(this.kafka, this.topic)]);
+    const report = checkHistory({ attempts: this.history.attempts, rows, topic });
+    console.log(`[${scenario}] ${formatReport(report)}${report.problems.length ? `\n  ${report.problems.join('\n  ')}` : ''}`);
+    return report;
+  }
+
+  /** The consumer's per-partition progress from its readiness body (also served when not ready). */
+  async progress(consumer: AppProcess): Promise<Array<{ partition: number; epoch: number; fenced: boolean; paused: boolean; foldedUpTo: number; committedUpTo: number }>> {
+    const response = await fetch(`${consumer.url}/health/ready`);
+    const body = (await response.json()) as { info?: { ownership?: { partitions?: unknown } }; error?: { ownership?: { partitions?: unknown } }; details?: { ownership?: { partitions?: unknown } } };
+    return ((body.details ?? body.info ?? body.error)?.ownership?.partitions ?? []) as Awaited<ReturnType<FaultPipeline['progress']>>;
+  }
+
+  /** A Prometheus counter's value summed over its labels, from a /metrics scrape. */
+  async metric(app: AppProcess, name: string): Promise<number> {
+    const text = await (await fetch(`${app.url}/metrics`)).text();
+    return text
+      .split('\n')
+      .filter((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `))
+      .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.consumers.map((c) => c.stop('SIGKILL')));
+    await this.producer?.stop('SIGKILL');
+    await this.admin?.deleteTopics({ topics: [this.topic, `${this.topic}.dlq`] }).catch(() => undefined);
+    await this.admin?.disconnect();
+    await this.probe?.close();
+    await this.database?.drop();
+  }
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The workload seed: FAULT_SEED when set (to replay a run), else a fixed one; always printed. */
+export function scenarioSeed(): number {
+  const seed = Number(process.env.FAULT_SEED ?? 20261123);
+  console.log(`fault scenario seed: ${seed} (replay with FAULT_SEED=${seed})`);
+  return seed;
+}

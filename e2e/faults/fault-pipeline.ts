@@ -24,6 +24,9 @@ export interface FaultPipelineOptions {
   brokers?: string[];
   producerEnv?: Record<string, string>;
   consumerEnv?: Record<string, string>;
+  /** IDs of the workload (defaults 120 tracked, 24 counters); long runs need more, so each tracked ID stays within DEDUPE_WINDOW events. */
+  trackedIds?: number;
+  counterIds?: number;
 }
 
 /** Consumer settings that make faults bite: small flushes, a small cache, a short session timeout. */
@@ -54,7 +57,7 @@ export class FaultPipeline {
   producer!: AppProcess;
 
   private constructor(readonly options: FaultPipelineOptions) {
-    this.generator = new WorkloadGenerator({ seed: options.seed, trackedIds: 120, counterIds: 24, tag: `s${options.seed}` });
+    this.generator = new WorkloadGenerator({ seed: options.seed, trackedIds: options.trackedIds ?? 120, counterIds: options.counterIds ?? 24, tag: `s${options.seed}` });
   }
 
   static async start(options: FaultPipelineOptions): Promise<FaultPipeline> {

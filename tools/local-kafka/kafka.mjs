@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Local single-node Apache Kafka (KRaft) for `npm start` and `npm test`, without Docker or a Kafka install:
 // Maven fetches the broker jars once into .cache/kafka/<version>/libs and Java runs `kafka.Kafka` from them.
-// CLI:    node tools/local-kafka/kafka.mjs start|stop|status   (port from KAFKA_LOCAL_PORT, default 9092)
+// CLI:    node tools/local-kafka/kafka.mjs start|stop|status   (port from KAFKA_LOCAL_PORT, default 9092;
+//         KAFKA_LOCAL_DATA_DIR selects another broker instance than the default .cache/kafka/data)
 // Module: ensureLocalKafka({ port, controllerPort, dataDir, ephemeral, log }), stopLocalKafka({ port, dataDir })
 // Plain ESM with Node builtins only (runs on Node 20+); kafkajs is imported lazily for the readiness check.
 import { spawn, spawnSync } from 'node:child_process';
@@ -261,8 +262,9 @@ async function cli(cmd) {
   // kafkajs 2.2.4 trips Node 24+'s TimeoutNegativeWarning (harmless); keep the CLI output clean.
   const emit = process.emitWarning;
   process.emitWarning = (...args) => (args[1] === 'TimeoutNegativeWarning' ? undefined : emit.apply(process, args));
-  if (cmd === 'start') console.log(`[local-kafka] bootstrap servers: ${(await ensureLocalKafka()).brokers}`);
-  else if (cmd === 'stop') await stopLocalKafka();
+  const dataDir = process.env.KAFKA_LOCAL_DATA_DIR || undefined; // another instance, e.g. a fault test's own broker
+  if (cmd === 'start') console.log(`[local-kafka] bootstrap servers: ${(await ensureLocalKafka({ dataDir })).brokers}`);
+  else if (cmd === 'stop') await stopLocalKafka({ dataDir });
   else if (cmd === 'status') process.exitCode = await status();
   else { console.error('usage: node tools/local-kafka/kafka.mjs start|stop|status  (port: KAFKA_LOCAL_PORT, default 9092)'); process.exitCode = 2; }
 }

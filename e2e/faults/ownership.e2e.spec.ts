@@ -1,0 +1,69 @@
+import { waitFor } from '@async2/testing';
+import { FaultPipeline, scenarioSeed, sleep } from './fault-pipeline';
+
+// Promise 1 with a second owner: the OPLOG epoch fences a zombie (a paused owner that wakes up
+// after another instance took its partitions), and two instances starting at once end with
+// exactly one owner per partition.
+describe('ownership: zombies and racing starts', () => {
+  const PARTITIONS = 3;
+  const seed = scenarioSeed() + 1;
+  let pipeline: FaultPipeline;
+
+  beforeAll(async () => {
+    pipeline = await FaultPipeline.start({ seed, partitions: PARTITIONS });
+  });
+  afterAll(async () => {
+    await pipeline?.close();
+  });
+
+  it('a SIGSTOPped owner is replaced; after SIGCONT its flushes are fenced and it stops those partitions', async () => {
+    const load = pipeline.load();
+    const zombie = await pipeline.startConsumer();
+    await waitFor(async () => (await pipeline.progress(zombie)).every((p) => p.committedUpTo > 0), { timeoutMs: 30_000, what: 'the first owner to commit on every partition' });
+    await sleep(300); // let it fold a little more than it committed
+    zombie.child.kill('SIGSTOP');
+
+    const successor = await pipeline.startConsumer();
+    await waitFor(async () => (await pipeline.progress(successor)).every((p) => p.committedUpTo > 0), { timeoutMs: 60_000, what: 'the second owner to commit' });
+    await sleep(1000);
+    zombie.child.kill('SIGCONT');
+
+    await waitFor(async () => (await pipeline.progress(zombie)).every((p) => p.fenced), { timeoutMs: 30_000, what: 'the zombie to fence every partition' });
+    expect(await pipeline.metric(zombie, 'async2_fenced_total')).toBe(PARTITIONS);
+    expect((await fetch(`${zombie.url}/health/ready`)).status).toBe(503); // it owns nothing now
+    expect(zombie.logs.join('\n')).toMatch(/partition \d: fenced: .*our epoch 1 is stale/);
+    expect((await pipeline.progress(successor)).every((p) => !p.fenced && p.epoch === 2)).toBe(true);
+
+    await sleep(500);
+    await load.stop();
+    await pipeline.settle();
+    const report = await pipeline.check('zombie');
+    expect(report.problems).toEqual([]);
+    expect(report).toMatchObject({ lost: 0, duplicated: 0, reordered: 0, countersOutOfRange: 0, ok: true });
+    await Promise.all([zombie.stop('SIGKILL'), successor.stop('SIGKILL')]);
+  });
+
+  it('two instances starting at the same moment: exactly one owns each partition', async () => {
+    const load = pipeline.load();
+    const [a, b] = await Promise.all([pipeline.spawnConsumer({ INSTANCE_ID: 'racer-a' }), pipeline.spawnConsumer({ INSTANCE_ID: 'racer-b' })]);
+    const owners = async () => {
+      const [pa, pb, oplog] = await Promise.all([pipeline.progress(a).catch(() => []), pipeline.progress(b).catch(() => []), pipeline.probe.oplog(pipeline.topic)]);
+      return Array.from({ length: PARTITIONS }, (_, partition) => {
+        const active = [...pa.map((p) => ({ ...p, who: 'racer-a' })), ...pb.map((p) => ({ ...p, who: 'racer-b' }))].filter((p) => p.partition === partition && !p.fenced);
+        return { partition, active: active.map((p) => p.who), oplogOwner: oplog.get(partition)?.owner, sameEpoch: active.length === 1 && active[0].epoch === oplog.get(partition)?.epoch };
+      });
+    };
+    await waitFor(async () => (await owners()).every((o) => o.active.length === 1), { timeoutMs: 60_000, what: 'one active owner per partition' });
+    await sleep(1500); // several claim checks later, it must still be so
+    for (const o of await owners()) {
+      expect(o.active).toHaveLength(1);
+      expect(o.oplogOwner).toBe(o.active[0]);
+      expect(o.sameEpoch).toBe(true);
+    }
+    await load.stop();
+    await pipeline.settle();
+    const report = await pipeline.check('racing starts');
+    expect(report.problems).toEqual([]);
+    expect(report).toMatchObject({ lost: 0, duplicated: 0, reordered: 0, ok: true });
+  });
+});

@@ -1,0 +1,133 @@
+import { type AppProcess, waitFor } from '@async2/testing';
+import { Client } from 'pg';
+import { seededRandom } from '../http-workload';
+import { FaultPipeline, sleep } from '../faults/fault-pipeline';
+import { OwnBroker } from '../faults/own-broker';
+import { TcpProxy } from '../faults/tcp-proxy';
+
+// `npm run test:soak`: every fault scenario, mixed at random for SOAK_MINUTES (default 10) under
+// continuous load with client retries, on a broker of its own; then the checker over the whole
+// run. The seed is printed first: SOAK_SEED=<seed> replays the same choices.
+const MINUTES = Number(process.env.SOAK_MINUTES ?? 10);
+const SEED = Number(process.env.SOAK_SEED ?? Date.now() % 1_000_000);
+
+describe('soak', () => {
+  it(`mixed faults for ${MINUTES} minutes: lost=0 duplicated=0 reordered=0`, async () => {
+    console.log(`soak seed: ${SEED} (replay with SOAK_SEED=${SEED}), ${MINUTES} minutes`);
+    const random = seededRandom(SEED);
+    const broker = await OwnBroker.start();
+    const pipeline = await FaultPipeline.start({ seed: SEED, partitions: 4, brokers: broker.brokers, producerEnv: { PRODUCE_TIMEOUT_MS: '3000' }, trackedIds: 800, counterIds: 120 });
+    const target = new URL(pipeline.database.url);
+    const proxy = await TcpProxy.start(target.hostname, Number(target.port || 5432));
+    const proxiedUrl = () => {
+      const url = new URL(pipeline.database.url);
+      url.port = String(proxy.port);
+      return url.toString();
+    };
+    let instance = 0;
+    const consumerEnv = () => ({ DATABASE_URL: proxiedUrl(), INSTANCE_ID: `soak-consumer-${++instance}`, BUFFER_MAX_BYTES: '262144' });
+    let owner: AppProcess = await pipeline.startConsumer(consumerEnv());
+    const replaceOwner = async () => {
+      owner = await pipeline.startConsumer(consumerEnv());
+    };
+    const terminateBackends = async () => {
+      const admin = new Client({ connectionString: pipeline.database.url });
+      await admin.connect();
+      try {
+        await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND application_name LIKE 'soak-consumer-%'`, [pipeline.database.name]);
+      } finally {
+        await admin.end();
+      }
+    };
+
+    const faults: Record<string, () => Promise<void>> = {
+      'consumer SIGKILL': async () => {
+        owner.child.kill('SIGKILL');
+        await owner.exited;
+        await replaceOwner();
+      },
+      'consumer fail point': async () => {
+        owner.child.kill('SIGKILL');
+        await owner.exited;
+        const point = ['before-flush', 'after-upsert', 'after-commit', 'during-claim'][Math.floor(random() * 4)];
+        const doomed = await pipeline.spawnConsumer({ ...consumerEnv(), FAIL_POINT: `${point}@${1 + Math.floor(random() * 3)}` });
+        await Promise.race([doomed.exited, sleep(30_000)]);
+        await doomed.stop('SIGKILL');
+        await replaceOwner();
+      },
+      'zombie (SIGSTOP, new owner, SIGCONT)': async () => {
+        const zombie = owner;
+        zombie.child.kill('SIGSTOP');
+        await replaceOwner();
+        await sleep(1000);
+        zombie.child.kill('SIGCONT');
+        await waitFor(async () => (await pipeline.progress(zombie)).every((p) => p.fenced), { timeoutMs: 30_000, what: 'the zombie to be fenced' });
+        await zombie.stop('SIGKILL');
+      },
+      'consumer SIGTERM + restart': async () => {
+        await owner.stop('SIGTERM');
+        await replaceOwner();
+      },
+      'pg_terminate_backend': async () => {
+        for (let i = 0; i < 3; i++) {
+          await terminateBackends();
+          await sleep(300);
+        }
+      },
+      'database connections reset': async () => {
+        proxy.cutAll();
+      },
+      'database down 5 s': async () => {
+        proxy.setDown(true);
+        await sleep(5000);
+        proxy.setDown(false);
+      },
+      'broker SIGKILL + restart': async () => {
+        await broker.killHard();
+        await sleep(3000);
+        await broker.launch();
+      },
+      'broker SIGSTOP 8 s': async () => {
+        broker.signal('SIGSTOP');
+        await sleep(8000);
+        broker.signal('SIGCONT');
+      },
+    };
+    const names = Object.keys(faults);
+    const tally = new Map(names.map((n) => [n, { count: 0, ms: 0 }]));
+    const load = pipeline.load({ requestTimeoutMs: 5000, retries: 4, retryDelayMs: 2000 });
+    const deadline = Date.now() + MINUTES * 60_000;
+    try {
+      while (Date.now() < deadline) {
+        await sleep(1000 + random() * 3000);
+        const name = names[Math.floor(random() * names.length)];
+        const t0 = Date.now();
+        await faults[name]();
+        const entry = tally.get(name)!;
+        entry.count++;
+        entry.ms += Date.now() - t0;
+        console.log(`[soak] ${Math.round((deadline - Date.now()) / 1000)} s left: ${name} (${Date.now() - t0} ms)`);
+      }
+    } finally {
+      await load.stop();
+    }
+    proxy.setDown(false);
+    await pipeline.settle(180_000);
+    const report = await pipeline.check('soak');
+    const table = [
+      '| fault | injected | mean ms |',
+      '| --- | --- | --- |',
+      ...[...tally].map(([n, t]) => `| ${n} | ${t.count} | ${t.count ? Math.round(t.ms / t.count) : 0} |`),
+      '',
+      '| acked | info | fail | applied | lost | duplicated | reordered | counters out of range | state mismatch | phantom | ack mismatch |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+      `| ${report.acked} | ${report.info} | ${report.failed} | ${report.applied} | ${report.lost} | ${report.duplicated} | ${report.reordered} | ${report.countersOutOfRange} | ${report.stateMismatches} | ${report.phantoms} | ${report.ackMismatches} |`,
+    ].join('\n');
+    console.log(`soak seed ${SEED}, ${MINUTES} minutes\n${table}`);
+    await pipeline.close();
+    await proxy.close();
+    await broker.stop();
+    expect(report.problems).toEqual([]);
+    expect(report.ok).toBe(true);
+  });
+});

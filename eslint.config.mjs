@@ -9,9 +9,11 @@ const DEP_CONSTRAINTS = [
     bannedExternalImports: ['@nestjs/*', 'kafkajs', 'typeorm', 'pg', 'fastify', 'pino', 'node:*', 'fs', 'net', 'http'],
   },
   { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:domain'], bannedExternalImports: ['@nestjs/*'] },
+  // The published gRPC contract: protos and their codecs, nothing of ours, so clients can take it alone.
+  { sourceTag: 'type:contract', onlyDependOnLibsWithTags: [], bannedExternalImports: ['@nestjs/*', 'kafkajs', 'typeorm', 'pg'] },
   { sourceTag: 'type:platform', onlyDependOnLibsWithTags: ['type:domain', 'type:data-access'] },
-  { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:domain', 'type:data-access'] },
-  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:domain', 'type:data-access', 'type:platform'] },
+  { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:domain', 'type:data-access', 'type:contract'] },
+  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:domain', 'type:data-access', 'type:platform', 'type:contract'] },
 ];
 
 const boundaries = (allow) => ['error', { enforceBuildableLibDependency: false, allow, depConstraints: DEP_CONSTRAINTS }];

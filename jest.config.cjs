@@ -15,6 +15,7 @@ const common = {
     '^@async2/data-access$': '<rootDir>/libs/data-access/src/index.ts',
     '^@async2/platform$': '<rootDir>/libs/platform/src/index.ts',
     '^@async2/testing$': '<rootDir>/libs/testing/src/index.ts',
+    '^@async2/events-proto$': '<rootDir>/libs/events-proto/src/index.ts',
   },
   testEnvironment: 'node',
   modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/.cache/'],

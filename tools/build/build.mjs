@@ -1,7 +1,7 @@
 // Compiles apps and libs with tsc (decorator metadata, which Nest's DI needs) into dist/, then
 // rewrites the @async2/* path aliases into relative requires so plain `node` can run the output.
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { cpSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -17,6 +17,11 @@ export function build({ log = console.log } = {}) {
     const result = spawnSync(process.execPath, [join(root, 'node_modules', '.bin', tool), ...args], { cwd: root, stdio: 'inherit' });
     if (result.status !== 0) throw new Error(`${tool} failed`);
   }
+  // tsc copies no .proto files: the gRPC contract travels beside the compiled lib that loads it.
+  cpSync(join(root, 'libs', 'events-proto', 'src'), join(root, 'dist', 'libs', 'events-proto', 'src'), {
+    recursive: true,
+    filter: (source) => !/\.ts$/.test(source),
+  });
   log(`[build] dist/ built in ${Date.now() - started} ms`);
 }
 

@@ -1,8 +1,12 @@
 import { DatabaseModule, KafkaConnections, KafkaHealthIndicator, MetricsController, SHARED_SETTINGS, structuredLogger } from '@async2/platform';
 import { Global, Module } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
+import { ApiKeyChecker } from './auth/api-key-checker.service';
+import { ApiKeyGuard } from './auth/api-key.guard';
 import { PRODUCER_CONFIG, loadProducerConfig } from './config/producer.config';
+import { EventsGrpcService } from './grpc/events.grpc-service';
+import { GrpcServer } from './grpc/grpc-server.service';
 import { EventsController } from './ingest/events.controller';
 import { KafkaPublisher } from './ingest/kafka-publisher.service';
 import { PartitionMap } from './ingest/partition-map.service';
@@ -24,8 +28,8 @@ import { ReadService } from './read/read.service';
 class ConfigModule {}
 
 /**
- * The producer's data path: HTTP -> validate -> stamp -> partition (murmur2) -> Kafka (ingest/),
- * and EVENTS/OPLOG -> HTTP (read/).
+ * The producer's data path: HTTP and gRPC (grpc/) -> API key check (auth/) -> validate -> stamp ->
+ * partition (murmur2) -> Kafka (ingest/), and EVENTS/OPLOG -> HTTP and gRPC (read/).
  */
 @Module({
   imports: [ConfigModule, structuredLogger('producer'), DatabaseModule, TerminusModule],
@@ -38,6 +42,10 @@ class ConfigModule {}
     PublishService,
     OplogWatcher,
     ReadService,
+    ApiKeyChecker,
+    EventsGrpcService,
+    GrpcServer,
+    { provide: APP_GUARD, useClass: ApiKeyGuard },
     { provide: APP_FILTER, useClass: HttpErrorFilter },
   ],
 })

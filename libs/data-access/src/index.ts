@@ -12,3 +12,6 @@ export * from './kafka/kafka-client.options';
 export * from './kafka/topic-admin';
 export * from './config/env-reader';
 export * from './config/shared-settings';
+export * from './auth/api-key-ring';
+export * from './auth/api-key-entries';
+export * from './config/api-keys.settings';

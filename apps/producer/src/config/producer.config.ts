@@ -1,4 +1,4 @@
-import { EnvReader, readSharedSettings, type SharedSettings } from '@async2/data-access';
+import { type ApiKeyEntry, EnvReader, readApiKeys, readSharedSettings, type SharedSettings } from '@async2/data-access';
 import type { EventLimits } from '@async2/domain';
 
 /** The producer's whole configuration, validated once at boot and injected as PRODUCER_CONFIG. */
@@ -15,6 +15,14 @@ export interface ProducerConfig extends SharedSettings {
   };
   readAfterTimeoutMs: number;
   readAfterPollMs: number;
+  grpc: {
+    host: string;
+    port: number;
+    /** Events of one PublishStream read ahead of their answers; the stream pauses beyond it. */
+    streamMaxInFlight: number;
+  };
+  /** Hashed API keys; empty: authentication is off. */
+  apiKeys: ApiKeyEntry[];
 }
 
 export const PRODUCER_CONFIG = Symbol('PRODUCER_CONFIG');
@@ -22,9 +30,10 @@ export const PRODUCER_CONFIG = Symbol('PRODUCER_CONFIG');
 export function loadProducerConfig(environment: NodeJS.ProcessEnv = process.env): ProducerConfig {
   const env = new EnvReader(environment);
   const shared = readSharedSettings(env, 'producer');
+  const host = env.string('HOST', '127.0.0.1');
   const config: ProducerConfig = {
     ...shared,
-    host: env.string('HOST', '127.0.0.1'),
+    host,
     port: env.int('PORT', 3000, { min: 0, max: 65535 }),
     bodyLimitBytes: env.int('BODY_LIMIT_BYTES', 4 * 1024 * 1024, { min: 1024, max: 256 * 1024 * 1024 }),
     limits: {
@@ -42,6 +51,12 @@ export function loadProducerConfig(environment: NodeJS.ProcessEnv = process.env)
     },
     readAfterTimeoutMs: env.int('READ_AFTER_TIMEOUT_MS', 5000, { min: 0, max: 600000 }),
     readAfterPollMs: env.int('READ_AFTER_POLL_MS', 20, { min: 1, max: 10000 }),
+    grpc: {
+      host: env.string('GRPC_HOST', host),
+      port: env.int('GRPC_PORT', 50051, { min: 0, max: 65535 }),
+      streamMaxInFlight: env.int('GRPC_STREAM_MAX_IN_FLIGHT', 1000, { min: 1, max: 100000 }),
+    },
+    apiKeys: readApiKeys(env),
   };
   env.done();
   return config;

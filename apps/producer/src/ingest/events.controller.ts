@@ -1,6 +1,7 @@
 import { ValidationError, formatWriteToken } from '@async2/domain';
 import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
+import { RequiresScope } from '../auth/requires-scope.decorator';
 import { ingestEvents, ingestLatency } from '../platform/ingest.metrics';
 import type { PublishOutcome } from './coalescing-publisher';
 import { OverloadedError } from './ingest-errors';
@@ -8,6 +9,7 @@ import { PublishService } from './publish.service';
 
 /** HTTP ingest: POST /v1/events (one event) and POST /v1/events:batch. */
 @Controller('v1')
+@RequiresScope('write')
 export class EventsController {
   constructor(private readonly publishService: PublishService) {}
 

@@ -1,21 +1,14 @@
 import { DomainError, ValidationError } from '@async2/domain';
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
+import { UnauthenticatedError } from '../auth/auth-errors';
 import { OverloadedError, PublishUnavailableError } from '../ingest/ingest-errors';
-import { EntityNotFoundError, ReadAfterTimeoutError } from '../read/read-errors';
+import { httpStatusOf } from './edge-statuses';
+
+export { httpStatusOf };
 
 export interface ErrorBody {
   error: { code: string; message: string; retriable: boolean; violations?: ValidationError['violations'] };
-}
-
-/** The one place domain errors become HTTP statuses (house style 6). */
-export function httpStatusOf(error: DomainError): number {
-  if (error instanceof ValidationError) return 400;
-  if (error instanceof EntityNotFoundError) return 404;
-  if (error instanceof OverloadedError) return 429;
-  if (error instanceof PublishUnavailableError) return 503;
-  if (error instanceof ReadAfterTimeoutError) return 504;
-  return 500;
 }
 
 export function errorBody(error: DomainError): ErrorBody {
@@ -39,6 +32,7 @@ export class HttpErrorFilter implements ExceptionFilter {
       if (exception instanceof OverloadedError || exception instanceof PublishUnavailableError) {
         reply.header('retry-after', String(exception.retryAfterSeconds));
       }
+      if (exception instanceof UnauthenticatedError) reply.header('www-authenticate', 'Bearer');
       reply.status(httpStatusOf(exception)).send(errorBody(exception));
       return;
     }

@@ -1,6 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { DatabaseSettings } from '../persistence/data-source.options';
-import type { KafkaSettings } from '../kafka/kafka-client.options';
+import type { KafkaSettings, KafkaTlsSettings } from '../kafka/kafka-client.options';
 import type { TopicLayout } from '../kafka/topic-admin';
 import type { EnvReader } from './env-reader';
 
@@ -25,12 +26,14 @@ export function readSharedSettings(env: EnvReader, app: 'producer' | 'consumer')
   }
   const topic = env.string('KAFKA_TOPIC', 'events', { pattern: /^[a-zA-Z0-9._-]{1,200}$/, describe: 'must be a legal Kafka topic name' });
   const databaseSsl = env.oneOf('DATABASE_SSL', 'off', ['off', 'require', 'verify-full'] as const);
+  const databaseCa = pemFile(env, 'DATABASE_SSL_CA_FILE');
+  if (databaseCa !== undefined && databaseSsl === 'off') env.problem('DATABASE_SSL_CA_FILE is set but DATABASE_SSL is off: set DATABASE_SSL=verify-full (or require)');
   return {
     instanceId,
     kafka: {
       brokers: env.list('KAFKA_BROKERS', ['127.0.0.1:9092']),
       clientId: env.string('KAFKA_CLIENT_ID', `async2-${app}`),
-      ssl: env.bool('KAFKA_SSL', false),
+      ssl: kafkaTls(env),
       sasl: saslMechanism === 'none' ? undefined : { mechanism: saslMechanism, username: saslUser ?? '', password: saslPassword ?? '' },
     },
     topics: {
@@ -42,9 +45,42 @@ export function readSharedSettings(env: EnvReader, app: 'producer' | 'consumer')
     database: {
       url: env.string('DATABASE_URL', DEFAULT_DATABASE_URL, { pattern: /^postgres(ql)?:\/\//, describe: 'must be a postgres:// URL' }),
       poolSize: env.int('DATABASE_POOL_SIZE', 10, { min: 1, max: 500 }),
-      ssl: databaseSsl === 'off' ? undefined : { rejectUnauthorized: databaseSsl === 'verify-full' },
+      // verify-full: the server's certificate must chain to the CA (DATABASE_SSL_CA_FILE, else the
+      // system's) and name the host; require: encrypted, not verified (libpq's sslmode=require).
+      ssl: databaseSsl === 'off' ? undefined : { rejectUnauthorized: databaseSsl === 'verify-full', ...(databaseCa !== undefined ? { ca: databaseCa } : {}) },
       applicationName: instanceId,
     },
     consumerGroup: env.string('CONSUMER_GROUP', 'async2-consumer', { pattern: /^[a-zA-Z0-9._-]{1,200}$/, describe: 'letters, digits, . _ -' }),
   };
+}
+
+/** KAFKA_SSL plus optional PEM files; files imply TLS, and a file without KAFKA_SSL is a mistake worth naming. */
+function kafkaTls(env: EnvReader): boolean | KafkaTlsSettings {
+  const enabled = env.bool('KAFKA_SSL', false);
+  const ca = pemFile(env, 'KAFKA_SSL_CA_FILE');
+  const cert = pemFile(env, 'KAFKA_SSL_CERT_FILE');
+  const key = pemFile(env, 'KAFKA_SSL_KEY_FILE');
+  const rejectUnauthorized = env.bool('KAFKA_SSL_REJECT_UNAUTHORIZED', true);
+  if ((cert === undefined) !== (key === undefined)) env.problem('KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE go together (a client certificate and its key)');
+  const files = ca !== undefined || cert !== undefined || key !== undefined;
+  if (!enabled) {
+    if (files || !rejectUnauthorized) env.problem('KAFKA_SSL_* files or KAFKA_SSL_REJECT_UNAUTHORIZED are set but KAFKA_SSL is false: set KAFKA_SSL=true');
+    return false;
+  }
+  if (!files && rejectUnauthorized) return true;
+  return { rejectUnauthorized, ...(ca !== undefined ? { ca } : {}), ...(cert !== undefined ? { cert } : {}), ...(key !== undefined ? { key } : {}) };
+}
+
+/** The contents of a PEM file named by a variable, read once at boot. */
+function pemFile(env: EnvReader, name: string): string | undefined {
+  const path = env.optionalString(name);
+  if (path === undefined) return undefined;
+  try {
+    const text = readFileSync(path, 'utf8');
+    if (!text.includes('-----BEGIN ')) env.problem(`${name}=${JSON.stringify(path)}: not a PEM file (no -----BEGIN line)`);
+    return text;
+  } catch (error) {
+    env.problem(`${name}=${JSON.stringify(path)}: cannot be read (${(error as Error).message})`);
+    return undefined;
+  }
 }

@@ -1,10 +1,19 @@
 import type { KafkaConfig, SASLOptions } from 'kafkajs';
 import { logLevel } from 'kafkajs';
 
+/** TLS to the brokers: PEM contents (read from files at boot), and whether to verify the brokers. */
+export interface KafkaTlsSettings {
+  ca?: string;
+  cert?: string;
+  key?: string;
+  rejectUnauthorized: boolean;
+}
+
 export interface KafkaSettings {
   brokers: string[];
   clientId: string;
-  ssl: boolean;
+  /** false: plaintext; true: TLS with the system's CAs; or TLS with our CA / client certificate. */
+  ssl: boolean | KafkaTlsSettings;
   /** SASL mechanism and credentials; undefined for none. */
   sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
 }
@@ -14,7 +23,7 @@ export function kafkaClientOptions(settings: KafkaSettings): KafkaConfig {
   return {
     clientId: settings.clientId,
     brokers: settings.brokers,
-    ssl: settings.ssl,
+    ssl: typeof settings.ssl === 'boolean' ? settings.ssl : { ...settings.ssl },
     sasl: settings.sasl as SASLOptions | undefined,
     connectionTimeout: 3000,
     requestTimeout: 30000,

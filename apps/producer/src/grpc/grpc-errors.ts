@@ -1,0 +1,24 @@
+import { DomainError, ValidationError } from '@async2/domain';
+import { encodeBadRequestStatus } from '@async2/events-proto';
+import { Metadata, type ServiceError, status as GrpcStatus } from '@grpc/grpc-js';
+import { grpcStatusOf } from '../platform/edge-statuses';
+
+/**
+ * A domain error as a gRPC status. INVALID_ARGUMENT carries google.rpc.BadRequest field
+ * violations (field = JSON pointer, reason = rule) in `grpc-status-details-bin`, gRPC's richer
+ * error model; every error also says in `error-code` / `retriable` trailers what HTTP says in its body.
+ */
+export function toServiceError(error: unknown): Partial<ServiceError> {
+  if (!(error instanceof DomainError)) {
+    return { code: GrpcStatus.INTERNAL, details: 'internal error', metadata: new Metadata() };
+  }
+  const code = grpcStatusOf(error);
+  const metadata = new Metadata();
+  metadata.set('error-code', error.code);
+  metadata.set('retriable', String(error.retriable));
+  if (error instanceof ValidationError) {
+    const violations = error.violations.map((v) => ({ field: v.field, description: v.message, reason: v.rule }));
+    metadata.set('grpc-status-details-bin', encodeBadRequestStatus(code, error.message, violations));
+  }
+  return { code, details: error.message, metadata };
+}

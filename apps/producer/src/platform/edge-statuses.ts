@@ -1,0 +1,26 @@
+import { type DomainError, ValidationError } from '@async2/domain';
+import { status as GrpcStatus } from '@grpc/grpc-js';
+import { PermissionDeniedError, UnauthenticatedError } from '../auth/auth-errors';
+import { OverloadedError, PublishUnavailableError } from '../ingest/ingest-errors';
+import { EntityNotFoundError, ReadAfterTimeoutError } from '../read/read-errors';
+
+type ErrorClass = abstract new (...args: never[]) => DomainError;
+
+/** The one place domain errors become HTTP statuses and gRPC codes (house style 6), side by side. */
+const EDGE_STATUSES: Array<[ErrorClass, number, GrpcStatus]> = [
+  [ValidationError, 400, GrpcStatus.INVALID_ARGUMENT],
+  [UnauthenticatedError, 401, GrpcStatus.UNAUTHENTICATED],
+  [PermissionDeniedError, 403, GrpcStatus.PERMISSION_DENIED],
+  [EntityNotFoundError, 404, GrpcStatus.NOT_FOUND],
+  [OverloadedError, 429, GrpcStatus.RESOURCE_EXHAUSTED],
+  [PublishUnavailableError, 503, GrpcStatus.UNAVAILABLE],
+  [ReadAfterTimeoutError, 504, GrpcStatus.DEADLINE_EXCEEDED],
+];
+
+export function httpStatusOf(error: DomainError): number {
+  return EDGE_STATUSES.find(([type]) => error instanceof type)?.[1] ?? 500;
+}
+
+export function grpcStatusOf(error: DomainError): GrpcStatus {
+  return EDGE_STATUSES.find(([type]) => error instanceof type)?.[2] ?? GrpcStatus.INTERNAL;
+}

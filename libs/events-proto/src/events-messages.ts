@@ -1,0 +1,62 @@
+// The events.v1 messages as @grpc/proto-loader hands them over with EVENTS_PROTO_LOADER_OPTIONS.
+
+export type OpName = 'OP_UNSPECIFIED' | 'OP_SET' | 'OP_MERGE' | 'OP_INCR' | 'OP_DELETE';
+
+export type ResultStatusName = 'RESULT_STATUS_UNSPECIFIED' | 'RESULT_STATUS_ACCEPTED' | 'RESULT_STATUS_INVALID' | 'RESULT_STATUS_UNAVAILABLE' | 'RESULT_STATUS_OVERLOADED';
+
+export interface EventMessage {
+  id: string;
+  /** An unknown enum number arrives as a number. */
+  op: OpName | number;
+  /** JSON text of the data object; '' when absent. */
+  data: string;
+  /** '' when absent. */
+  eventId: string;
+}
+
+export interface PublishBatchRequestMessage {
+  events: EventMessage[];
+}
+
+export interface ViolationMessage {
+  field: string;
+  rule: string;
+  message: string;
+}
+
+export interface ErrorMessage {
+  code: string;
+  message: string;
+  retriable: boolean;
+  violations: ViolationMessage[];
+}
+
+export interface PublishResultMessage {
+  status: ResultStatusName;
+  partition: number;
+  offset: number;
+  token: string;
+  error?: ErrorMessage | null;
+}
+
+export interface PublishBatchResponseMessage {
+  accepted: number;
+  rejected: number;
+  results: PublishResultMessage[];
+}
+
+export interface GetRequestMessage {
+  id: string;
+  after: string;
+}
+
+export interface EntityMessage {
+  id: string;
+  /** JSON text of the state object. */
+  state: string;
+  version: number;
+  updatedAt: string;
+  eventTs: string;
+  partition: number;
+  offset: number;
+}

@@ -5,11 +5,12 @@ import { type Consumer, type EachBatchPayload, Partitioners, type Producer } fro
 import { DataSource } from 'typeorm';
 import { CONSUMER_CONFIG, type ConsumerConfig } from './config/consumer.config';
 import { DeadLetterPublisher } from './flush/dead-letter.publisher';
+import { processTraced } from './fold/batch-tracing';
 import type { PartitionLane } from './fold/partition-lane';
 import { ownedPartitions } from './ownership/owned-partitions';
 import { claimPartitions } from './ownership/partition-claims';
 import { staticPartitionAssigner } from './ownership/static-partition.assigner';
-import { bufferedEvents, cachedIds, partitionLag } from './platform/consumer.metrics';
+import { bufferedBytes, bufferedEvents, cachedIds, partitionLag, pausedPartitions } from './platform/consumer.metrics';
 
 const MAX_FLUSH_BACKOFF_MS = 5000;
 const LAG_REFRESH_MS = 5000;
@@ -121,7 +122,7 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
       this.consumer?.pause([{ topic: batch.topic, partitions: [batch.partition] }]);
       return;
     }
-    await lane.serial(async () => {
+    await processTraced(batch, () => lane.serial(async () => {
       for (const message of batch.messages) {
         if (!isRunning() || isStale() || lane.fenced) return;
         const step = lane.fold(message);
@@ -135,7 +136,7 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
           this.mirrorOffset(lane);
         }
       }
-    });
+    }));
     await heartbeat();
   }
 
@@ -205,7 +206,12 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
         partitionLag.set(labels, Math.max(0, high - lane.buffer.committedOffset));
         bufferedEvents.set(labels, lane.buffer.uncommittedEvents);
         cachedIds.set(labels, lane.buffer.cachedIds);
+        bufferedBytes.set(labels, lane.window.bytes);
       }
+      const lanes = [...this.lanes.values()];
+      pausedPartitions.set({ reason: 'fenced' }, lanes.filter((l) => l.fenced).length);
+      // A batch that finds its buffer full waits for the flush, and kafkajs fetches nothing more for it.
+      pausedPartitions.set({ reason: 'buffer-full' }, lanes.filter((l) => !l.fenced && l.buffer.uncommittedEvents >= this.config.flushMaxEvents).length);
     } catch (error) {
       this.logger.warn(`lag refresh failed: ${(error as Error).message}`);
     }

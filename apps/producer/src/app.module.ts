@@ -11,6 +11,7 @@ import { HealthController } from './platform/health.controller';
 import { HttpErrorFilter } from './platform/http-error.filter';
 import { EntitiesController } from './read/entities.controller';
 import { OplogWatcher } from './read/oplog-watcher.service';
+import { PipelineLagSource } from './read/pipeline-lag.source';
 import { ReadService } from './read/read.service';
 
 @Global()
@@ -38,6 +39,7 @@ class ConfigModule {}
     PublishService,
     OplogWatcher,
     ReadService,
+    PipelineLagSource,
     { provide: APP_FILTER, useClass: HttpErrorFilter },
   ],
 })

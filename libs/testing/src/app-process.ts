@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { waitFor } from './wait-for';
 
 const ROOT = join(__dirname, '..', '..', '..');
+/** Loaded ahead of every app, as in production: starts OpenTelemetry when OTEL_EXPORTER_OTLP_ENDPOINT is set. */
+export const TRACING_PRELOAD = join(ROOT, 'dist', 'libs', 'platform', 'src', 'telemetry', 'tracing.preload.js');
 
 export interface AppProcess {
   name: string;
@@ -18,9 +20,9 @@ export interface AppProcess {
  * until its readiness endpoint answers 200.
  */
 export async function startApp(name: 'producer' | 'consumer', port: number, env: Record<string, string>, readyTimeoutMs = 60_000): Promise<AppProcess> {
-  const child = spawn(process.execPath, [join(ROOT, 'dist', 'apps', name, 'src', 'main.js')], {
+  const child = spawn(process.execPath, ['--require', TRACING_PRELOAD, join(ROOT, 'dist', 'apps', name, 'src', 'main.js')], {
     cwd: ROOT,
-    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'info', ...env },
+    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'info', OTEL_SERVICE_NAME: name, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: string[] = [];

@@ -1,9 +1,11 @@
 import { decodeEventRecord, encodeEventRecord, type EventsRepository, type FlushWriter, type OplogKey } from '@async2/data-access';
-import type { EventLimits, PartitionBuffer } from '@async2/domain';
+import type { EventLimits, FlushPlan, PartitionBuffer } from '@async2/domain';
 import type { Logger } from '@nestjs/common';
 import type { KafkaMessage } from 'kafkajs';
 import type { DeadLetter, DeadLetterPublisher } from '../flush/dead-letter.publisher';
 import * as metrics from '../platform/consumer.metrics';
+import { describeFlushPlan, withFlushSpan } from './flush-tracing';
+import { FlushWindow } from './flush-window';
 
 export interface LaneDependencies {
   events: EventsRepository;
@@ -39,13 +41,17 @@ export class PartitionLane {
   flushes = 0;
   private reportedDuplicates = 0;
   lastFlushError: Error | undefined;
+  /** Bytes, producer timestamps and trace headers of what was folded since the last commit. */
+  readonly window: FlushWindow;
 
   constructor(
     readonly partition: number,
     readonly epoch: number,
     readonly buffer: PartitionBuffer,
     private readonly deps: LaneDependencies,
-  ) {}
+  ) {
+    this.window = new FlushWindow(partition);
+  }
 
   get fenced(): boolean {
     return this.isFenced;
@@ -70,6 +76,7 @@ export class PartitionLane {
       this.buffer.acceptGap(offset);
     }
     const decoded = decodeEventRecord(message.key, message.value, this.deps.limits);
+    this.window.record(message, decoded.ok ? decoded.event.ts : undefined);
     if (!decoded.ok) {
       this.deadLetters.push({ key: message.key, value: message.value, reason: decoded.reason, partition: this.partition, offset });
       this.buffer.skip(offset);
@@ -92,7 +99,8 @@ export class PartitionLane {
     const labels = { partition: String(this.partition) };
     const stopTimer = metrics.flushDuration.startTimer(labels);
     try {
-      return await this.flushOnce(labels);
+      const facts = { topic: this.deps.key.topic, partition: this.partition, epoch: this.epoch, fromOffset: this.buffer.committedOffset, headers: this.window.sampledHeaders() };
+      return await withFlushSpan(facts, (span) => this.flushOnce(labels, (plan) => describeFlushPlan(span, plan, facts.fromOffset)));
     } catch (error) {
       metrics.flushErrors.inc(labels);
       throw error;
@@ -101,7 +109,7 @@ export class PartitionLane {
     }
   }
 
-  private async flushOnce(labels: { partition: string }): Promise<FlushOutcome> {
+  private async flushOnce(labels: { partition: string }, describe: (plan: FlushPlan) => void): Promise<FlushOutcome> {
     const ids = this.buffer.pendingIds();
     if (ids.length > 0) {
       const stored = await this.deps.events.findRecords(ids);
@@ -118,6 +126,7 @@ export class PartitionLane {
       this.deadLetters = [];
     }
     const plan = this.buffer.flushPlan();
+    describe(plan);
     const result = await this.deps.writer.commit({ key: this.deps.key, partition: this.partition, epoch: this.epoch, nextOffset: plan.nextOffset, records: plan.records });
     if (result.kind === 'fenced') {
       this.isFenced = true;
@@ -126,6 +135,7 @@ export class PartitionLane {
       return 'fenced';
     }
     this.buffer.markCommitted(plan);
+    this.window.committed();
     metrics.flushRows.inc(labels, plan.records.length);
     metrics.flushEvents.inc(labels, plan.events);
     metrics.dedupeHits.inc(labels, this.buffer.duplicates - this.reportedDuplicates);

@@ -1,18 +1,16 @@
 import { KafkaHealthIndicator } from '@async2/platform';
-import { Controller, Get, Inject } from '@nestjs/common';
-import { HealthCheck, HealthCheckError, HealthCheckService, type HealthIndicatorResult, TypeOrmHealthIndicator } from '@nestjs/terminus';
-import { CONSUMER_CONFIG, type ConsumerConfig } from '../config/consumer.config';
-import { PartitionConsumer } from '../partition-consumer.service';
+import { Controller, Get } from '@nestjs/common';
+import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { OwnershipHealthIndicator } from '../ownership/ownership.health';
 
-/** Liveness: the process answers. Readiness: PostgreSQL, Kafka, and it still owns its partitions. */
+/** Liveness: the process answers. Readiness: PostgreSQL, Kafka, and it still owns every partition it claimed. */
 @Controller('health')
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly db: TypeOrmHealthIndicator,
     private readonly kafka: KafkaHealthIndicator,
-    private readonly consumer: PartitionConsumer,
-    @Inject(CONSUMER_CONFIG) private readonly config: ConsumerConfig,
+    private readonly ownership: OwnershipHealthIndicator,
   ) {}
 
   @Get('live')
@@ -23,17 +21,6 @@ export class HealthController {
   @Get('ready')
   @HealthCheck()
   ready() {
-    return this.health.check([
-      () => this.db.pingCheck('postgres', { timeout: 2000 }),
-      () => this.kafka.isHealthy(),
-      async (): Promise<HealthIndicatorResult> => {
-        const active = this.consumer.activePartitions();
-        const result = {
-          ownership: { status: active.length > 0 ? ('up' as const) : ('down' as const), group: this.config.consumerGroup, partitions: this.consumer.progress() },
-        };
-        if (active.length === 0) throw new HealthCheckError('owns no partition', result);
-        return result;
-      },
-    ]);
+    return this.health.check([() => this.db.pingCheck('postgres', { timeout: 2000 }), () => this.kafka.isHealthy(), () => this.ownership.check()]);
   }
 }

@@ -10,3 +10,4 @@ export * from './metrics.controller';
 export * from './telemetry/tracing-flush';
 export * from './telemetry/kafka-trace-context';
 export * from './telemetry/reservoir-sample';
+export * from './health-report';

@@ -24,7 +24,12 @@ export class OwnershipHealthIndicator {
 
   async check(key = 'ownership'): Promise<HealthIndicatorResult> {
     const progress = this.consumer.progress();
-    const claims = await this.oplog.claims({ consumerGroup: this.config.consumerGroup, topic: this.config.topics.topic });
+    let claims: Map<number, { epoch: number; owner: string }>;
+    try {
+      claims = await this.oplog.claims({ consumerGroup: this.config.consumerGroup, topic: this.config.topics.topic });
+    } catch (error) {
+      throw new HealthCheckError('OPLOG is not readable', { [key]: { status: 'down', message: `cannot read OPLOG: ${(error as Error).message}` } });
+    }
     const partitions = progress.map((p) => {
       const claim = claims.get(p.partition);
       const owned = !p.fenced && claim?.epoch === p.epoch;

@@ -79,7 +79,7 @@ export function reflectedServices(address: string): Promise<string[]> {
   const client = new Reflection(address, credentials.createInsecure());
   const call = (client as unknown as { ServerReflectionInfo: () => ClientDuplexStream<unknown, { list_services_response?: { service: Array<{ name: string }> } }> }).ServerReflectionInfo();
   return new Promise<string[]>((resolve, reject) => {
-    call.on('data', (answer) => {
+    call.on('data', (answer: { list_services_response?: { service: Array<{ name: string }> } }) => {
       resolve((answer.list_services_response?.service ?? []).map((s) => s.name));
       call.end();
       client.close();

@@ -1,8 +1,7 @@
-import { waitFor } from '@async2/testing';
+import { type TcpProxy, startTcpProxy, waitFor } from '@async2/testing';
 import { readFileSync } from 'node:fs';
 import { Client } from 'pg';
 import { FaultPipeline, scenarioSeed, sleep } from './fault-pipeline';
-import { TcpProxy } from './tcp-proxy';
 
 // Promise 1 through lost database connections: backends terminated mid-flush, connections reset,
 // and PostgreSQL unreachable for a while (fetching pauses, memory stays bounded, readiness says so).
@@ -14,7 +13,7 @@ describe('database faults', () => {
   beforeAll(async () => {
     pipeline = await FaultPipeline.start({ seed, partitions: 3 });
     const target = new URL(pipeline.database.url);
-    proxy = await TcpProxy.start(target.hostname, Number(target.port || 5432));
+    proxy = await startTcpProxy(target.hostname, Number(target.port || 5432));
   });
   afterAll(async () => {
     await pipeline?.close();
@@ -61,11 +60,11 @@ describe('database faults', () => {
     const load = pipeline.load();
     for (let i = 0; i < 5; i++) {
       await sleep(400);
-      proxy.cutAll(); // a connection reset, mid-whatever
+      proxy.resetConnections(); // a connection reset, mid-whatever
     }
     const rss: number[] = [];
     const sampleRss = () => rss.push(residentMegabytes(consumer.child.pid!));
-    proxy.setDown(true);
+    await proxy.cut();
     await waitFor(async () => (await pipeline.progress(consumer)).some((p) => p.paused), { timeoutMs: 30_000, what: 'a partition to pause on a full buffer' });
     expect((await fetch(`${consumer.url}/health/ready`)).status).toBe(503);
     const folded = async () => (await pipeline.progress(consumer)).map((p) => p.foldedUpTo);
@@ -78,11 +77,11 @@ describe('database faults', () => {
     // Paused partitions fold nothing more while the database is away (others are bounded the same way).
     const paused = (await pipeline.progress(consumer)).filter((p) => p.paused).map((p) => p.partition);
     for (const p of paused) expect(after[p]).toBe(before[p]);
-    proxy.setDown(false);
+    await proxy.restore();
     await load.stop();
     await pipeline.settle(120_000);
     sampleRss();
-    console.log(`[database down] consumer RSS (MB) while PostgreSQL was unreachable and after: ${rss.join(', ')}; paused partitions: [${paused.join(', ')}]; connections cut: ${proxy.cuts}`);
+    console.log(`[database down] consumer RSS (MB) while PostgreSQL was unreachable and after: ${rss.join(', ')}; paused partitions: [${paused.join(', ')}]`);
     const report = await pipeline.check('connection resets + database down');
     expect(report.problems).toEqual([]);
     expect(report).toMatchObject({ lost: 0, duplicated: 0, reordered: 0, countersOutOfRange: 0, ok: true });

@@ -1,9 +1,8 @@
-import { type AppProcess, waitFor } from '@async2/testing';
+import { type AppProcess, startTcpProxy, waitFor } from '@async2/testing';
 import { Client } from 'pg';
 import { seededRandom } from '../http-workload';
 import { FaultPipeline, sleep } from '../faults/fault-pipeline';
 import { OwnBroker } from '../faults/own-broker';
-import { TcpProxy } from '../faults/tcp-proxy';
 
 // `npm run test:soak`: every fault scenario, mixed at random for SOAK_MINUTES (default 10) under
 // continuous load with client retries, on a broker of its own; then the checker over the whole
@@ -18,7 +17,7 @@ describe('soak', () => {
     const broker = await OwnBroker.start();
     const pipeline = await FaultPipeline.start({ seed: SEED, partitions: 4, brokers: broker.brokers, producerEnv: { PRODUCE_TIMEOUT_MS: '3000' }, trackedIds: 800, counterIds: 120 });
     const target = new URL(pipeline.database.url);
-    const proxy = await TcpProxy.start(target.hostname, Number(target.port || 5432));
+    const proxy = await startTcpProxy(target.hostname, Number(target.port || 5432));
     const proxiedUrl = () => {
       const url = new URL(pipeline.database.url);
       url.port = String(proxy.port);
@@ -75,12 +74,12 @@ describe('soak', () => {
         }
       },
       'database connections reset': async () => {
-        proxy.cutAll();
+        proxy.resetConnections();
       },
       'database down 5 s': async () => {
-        proxy.setDown(true);
+        await proxy.cut();
         await sleep(5000);
-        proxy.setDown(false);
+        await proxy.restore();
       },
       'broker SIGKILL + restart': async () => {
         await broker.killHard();
@@ -111,7 +110,7 @@ describe('soak', () => {
     } finally {
       await load.stop();
     }
-    proxy.setDown(false);
+    await proxy.restore();
     await pipeline.settle(180_000);
     const report = await pipeline.check('soak');
     const table = [

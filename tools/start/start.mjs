@@ -38,10 +38,20 @@ async function ensureDatabase(url) {
   }
 }
 
+// Loaded ahead of each app: starts OpenTelemetry when OTEL_EXPORTER_OTLP_ENDPOINT is set, else nothing.
+const TRACING_PRELOAD = join(root, 'dist', 'libs', 'platform', 'src', 'telemetry', 'tracing.preload.js');
+
+/** Where traces go, in words (the same rule as libs/platform/src/telemetry/tracing-settings.ts). */
+function tracingDestination() {
+  const endpoint = process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  if (!endpoint || process.env.OTEL_SDK_DISABLED?.toLowerCase() === 'true') return 'off (set OTEL_EXPORTER_OTLP_ENDPOINT, e.g. http://127.0.0.1:4318 for Jaeger, to send traces)';
+  return `OTLP/HTTP to ${endpoint} as services "producer" and "consumer"`;
+}
+
 function runApp(name, env) {
-  const child = spawn(process.execPath, [join(root, 'dist', 'apps', name, 'src', 'main.js')], {
+  const child = spawn(process.execPath, ['--require', TRACING_PRELOAD, join(root, 'dist', 'apps', name, 'src', 'main.js')], {
     cwd: root,
-    env: { ...process.env, ...env },
+    env: { ...process.env, OTEL_SERVICE_NAME: name, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const prefix = (stream, out) => {
@@ -106,9 +116,10 @@ async function main() {
   ASYNC2 is running
     producer   ${producerUrl}   (POST /v1/events, POST /v1/events:batch, GET /v1/entities/:id)
     consumer   http://127.0.0.1:${consumerPort}/health/ready   (owns every partition)
+    metrics    ${producerUrl}/metrics   http://127.0.0.1:${consumerPort}/metrics   (Prometheus; dashboard and alerts in observability/)
     kafka      ${brokers}${kafka ? ' (local broker, .cache/kafka/broker.log)' : ''}
     postgres   ${databaseUrl.replace(/\/\/[^@]*@/, '//')}
-    tracing    off in this build (see the README)
+    tracing    ${tracingDestination()}
 
   Try it:
     curl -s -XPOST ${producerUrl}/v1/events -H 'content-type: application/json' \\

@@ -2,6 +2,7 @@ import { DatabaseModule, KafkaConnections, KafkaHealthIndicator, MetricsControll
 import { Global, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { CONSUMER_CONFIG, loadConsumerConfig } from './config/consumer.config';
+import { OwnershipHealthIndicator } from './ownership/ownership.health';
 import { PartitionConsumer } from './partition-consumer.service';
 import { HealthController } from './platform/health.controller';
 
@@ -22,6 +23,6 @@ class ConfigModule {}
 @Module({
   imports: [ConfigModule, structuredLogger('consumer'), DatabaseModule, TerminusModule],
   controllers: [HealthController, MetricsController],
-  providers: [KafkaConnections, KafkaHealthIndicator, PartitionConsumer],
+  providers: [KafkaConnections, KafkaHealthIndicator, PartitionConsumer, OwnershipHealthIndicator],
 })
 export class AppModule {}

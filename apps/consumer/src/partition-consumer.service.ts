@@ -6,11 +6,12 @@ import { DataSource } from 'typeorm';
 import { CONSUMER_CONFIG, type ConsumerConfig } from './config/consumer.config';
 import { FailPoints } from './faults/fail-point';
 import { DeadLetterPublisher } from './flush/dead-letter.publisher';
+import { processTraced } from './fold/batch-tracing';
 import type { PartitionLane } from './fold/partition-lane';
 import { ownedPartitions } from './ownership/owned-partitions';
 import { claimPartitions } from './ownership/partition-claims';
 import { staticPartitionAssigner } from './ownership/static-partition.assigner';
-import { bufferedEvents, cachedIds, partitionLag } from './platform/consumer.metrics';
+import { bufferedBytes, bufferedEvents, cachedIds, partitionLag, pausedPartitions } from './platform/consumer.metrics';
 
 const MAX_FLUSH_BACKOFF_MS = 5000;
 
@@ -128,7 +129,7 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
       this.consumer?.pause([{ topic: batch.topic, partitions: [batch.partition] }]);
       return;
     }
-    await lane.serial(async () => {
+    await processTraced(batch, () => lane.serial(async () => {
       for (const message of batch.messages) {
         if (!isRunning() || isStale() || lane.fenced) return;
         const step = lane.fold(message);
@@ -144,7 +145,7 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
           this.mirrorOffset(lane);
         }
       }
-    });
+    }));
     await heartbeat();
   }
 
@@ -152,6 +153,7 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
   private async waitForRoom(lane: PartitionLane, topic: string, keepTrying: () => boolean, heartbeat: () => Promise<void>): Promise<void> {
     lane.paused = true;
     this.consumer?.pause([{ topic, partitions: [lane.partition] }]);
+    this.reportPaused();
     this.logger.warn(`partition ${lane.partition}: buffer full (${lane.buffer.uncommittedIds} IDs, ${lane.buffer.uncommittedBytes} bytes uncommitted): fetching paused until a flush commits`);
     try {
       await this.flushWithRetry(lane, keepTrying, heartbeat);
@@ -159,6 +161,7 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
     } finally {
       lane.paused = false;
       if (!lane.fenced) this.consumer?.resume([{ topic, partitions: [lane.partition] }]);
+      this.reportPaused();
     }
   }
 
@@ -233,6 +236,7 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
         if (lane.fenced || !claim || claim.epoch === lane.epoch) continue;
         lane.fence(`OPLOG shows epoch ${claim.epoch} owned by ${claim.owner}`);
         this.consumer?.pause([{ topic: this.config.topics.topic, partitions: [lane.partition] }]);
+        this.reportPaused();
       }
     } catch (error) {
       this.logger.warn(`claim check failed: ${(error as Error).message}`);
@@ -249,10 +253,19 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
         partitionLag.set(labels, Math.max(0, high - lane.buffer.committedOffset));
         bufferedEvents.set(labels, lane.buffer.uncommittedEvents);
         cachedIds.set(labels, lane.buffer.cachedIds);
+        bufferedBytes.set(labels, lane.buffer.uncommittedBytes);
       }
+      this.reportPaused();
     } catch (error) {
       this.logger.warn(`lag refresh failed: ${(error as Error).message}`);
     }
+  }
+
+  /** Paused partitions by reason, set whenever a lane pauses, resumes or is fenced. */
+  private reportPaused(): void {
+    const lanes = [...this.lanes.values()];
+    pausedPartitions.set({ reason: 'fenced' }, lanes.filter((l) => l.fenced).length);
+    pausedPartitions.set({ reason: 'buffer-full' }, lanes.filter((l) => !l.fenced && l.paused).length);
   }
 
   /** Mirrors OPLOG's offset into the group for external lag tools; never read back as truth. */

@@ -15,6 +15,7 @@ import { HealthController } from './platform/health.controller';
 import { HttpErrorFilter } from './platform/http-error.filter';
 import { EntitiesController } from './read/entities.controller';
 import { OplogWatcher } from './read/oplog-watcher.service';
+import { PipelineLagSource } from './read/pipeline-lag.source';
 import { ReadService } from './read/read.service';
 
 @Global()
@@ -46,6 +47,7 @@ class ConfigModule {}
     EventsGrpcService,
     GrpcServer,
     { provide: APP_GUARD, useClass: ApiKeyGuard },
+    PipelineLagSource,
     { provide: APP_FILTER, useClass: HttpErrorFilter },
   ],
 })

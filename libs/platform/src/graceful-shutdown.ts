@@ -1,4 +1,5 @@
 import type { INestApplication, LoggerService } from '@nestjs/common';
+import { flushTraces } from './telemetry/tracing-flush';
 
 /**
  * SIGTERM/SIGINT close the app (every shutdown hook runs: stop intake, flush, disconnect) and exit
@@ -13,10 +14,10 @@ export function exitCleanlyOnSignals(app: INestApplication, logger: LoggerServic
       closing = true;
       logger.log(`${signal}: shutting down`);
       app.close().then(
-        () => process.exit(0),
+        () => flushTraces().then(() => process.exit(0)),
         (error: Error) => {
           logger.error(`shutdown failed: ${error.message}`);
-          process.exit(1);
+          void flushTraces().then(() => process.exit(1));
         },
       );
     });

@@ -7,3 +7,7 @@ export * from './graceful-shutdown';
 export * from './known-warnings';
 export * from './kafka-health.indicator';
 export * from './metrics.controller';
+export * from './telemetry/tracing-flush';
+export * from './telemetry/kafka-trace-context';
+export * from './telemetry/reservoir-sample';
+export * from './health-report';

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { waitFor } from './wait-for';
 
 const ROOT = join(__dirname, '..', '..', '..');
+/** Loaded ahead of every app, as in production: starts OpenTelemetry when OTEL_EXPORTER_OTLP_ENDPOINT is set. */
+export const TRACING_PRELOAD = join(ROOT, 'dist', 'libs', 'platform', 'src', 'telemetry', 'tracing.preload.js');
 
 export interface AppProcess {
   name: string;
@@ -46,9 +48,9 @@ export async function waitUntilReady(app: AppProcess, timeoutMs = 60_000): Promi
 
 /** Starts a built app as a process without waiting for it (fault tests kill apps while they start). */
 export function spawnApp(name: 'producer' | 'consumer', port: number, env: Record<string, string>): AppProcess {
-  const child = spawn(process.execPath, [join(ROOT, 'dist', 'apps', name, 'src', 'main.js')], {
+  const child = spawn(process.execPath, ['--require', TRACING_PRELOAD, join(ROOT, 'dist', 'apps', name, 'src', 'main.js')], {
     cwd: ROOT,
-    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'info', ...env },
+    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'info', OTEL_SERVICE_NAME: name, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: string[] = [];

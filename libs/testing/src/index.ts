@@ -6,3 +6,6 @@ export * from './free-port';
 export * from './topic-reader';
 export * from './reference-fold';
 export * from './events-table';
+export * from './otlp-receiver';
+export * from './tcp-proxy';
+export * from './prometheus-scrape';

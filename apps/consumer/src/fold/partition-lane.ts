@@ -1,10 +1,12 @@
 import { decodeEventRecord, encodeEventRecord, type EventsRepository, type FlushWriter, type OplogKey } from '@async2/data-access';
-import type { EventLimits, PartitionBuffer } from '@async2/domain';
+import type { EventLimits, FlushPlan, PartitionBuffer } from '@async2/domain';
 import type { Logger } from '@nestjs/common';
 import type { KafkaMessage } from 'kafkajs';
 import type { FailPoints } from '../faults/fail-point';
 import type { DeadLetter, DeadLetterPublisher } from '../flush/dead-letter.publisher';
 import * as metrics from '../platform/consumer.metrics';
+import { describeFlushPlan, withFlushSpan } from './flush-tracing';
+import { FlushWindow } from './flush-window';
 
 export interface LaneDependencies {
   events: EventsRepository;
@@ -43,13 +45,17 @@ export class PartitionLane {
   lastFlushError: Error | undefined;
   /** Fetching is paused because the buffer reached a bound; a committed flush resumes it. */
   paused = false;
+  /** Bytes, producer timestamps and trace headers of what was folded since the last commit. */
+  readonly window: FlushWindow;
 
   constructor(
     readonly partition: number,
     readonly epoch: number,
     readonly buffer: PartitionBuffer,
     private readonly deps: LaneDependencies,
-  ) {}
+  ) {
+    this.window = new FlushWindow(partition);
+  }
 
   get fenced(): boolean {
     return this.isFenced;
@@ -91,6 +97,7 @@ export class PartitionLane {
     }
     const bytes = (message.key?.length ?? 0) + (message.value?.length ?? 0);
     const decoded = decodeEventRecord(message.key, message.value, this.deps.limits);
+    this.window.record(message, decoded.ok ? decoded.event.ts : undefined);
     if (!decoded.ok) {
       this.deadLetters.push({ key: message.key, value: message.value, reason: decoded.reason, partition: this.partition, offset });
       this.buffer.skip(offset, bytes);
@@ -113,7 +120,8 @@ export class PartitionLane {
     const labels = { partition: String(this.partition) };
     const stopTimer = metrics.flushDuration.startTimer(labels);
     try {
-      return await this.flushOnce(labels);
+      const facts = { topic: this.deps.key.topic, partition: this.partition, epoch: this.epoch, fromOffset: this.buffer.committedOffset, headers: this.window.sampledHeaders() };
+      return await withFlushSpan(facts, (span) => this.flushOnce(labels, (plan) => describeFlushPlan(span, plan, facts.fromOffset)));
     } catch (error) {
       metrics.flushErrors.inc(labels);
       throw error;
@@ -122,7 +130,7 @@ export class PartitionLane {
     }
   }
 
-  private async flushOnce(labels: { partition: string }): Promise<FlushOutcome> {
+  private async flushOnce(labels: { partition: string }, describe: (plan: FlushPlan) => void): Promise<FlushOutcome> {
     this.deps.failPoints.reach('before-flush');
     const ids = this.buffer.pendingIds();
     if (ids.length > 0) {
@@ -140,6 +148,7 @@ export class PartitionLane {
       this.deadLetters = [];
     }
     const plan = this.buffer.flushPlan();
+    describe(plan);
     const result = await this.deps.writer.commit({ key: this.deps.key, partition: this.partition, epoch: this.epoch, nextOffset: plan.nextOffset, records: plan.records });
     if (result.kind === 'fenced') {
       this.fence('the flush matched no OPLOG row with our epoch: another instance claimed the partition; this flush was rolled back');
@@ -147,6 +156,7 @@ export class PartitionLane {
     }
     this.deps.failPoints.reach('after-commit');
     this.buffer.markCommitted(plan);
+    this.window.committed();
     metrics.flushRows.inc(labels, plan.records.length);
     metrics.flushEvents.inc(labels, plan.events);
     metrics.dedupeHits.inc(labels, this.buffer.duplicates - this.reportedDuplicates);

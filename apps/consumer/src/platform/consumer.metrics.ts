@@ -20,3 +20,15 @@ export const dedupeHits = new Counter({ name: 'async2_dedupe_hits_total', help: 
 export const partitionLag = new Gauge({ name: 'async2_partition_lag', help: 'Records in Kafka not yet committed to EVENTS', labelNames: ['partition'] as const });
 export const bufferedEvents = new Gauge({ name: 'async2_buffer_events', help: 'Events folded but not yet committed', labelNames: ['partition'] as const });
 export const cachedIds = new Gauge({ name: 'async2_buffer_ids', help: 'IDs held in memory', labelNames: ['partition'] as const });
+export const bufferedBytes = new Gauge({ name: 'async2_buffer_bytes', help: 'Bytes of the Kafka records folded but not yet committed', labelNames: ['partition'] as const });
+
+/** Partitions whose fetching is stopped: fenced (for good) or blocked until a flush frees the full buffer. */
+export const pausedPartitions = new Gauge({ name: 'async2_paused_partitions', help: 'Owned partitions not fetching, by reason (fenced, buffer-full)', labelNames: ['reason'] as const });
+
+/** Promise 4 made visible: how long after the producer stamped an event it became readable in EVENTS. */
+export const visibilityLag = new Histogram({
+  name: 'async2_visibility_lag_seconds',
+  help: 'Time from the producer timestamp of an event to the commit of the flush that contains it',
+  labelNames: ['partition'] as const,
+  buckets: [0.05, 0.1, 0.25, 0.5, 1, 1.5, 2, 3, 5, 10, 30, 60],
+});

@@ -1,18 +1,17 @@
-import { KafkaHealthIndicator } from '@async2/platform';
-import { Controller, Get, Inject } from '@nestjs/common';
-import { HealthCheck, HealthCheckError, HealthCheckService, type HealthIndicatorResult, TypeOrmHealthIndicator } from '@nestjs/terminus';
-import { CONSUMER_CONFIG, type ConsumerConfig } from '../config/consumer.config';
-import { PartitionConsumer } from '../partition-consumer.service';
+import { KafkaHealthIndicator, readinessReport } from '@async2/platform';
+import { Controller, Get, Res } from '@nestjs/common';
+import { HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import type { FastifyReply } from 'fastify';
+import { OwnershipHealthIndicator } from '../ownership/ownership.health';
 
-/** Liveness: the process answers. Readiness: PostgreSQL, Kafka, and it still owns its partitions. */
+/** Liveness: the process answers. Readiness: PostgreSQL, Kafka, and it still owns every partition it claimed. */
 @Controller('health')
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly db: TypeOrmHealthIndicator,
     private readonly kafka: KafkaHealthIndicator,
-    private readonly consumer: PartitionConsumer,
-    @Inject(CONSUMER_CONFIG) private readonly config: ConsumerConfig,
+    private readonly ownership: OwnershipHealthIndicator,
   ) {}
 
   @Get('live')
@@ -20,20 +19,9 @@ export class HealthController {
     return { status: 'ok' };
   }
 
+  /** 200 when every check is up; 503 with the full report (which check is down, and why) otherwise. */
   @Get('ready')
-  @HealthCheck()
-  ready() {
-    return this.health.check([
-      () => this.db.pingCheck('postgres', { timeout: 2000 }),
-      () => this.kafka.isHealthy(),
-      async (): Promise<HealthIndicatorResult> => {
-        const active = this.consumer.activePartitions();
-        const result = {
-          ownership: { status: active.length > 0 ? ('up' as const) : ('down' as const), group: this.config.consumerGroup, partitions: this.consumer.progress() },
-        };
-        if (active.length === 0) throw new HealthCheckError('owns no partition', result);
-        return result;
-      },
-    ]);
+  ready(@Res({ passthrough: true }) reply: FastifyReply) {
+    return readinessReport(() => this.health.check([() => this.db.pingCheck('postgres', { timeout: 2000 }), () => this.kafka.isHealthy(), () => this.ownership.check()]), reply);
   }
 }

@@ -81,7 +81,7 @@ describe('transport security reaches the clients', () => {
     const verified = dataSourceOptions(loadProducerConfig({ DATABASE_SSL: 'verify-full', DATABASE_SSL_CA_FILE: file('pg-ca.pem', PEM('pg')) }).database);
     expect(verified).toMatchObject({ ssl: { rejectUnauthorized: true, ca: PEM('pg') } });
     expect(dataSourceOptions(loadProducerConfig({ DATABASE_SSL: 'require' }).database)).toMatchObject({ ssl: { rejectUnauthorized: false } });
-    expect(dataSourceOptions(loadProducerConfig({}).database).ssl).toBeUndefined();
+    expect((dataSourceOptions(loadProducerConfig({}).database) as { ssl?: unknown }).ssl).toBeUndefined();
   });
 
   it.each([

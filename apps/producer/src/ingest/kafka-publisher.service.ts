@@ -5,6 +5,7 @@ import { Partitioners, type Producer } from 'kafkajs';
 import { PRODUCER_CONFIG, type ProducerConfig } from '../config/producer.config';
 import { produceErrors } from '../platform/ingest.metrics';
 import { CoalescingPublisher, type OutgoingRecord, type PublishOutcome } from './coalescing-publisher';
+import { sendTraced } from './publish-tracing';
 
 /** The idempotent kafkajs producer (acks=all) behind a coalescing publisher. */
 @Injectable()
@@ -28,11 +29,12 @@ export class KafkaPublisher implements OnModuleInit, OnApplicationShutdown {
       createPartitioner: Partitioners.DefaultPartitioner,
     });
     this.publisher = new CoalescingPublisher(
-      (messages: OutgoingRecord[]) =>
+      sendTraced(settings.topics.topic, (messages: OutgoingRecord[]) =>
         this.producer.send({ topic: settings.topics.topic, acks: -1, timeout: config.publish.timeoutMs, messages }).catch((error: Error) => {
           produceErrors.inc();
           throw error;
         }),
+      ),
       config.publish,
     );
   }

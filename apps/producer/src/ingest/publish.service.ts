@@ -5,6 +5,7 @@ import { PRODUCER_CONFIG, type ProducerConfig } from '../config/producer.config'
 import type { PublishOutcome } from './coalescing-publisher';
 import { KafkaPublisher } from './kafka-publisher.service';
 import { PartitionMap } from './partition-map.service';
+import { publishTraced } from './publish-tracing';
 
 /** validate -> stamp (receive time, instance) -> partition = murmur2(id) mod P -> publish. */
 @Injectable()
@@ -27,12 +28,11 @@ export class PublishService {
 
   private publish(events: ChangeEvent[]): Promise<PublishOutcome[]> {
     const ts = Date.now();
-    return this.publisher.publish(
-      events.map((event) => {
-        const stamped: StampedEvent = { ...event, ts, src: this.config.instanceId };
-        const { key, value } = encodeEventRecord(stamped);
-        return { key, value, partition: this.partitions.partitionOf(event.id) };
-      }),
-    );
+    const records = events.map((event) => {
+      const stamped: StampedEvent = { ...event, ts, src: this.config.instanceId };
+      const { key, value } = encodeEventRecord(stamped);
+      return { key, value, partition: this.partitions.partitionOf(event.id) };
+    });
+    return publishTraced(this.config.topics.topic, records, (traced) => this.publisher.publish(traced));
   }
 }

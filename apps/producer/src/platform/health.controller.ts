@@ -1,6 +1,7 @@
-import { KafkaHealthIndicator } from '@async2/platform';
-import { Controller, Get } from '@nestjs/common';
-import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { KafkaHealthIndicator, readinessReport } from '@async2/platform';
+import { Controller, Get, Res } from '@nestjs/common';
+import { HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import type { FastifyReply } from 'fastify';
 
 /** Liveness: the process answers. Readiness: PostgreSQL and Kafka answer. Never behind API keys. */
 @Controller('health')
@@ -16,9 +17,9 @@ export class HealthController {
     return { status: 'ok' };
   }
 
+  /** 200 when every check is up; 503 with the full report (which check is down, and why) otherwise. */
   @Get('ready')
-  @HealthCheck()
-  ready() {
-    return this.health.check([() => this.db.pingCheck('postgres', { timeout: 2000 }), () => this.kafka.isHealthy()]);
+  ready(@Res({ passthrough: true }) reply: FastifyReply) {
+    return readinessReport(() => this.health.check([() => this.db.pingCheck('postgres', { timeout: 2000 }), () => this.kafka.isHealthy()]), reply);
   }
 }

@@ -42,7 +42,7 @@ export class OplogRepository {
     return new Map(rows.map((r) => [r.partition, Number(r.next_offset)]));
   }
 
-  /** The current claim (epoch and owner) of every partition this group has a row for. */
+  /** The current claim (epoch and owner) of every partition of this group: a stale epoch means fenced. */
   async claims(key: OplogKey): Promise<Map<number, { epoch: number; owner: string }>> {
     const rows: Array<{ partition: number; epoch: string; owner: string }> = await this.dataSource.query(
       'SELECT partition, epoch::text AS epoch, owner FROM oplog WHERE consumer_group = $1 AND topic = $2',

@@ -1,0 +1,40 @@
+import { MAX_SPAN_LINKS, ReservoirSample, async2Tracer, linksTo, spanContextFromHeaders } from '@async2/platform';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
+import type { Batch, IHeaders } from 'kafkajs';
+
+/**
+ * Runs the fold of one fetched batch inside a `process <topic>` span (CONSUMER, a new trace) that
+ * links to the producing spans named by the records' traceparent headers: a sample of at most
+ * MAX_SPAN_LINKS when the batch is larger. A flush the batch has to wait for is its child.
+ */
+export async function processTraced(batch: Batch, fold: () => Promise<void>): Promise<void> {
+  const tracer = async2Tracer();
+  const sample = new ReservoirSample<IHeaders>(MAX_SPAN_LINKS);
+  for (const message of batch.messages) if (message.headers?.traceparent !== undefined) sample.offer(message.headers);
+  const span = tracer.startSpan(
+    `process ${batch.topic}`,
+    {
+      kind: SpanKind.CONSUMER,
+      links: linksTo(sample.sample().map(spanContextFromHeaders).filter((c) => c !== undefined)),
+      attributes: {
+        'messaging.system': 'kafka',
+        'messaging.operation.type': 'process',
+        'messaging.destination.name': batch.topic,
+        'messaging.destination.partition.id': String(batch.partition),
+        'messaging.batch.message_count': batch.messages.length,
+        'async2.offset.first': Number(batch.firstOffset() ?? -1),
+        'async2.offset.last': Number(batch.lastOffset()),
+      },
+    },
+    ROOT_CONTEXT,
+  );
+  try {
+    await context.with(trace.setSpan(ROOT_CONTEXT, span), fold);
+  } catch (error) {
+    span.recordException(error as Error);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+    throw error;
+  } finally {
+    span.end();
+  }
+}

@@ -1,0 +1,44 @@
+import { OplogRepository } from '@async2/data-access';
+import { Inject, Injectable } from '@nestjs/common';
+import { HealthCheckError, type HealthIndicatorResult } from '@nestjs/terminus';
+import { DataSource } from 'typeorm';
+import { CONSUMER_CONFIG, type ConsumerConfig } from '../config/consumer.config';
+import { PartitionConsumer } from '../partition-consumer.service';
+
+/**
+ * Up when this instance owns every partition it claimed: OPLOG still holds its epoch for each.
+ * Asking OPLOG (not only the lanes' fenced flags) notices a takeover at once, before this
+ * instance's next flush would be refused.
+ */
+@Injectable()
+export class OwnershipHealthIndicator {
+  private readonly oplog: OplogRepository;
+
+  constructor(
+    private readonly consumer: PartitionConsumer,
+    @Inject(CONSUMER_CONFIG) private readonly config: ConsumerConfig,
+    dataSource: DataSource,
+  ) {
+    this.oplog = new OplogRepository(dataSource);
+  }
+
+  async check(key = 'ownership'): Promise<HealthIndicatorResult> {
+    const progress = this.consumer.progress();
+    let claims: Map<number, { epoch: number; owner: string }>;
+    try {
+      claims = await this.oplog.claims({ consumerGroup: this.config.consumerGroup, topic: this.config.topics.topic });
+    } catch (error) {
+      throw new HealthCheckError('OPLOG is not readable', { [key]: { status: 'down', message: `cannot read OPLOG: ${(error as Error).message}` } });
+    }
+    const partitions = progress.map((p) => {
+      const claim = claims.get(p.partition);
+      const owned = !p.fenced && claim?.epoch === p.epoch;
+      return { ...p, owned, ...(owned ? {} : { claimedBy: claim?.owner, claimEpoch: claim?.epoch }) };
+    });
+    const lost = partitions.filter((p) => !p.owned).map((p) => p.partition);
+    const up = partitions.length > 0 && lost.length === 0;
+    const result = { [key]: { status: up ? ('up' as const) : ('down' as const), group: this.config.consumerGroup, partitions } };
+    if (!up) throw new HealthCheckError(partitions.length === 0 ? 'owns no partition' : `lost partitions ${lost.join(', ')} to another instance`, result);
+    return result;
+  }
+}

@@ -41,5 +41,12 @@ module.exports = {
       testMatch: ['<rootDir>/e2e/**/*.e2e.spec.ts'],
       setupFilesAfterEnv: ['<rootDir>/tools/test/slow-tier.setup.cjs'],
     },
+    {
+      // `npm run test:soak` only (tools/test/run-soak.mjs): mixed faults for SOAK_MINUTES.
+      ...common,
+      displayName: 'soak',
+      testMatch: ['<rootDir>/e2e/soak/*.soak.ts'],
+      setupFilesAfterEnv: ['<rootDir>/tools/test/slow-tier.setup.cjs'],
+    },
   ],
 };

@@ -65,7 +65,9 @@ describe('database faults', () => {
     const rss: number[] = [];
     const sampleRss = () => rss.push(residentMegabytes(consumer.child.pid!));
     await proxy.cut();
-    await waitFor(async () => (await pipeline.progress(consumer)).some((p) => p.paused), { timeoutMs: 30_000, what: 'a partition to pause on a full buffer' });
+    await waitFor(async () => (await pipeline.progress(consumer)).some((p) => p.paused), { timeoutMs: 30_000, what: 'a partition to pause on a full buffer' }).catch(async (e) => {
+      throw new Error(`${e.message}\nprogress: ${JSON.stringify(await pipeline.progress(consumer))}\n${consumer.logs.slice(-30).join('\n')}`);
+    });
     expect((await fetch(`${consumer.url}/health/ready`)).status).toBe(503);
     const folded = async () => (await pipeline.progress(consumer)).map((p) => p.foldedUpTo);
     const before = await folded();

@@ -138,23 +138,36 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
           return;
         }
         resolveOffset(message.offset);
-        if (lane.isFull({ maxIds: this.config.bufferMaxIds, maxBytes: this.config.bufferMaxBytes })) {
-          await this.waitForRoom(lane, batch.topic, () => isRunning() && !this.stopping, heartbeat);
-        } else if (lane.buffer.uncommittedEvents >= this.config.flushMaxEvents) {
-          await this.flushWithRetry(lane, () => isRunning() && !this.stopping, heartbeat);
-          this.mirrorOffset(lane);
+        const full = lane.isFull({ maxIds: this.config.bufferMaxIds, maxBytes: this.config.bufferMaxBytes });
+        if (full || lane.buffer.uncommittedEvents >= this.config.flushMaxEvents) {
+          await this.flushBeforeFetchingMore(lane, batch.topic, full, () => isRunning() && !this.stopping, heartbeat);
         }
       }
     }));
     await heartbeat();
   }
 
-  /** The buffer is full: stop fetching this partition until a flush has committed and freed room. */
-  private async waitForRoom(lane: PartitionLane, topic: string, keepTrying: () => boolean, heartbeat: () => Promise<void>): Promise<void> {
+  /**
+   * FLUSH_MAX_EVENTS or a buffer bound was reached: flush before folding more. When the buffer is
+   * full, or the flush fails (PostgreSQL slow or down), this partition's fetching pauses until a
+   * flush commits, so memory stays bounded however long the database is away.
+   */
+  private async flushBeforeFetchingMore(lane: PartitionLane, topic: string, full: boolean, keepTrying: () => boolean, heartbeat: () => Promise<void>): Promise<void> {
+    if (!full) {
+      try {
+        await lane.flush();
+        this.mirrorOffset(lane);
+        return;
+      } catch (error) {
+        lane.lastFlushError = error as Error;
+        this.logger.error(`partition ${lane.partition}: flush failed, keeping the buffer: ${(error as Error).message}`);
+      }
+    }
     lane.paused = true;
     this.consumer?.pause([{ topic, partitions: [lane.partition] }]);
     this.reportPaused();
-    this.logger.warn(`partition ${lane.partition}: buffer full (${lane.buffer.uncommittedIds} IDs, ${lane.buffer.uncommittedBytes} bytes uncommitted): fetching paused until a flush commits`);
+    const why = full ? `buffer full (${lane.buffer.uncommittedIds} IDs, ${lane.buffer.uncommittedBytes} bytes uncommitted)` : 'the flush failed';
+    this.logger.warn(`partition ${lane.partition}: ${why}: fetching paused until a flush commits`);
     try {
       await this.flushWithRetry(lane, keepTrying, heartbeat);
       this.mirrorOffset(lane);

@@ -28,7 +28,7 @@ export class OwnershipHealthIndicator {
     try {
       claims = await this.oplog.claims({ consumerGroup: this.config.consumerGroup, topic: this.config.topics.topic });
     } catch (error) {
-      throw new HealthCheckError('OPLOG is not readable', { [key]: { status: 'down', message: `cannot read OPLOG: ${(error as Error).message}` } });
+      throw new HealthCheckError('OPLOG is not readable', { [key]: { status: 'down', message: `cannot read OPLOG: ${(error as Error).message}`, partitions: progress } });
     }
     const partitions = progress.map((p) => {
       const claim = claims.get(p.partition);

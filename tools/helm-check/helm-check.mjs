@@ -3,7 +3,8 @@
 // .cache/helm-java/<version>/libs (git-ignored), then Java runs HelmCheck.java, a single-file program.
 // Module: helmCheck({ chartDir, release, namespace, kubeVersion, valuesFiles: { name: path }, log }) ->
 //   { lint: { failed, messages }, rendered: { default: yamlText, <name>: yamlText } }
-// CLI:    node tools/helm-check/helm-check.mjs <chart-dir> [<name>=<values.yaml> ...]   (prints lint and renders)
+// CLI:    node tools/helm-check/helm-check.mjs [--json] <chart-dir> [<name>=<values.yaml> ...]
+//         prints the lint messages and the rendered manifests (--json: the module's result as JSON)
 import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -80,17 +81,24 @@ export async function helmCheck({ chartDir, release = 'async2', namespace = 'asy
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const [chartDir, ...rest] = process.argv.slice(2);
+  const args = process.argv.slice(2);
+  const json = args[0] === '--json';
+  const [chartDir, ...rest] = json ? args.slice(1) : args;
   if (!chartDir) {
-    console.error('usage: node tools/helm-check/helm-check.mjs <chart-dir> [<name>=<values.yaml> ...]');
+    console.error('usage: node tools/helm-check/helm-check.mjs [--json] <chart-dir> [<name>=<values.yaml> ...]');
     process.exit(2);
   }
   const valuesFiles = Object.fromEntries(rest.map((a) => a.split('=', 2)));
-  helmCheck({ chartDir, valuesFiles, log: console.log }).then(
-    ({ lint, rendered }) => {
+  helmCheck({ chartDir, valuesFiles, log: (m) => console.error(m) }).then(
+    (result) => {
+      if (json) {
+        process.stdout.write(JSON.stringify(result));
+        return;
+      }
+      const { lint, rendered } = result;
       console.log(`# helm lint: ${lint.failed ? 'FAILED' : 'ok'}\n${lint.messages.map((m) => `#   ${m}`).join('\n')}`);
       for (const [name, text] of Object.entries(rendered)) console.log(`# ---- helm template (${name}) ----\n${text}`);
-      process.exit(lint.failed ? 1 : 0);
+      process.exitCode = lint.failed ? 1 : 0;
     },
     (error) => {
       console.error(`[helm-check] ${error.message}`);

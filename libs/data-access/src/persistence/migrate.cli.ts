@@ -12,7 +12,8 @@ async function main(): Promise<void> {
   const env = new EnvReader({ INSTANCE_ID: `async2-migrate-${hostname()}`, ...process.env });
   const settings = readSharedSettings(env, 'producer');
   env.done();
-  const dataSource = new DataSource({ ...dataSourceOptions({ ...settings.database, poolSize: 1 }) });
+  // runMigrations holds one connection for the advisory lock while TypeORM migrates on another.
+  const dataSource = new DataSource(dataSourceOptions({ ...settings.database, poolSize: Math.max(2, settings.database.poolSize) }));
   await dataSource.initialize();
   try {
     const applied = await runMigrations(dataSource);

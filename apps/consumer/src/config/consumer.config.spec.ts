@@ -74,6 +74,21 @@ describe('loadConsumerConfig PARTITIONS', () => {
     expect(loadConsumerConfig(env, host).partitions).toEqual(expected);
   });
 
+  it.each<[Record<string, string>, string, unknown]>([
+    [{ POD_INDEX: '5' }, PLAIN_HOST, { kind: 'list', partitions: [5] }],
+    [{ POD_INDEX: '0' }, 'async2-consumer-3', { kind: 'list', partitions: [0] }],
+    [{ POD_INDEX: '5', PARTITIONS: '1,2' }, 'async2-consumer-3', { kind: 'list', partitions: [1, 2] }],
+    [{ POD_INDEX: '5', PARTITIONS: 'all' }, PLAIN_HOST, { kind: 'all' }],
+    [{ POD_INDEX: '' }, 'async2-consumer-3', { kind: 'list', partitions: [3] }],
+  ])('%j on host %s -> %j (PARTITIONS, then POD_INDEX, then the hostname)', (env, host, expected) => {
+    expect(loadConsumerConfig(env, host).partitions).toEqual(expected);
+  });
+
+  it.each(['x', '-1', '1.5', '0,1'])('POD_INDEX=%j is refused, named', (raw) => {
+    const problems = problemsOf({ POD_INDEX: raw }, 'async2-consumer-3');
+    expect(problems).toEqual([expect.stringContaining('POD_INDEX')]);
+  });
+
   it.each(['a,b', '0,,1', '-1', '1.5', '0;1', 'ALL'])('PARTITIONS=%j is refused', (raw) => {
     const problems = problemsOf({ PARTITIONS: raw });
     expect(problems).toHaveLength(1);

@@ -88,6 +88,7 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
       partitionAssigners: [staticPartitionAssigner(owned)],
       maxWaitTimeInMs: 100,
       sessionTimeout: this.config.kafkaSessionTimeoutMs,
+      rebalanceTimeout: this.config.kafkaRebalanceTimeoutMs,
       heartbeatInterval: 3000,
       allowAutoTopicCreation: false,
     });

@@ -31,10 +31,11 @@ describe('loadConsumerConfig defaults', () => {
       bufferMaxBytes: 64 * 1024 * 1024,
       progressCheckMs: 5000,
       kafkaSessionTimeoutMs: 30000,
+      kafkaRebalanceTimeoutMs: 60000,
       failPoint: undefined,
       kafka: { brokers: ['127.0.0.1:9092'], clientId: 'async2-consumer', ssl: false, sasl: undefined },
       topics: { topic: 'events', deadLetterTopic: 'events.dlq', partitions: 4, replicationFactor: 1 },
-      database: { url: DEFAULT_DATABASE_URL, poolSize: 10, ssl: undefined },
+      database: { url: DEFAULT_DATABASE_URL, poolSize: 10, ssl: undefined, idleInTransactionTimeoutMs: 10000 },
       consumerGroup: 'async2-consumer',
     });
     expect(config.limits).toEqual(DEFAULT_EVENT_LIMITS);
@@ -98,7 +99,7 @@ describe('loadConsumerConfig PARTITIONS', () => {
 
 describe('loadConsumerConfig fault injection', () => {
   it('FAIL_POINT names a point and the pass to die on', () => {
-    expect(loadConsumerConfig({ FAIL_POINT: 'after-upsert@2' }, PLAIN_HOST).failPoint).toEqual({ name: 'after-upsert', onPass: 2 });
+    expect(loadConsumerConfig({ FAIL_POINT: 'after-upsert@2' }, PLAIN_HOST).failPoint).toEqual({ name: 'after-upsert', onPass: 2, action: 'kill' });
   });
 });
 

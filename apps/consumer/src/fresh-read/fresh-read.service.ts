@@ -7,6 +7,10 @@ import type { PartitionLane } from '../fold/partition-lane';
 import { PartitionConsumer } from '../partition-consumer.service';
 import { FencedReadError, FoldNotReachedError, NotOwnerError, NotStartedError } from './fresh-read-errors';
 
+// A read's turn in the partition queue normally comes within one batch's fold; even a read that
+// may not wait (waitMs 0) gets at least this long, since the queue is busy only with flush retries.
+const MIN_QUEUE_WAIT_MS = 1000;
+
 export interface FreshReadRequest {
   id: string;
   /** Wait until the fold passed this offset of the ID's partition (a write token's offset). */
@@ -89,7 +93,7 @@ export class FreshReadService {
     let timer: NodeJS.Timeout | undefined;
     // The queue can be held by a flush retrying against a slow database: bound the wait for it.
     const tooLate = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new FoldNotReachedError('a turn in the partition queue', lane.partition, lane.buffer.nextOffset, waitMs)), Math.max(0, deadline - Date.now()));
+      timer = setTimeout(() => reject(new FoldNotReachedError('a turn in the partition queue', lane.partition, lane.buffer.nextOffset, waitMs)), Math.max(MIN_QUEUE_WAIT_MS, deadline - Date.now()));
     });
     try {
       return await Promise.race([lane.serial(() => this.readHeld(lane, id)), tooLate]);

@@ -10,6 +10,8 @@ export interface ConsumerConfig extends SharedSettings {
   host: string;
   port: number;
   partitions: PartitionSelection;
+  /** Longest a fresh read may wait for the fold (its `waitMs` is capped at this). */
+  readMaxWaitMs: number;
   flushIntervalMs: number;
   flushMaxEvents: number;
   dedupeWindow: number;
@@ -39,6 +41,7 @@ export function loadConsumerConfig(environment: NodeJS.ProcessEnv = process.env,
     host: env.string('HOST', '127.0.0.1'),
     port: env.int('PORT', 3001, { min: 0, max: 65535 }),
     partitions: parsePartitions(env.optionalString('PARTITIONS'), host, env, env.optionalString('POD_INDEX')),
+    readMaxWaitMs: env.int('READ_MAX_WAIT_MS', 10000, { min: 0, max: 600000 }),
     flushIntervalMs: env.int('FLUSH_INTERVAL_MS', 1000, { min: 10, max: 600000 }),
     flushMaxEvents: env.int('FLUSH_MAX_EVENTS', 10000, { min: 1, max: 10000000 }),
     dedupeWindow: env.int('DEDUPE_WINDOW', 16, { min: 0, max: 1000 }),

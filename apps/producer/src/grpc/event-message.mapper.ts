@@ -49,6 +49,6 @@ export function errorMessage(error: DomainError): ErrorMessage {
   return { code: error.code, message: error.message, retriable: error.retriable, violations: error instanceof ValidationError ? error.violations : [] };
 }
 
-export function entityMessage(view: EntityView): EntityMessage {
-  return { ...view, state: JSON.stringify(view.state) };
+export function entityMessage(view: EntityView, fallback = ''): EntityMessage {
+  return { ...view, state: JSON.stringify(view.state), updatedAt: view.updatedAt ?? '', fallback };
 }

@@ -1,4 +1,4 @@
-import { EventsRepository } from '@async2/data-access';
+import { EventsRepository, type StoredRecord } from '@async2/data-access';
 import { type WritePosition, validateEvent } from '@async2/domain';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
@@ -6,14 +6,19 @@ import { PRODUCER_CONFIG, type ProducerConfig } from '../config/producer.config'
 import { EntityNotFoundError, ReadAfterTimeoutError } from './read-errors';
 import { OplogWatcher } from './oplog-watcher.service';
 
+/** Where a read's state came from: the owning consumer's fold, or EVENTS. */
+export type ReadSource = 'memory' | 'database';
+
 export interface EntityView {
   id: string;
   state: Record<string, unknown>;
   version: number;
-  updatedAt: string;
+  /** When EVENTS last stored it; null for state read from memory (not necessarily written yet). */
+  updatedAt: string | null;
   eventTs: string;
   partition: number;
   offset: number;
+  source: ReadSource;
 }
 
 /** Reads of materialised state: eventual by default, or after a given write (read-your-writes). */
@@ -32,11 +37,20 @@ export class ReadService {
   async read(id: string, after?: WritePosition): Promise<EntityView> {
     // The same rules as ingest, so a read can never name an ID that could not have been written.
     validateEvent({ id, op: 'delete' }, this.config.limits);
+    return this.toView(id, await this.readStored(id, after));
+  }
+
+  /** The ID's row in EVENTS (tombstones included), once the write named by `after` is applied. */
+  async readStored(id: string, after?: WritePosition): Promise<StoredRecord | undefined> {
     if (after) {
       const reached = await this.watcher.waitPast(after.partition, after.offset, this.config.readAfterTimeoutMs);
       if (!reached) throw new ReadAfterTimeoutError(after.partition, after.offset, this.watcher.appliedUpTo(after.partition), this.config.readAfterTimeoutMs);
     }
-    const stored = await this.events.findStored(id);
+    return this.events.findStored(id);
+  }
+
+  /** The answer for a stored row; 404 for a tombstone or no row. */
+  toView(id: string, stored: StoredRecord | undefined): EntityView {
     if (!stored || stored.record.deleted || stored.record.state === null) throw new EntityNotFoundError(id);
     const { record, updatedAt } = stored;
     return {
@@ -47,6 +61,7 @@ export class ReadService {
       eventTs: new Date(record.eventTs).toISOString(),
       partition: record.partition,
       offset: record.lastOffset,
+      source: 'database',
     };
   }
 }

@@ -82,7 +82,7 @@ describe('lifecycle', () => {
   });
 
   it.each([
-    ['Kafka', (closed: number) => ({ KAFKA_BROKERS: `127.0.0.1:${closed}` }), /cannot connect to Kafka at 127\.0\.0\.1:\d+ \(no TLS, no SASL\)/],
+    ['Kafka', (closed: number) => ({ KAFKA_BROKERS: `127.0.0.1:${closed}` }), /cannot use Kafka at 127\.0\.0\.1:\d+ \(no TLS, no SASL\)/],
     ['PostgreSQL', (closed: number) => ({ DATABASE_URL: `postgres://postgres@127.0.0.1:${closed}/nothing` }), /Unable to connect to the database[\s\S]*ECONNREFUSED 127\.0\.0\.1:\d+/],
   ])('unreachable %s at startup: never ready, exits non-zero naming it', async (_what, env, named) => {
     const closed = await freePort();

@@ -38,8 +38,8 @@ describe('Kafka SASL/SCRAM, on a broker with a SCRAM-only listener', () => {
   });
 
   it.each([
-    ['a wrong password', { ...alice, KAFKA_SASL_PASSWORD: 'not-her-password' }, /cannot connect to Kafka at .* \(no TLS, SASL scram-sha-256 as alice\): SASL SCRAM SHA256 authentication failed/],
-    ['no SASL settings', {}, /cannot connect to Kafka at .* \(no TLS, no SASL\): .*check KAFKA_BROKERS and that KAFKA_SSL \/ KAFKA_SASL_\* match the listener/],
+    ['a wrong password', { ...alice, KAFKA_SASL_PASSWORD: 'not-her-password' }, /cannot use Kafka at .* \(no TLS, SASL scram-sha-256 as alice\): SASL SCRAM SHA256 authentication failed/],
+    ['no SASL settings', {}, /cannot use Kafka at .* \(no TLS, no SASL\): .*check KAFKA_BROKERS and that KAFKA_SSL \/ KAFKA_SASL_\* match the listener/],
   ])('with %s, the producer never gets ready and exits non-zero, saying why', async (_what, sasl, why) => {
     const producer = spawnApp('producer', await freePort(), { ...env(sasl), GRPC_PORT: String(await freePort()) });
     stop.push(() => producer.stop('SIGKILL'));

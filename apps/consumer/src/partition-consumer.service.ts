@@ -1,7 +1,7 @@
-import { EventsRepository, FlushWriter, OplogRepository, fetchPartitionCount, fetchWatermarks } from '@async2/data-access';
+import { EventsRepository, FlushWriter, IdempotentSender, OplogRepository, fetchPartitionCount, fetchWatermarks } from '@async2/data-access';
 import { KafkaConnections } from '@async2/platform';
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { type Consumer, type EachBatchPayload, Partitioners, type Producer } from 'kafkajs';
+import { type Consumer, type EachBatchPayload, Partitioners } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { CONSUMER_CONFIG, type ConsumerConfig } from './config/consumer.config';
 import { FailPoints } from './faults/fail-point';
@@ -27,7 +27,7 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
   private readonly logger = new Logger('PartitionConsumer');
   private lanes = new Map<number, PartitionLane>();
   private consumer: Consumer | undefined;
-  private dlqProducer: Producer | undefined;
+  private dlqProducer: IdempotentSender | undefined;
   private flushTimer: NodeJS.Timeout | undefined;
   private progressTimer: NodeJS.Timeout | undefined;
   private readonly failPoints: FailPoints;
@@ -81,12 +81,14 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
     await this.kafka.ready();
     const partitionCount = await fetchPartitionCount(this.kafka.admin, topic);
     const owned = ownedPartitions(this.config.partitions, partitionCount);
-    this.dlqProducer = this.kafka.kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-      createPartitioner: Partitioners.DefaultPartitioner,
-    });
+    this.dlqProducer = new IdempotentSender(() =>
+      this.kafka.kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+        createPartitioner: Partitioners.DefaultPartitioner,
+      }),
+    );
     await this.dlqProducer.connect();
     const deps = {
       events: new EventsRepository(this.dataSource),

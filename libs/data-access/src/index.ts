@@ -15,3 +15,4 @@ export * from './config/shared-settings';
 export * from './auth/api-key-ring';
 export * from './auth/api-key-entries';
 export * from './config/api-keys.settings';
+export * from './kafka/idempotent-sender';

@@ -1,4 +1,4 @@
-import type { Producer } from 'kafkajs';
+import type { IdempotentSender } from '@async2/data-access';
 
 /** A record that will not be applied, with the bytes it arrived with and the reason. */
 export interface DeadLetter {
@@ -15,7 +15,7 @@ export interface DeadLetter {
  * again: the DLQ is at-least-once; `x-source-partition`/`x-source-offset` identify duplicates.
  */
 export class DeadLetterPublisher {
-  constructor(private readonly producer: Producer, private readonly topic: string, private readonly sourceTopic: string) {}
+  constructor(private readonly producer: IdempotentSender, private readonly topic: string, private readonly sourceTopic: string) {}
 
   async publish(letters: readonly DeadLetter[]): Promise<void> {
     if (letters.length === 0) return;

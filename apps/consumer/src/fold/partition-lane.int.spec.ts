@@ -1,4 +1,4 @@
-import { encodeEventRecord, EventsRepository, FlushWriter, type OplogKey, OplogRepository } from '@async2/data-access';
+import { encodeEventRecord, EventsRepository, FlushWriter, IdempotentSender, type OplogKey, OplogRepository } from '@async2/data-access';
 import type { EntityRecord, StampedEvent } from '@async2/domain';
 import { createTestDatabase, createTestTopic, migratedDataSource, type TestDatabase, testKafka, uniqueName, waitFor } from '@async2/testing';
 import type { Logger } from '@nestjs/common';
@@ -18,7 +18,7 @@ let dataSource: DataSource;
 let kafka: Kafka;
 let admin: Admin;
 let producer: Producer;
-let dlqProducer: Producer;
+let dlqProducer: IdempotentSender;
 let topic: string;
 let dlq: string;
 let dropTopic: () => Promise<void>;
@@ -35,7 +35,7 @@ beforeAll(async () => {
   ({ topic, dlq, drop: dropTopic } = await createTestTopic(admin, 2));
   key = { consumerGroup: uniqueName('group'), topic };
   producer = kafka.producer({ allowAutoTopicCreation: false });
-  dlqProducer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  dlqProducer = new IdempotentSender(() => kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false }));
   await Promise.all([producer.connect(), dlqProducer.connect()]);
 });
 

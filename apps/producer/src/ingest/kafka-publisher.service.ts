@@ -1,7 +1,7 @@
-import type { SharedSettings } from '@async2/data-access';
+import { IdempotentSender, type SharedSettings } from '@async2/data-access';
 import { KafkaConnections, SHARED_SETTINGS } from '@async2/platform';
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { Partitioners, type Producer } from 'kafkajs';
+import { Partitioners } from 'kafkajs';
 import { PRODUCER_CONFIG, type ProducerConfig } from '../config/producer.config';
 import { produceErrors } from '../platform/ingest.metrics';
 import { CoalescingPublisher, type OutgoingRecord, type PublishOutcome } from './coalescing-publisher';
@@ -10,7 +10,7 @@ import { sendTraced } from './publish-tracing';
 /** The idempotent kafkajs producer (acks=all) behind a coalescing publisher. */
 @Injectable()
 export class KafkaPublisher implements OnModuleInit, OnApplicationShutdown {
-  private readonly producer: Producer;
+  private readonly producer: IdempotentSender;
   private readonly publisher: CoalescingPublisher;
   private readonly logger = new Logger('KafkaPublisher');
 
@@ -22,12 +22,16 @@ export class KafkaPublisher implements OnModuleInit, OnApplicationShutdown {
     // Idempotence makes the broker drop a retried batch it already stored, so kafkajs's own retries
     // never duplicate; it requires one request in flight, which also keeps per-partition order.
     // Records carry an explicit partition (ours); the partitioner option only silences kafkajs's v2 notice.
-    this.producer = kafka.kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-      createPartitioner: Partitioners.DefaultPartitioner,
-    });
+    // After a failed send the sender takes a new producer id (see IdempotentSender): a batch whose
+    // outcome was unknown must never make the broker take the next one for its duplicate.
+    this.producer = new IdempotentSender(() =>
+      kafka.kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+        createPartitioner: Partitioners.DefaultPartitioner,
+      }),
+    );
     this.publisher = new CoalescingPublisher(
       sendTraced(settings.topics.topic, (messages: OutgoingRecord[]) =>
         this.producer.send({ topic: settings.topics.topic, acks: -1, timeout: config.publish.timeoutMs, messages }).catch((error: Error) => {

@@ -1,0 +1,71 @@
+import type { Producer, ProducerRecord, RecordMetadata } from 'kafkajs';
+import { IdempotentSender } from './idempotent-sender';
+
+/** A stand-in for kafkajs's producer: records what each instance was asked to do. */
+function fakeProducers(failures: Set<number>) {
+  const made: Array<{ id: number; sends: number; connected: boolean }> = [];
+  let call = 0;
+  const create = (): Producer => {
+    const me = { id: made.length, sends: 0, connected: false };
+    made.push(me);
+    return {
+      connect: async () => {
+        me.connected = true;
+      },
+      disconnect: async () => {
+        me.connected = false;
+      },
+      send: async (_record: ProducerRecord): Promise<RecordMetadata[]> => {
+        me.sends++;
+        if (failures.has(call++)) throw new Error('request timed out');
+        return [{ topicName: 't', partition: 0, errorCode: 0, baseOffset: String(call) }];
+      },
+    } as unknown as Producer;
+  };
+  return { made, create };
+}
+
+const record: ProducerRecord = { topic: 't', messages: [{ value: 'v' }] };
+
+describe('IdempotentSender', () => {
+  it('keeps one producer while sends succeed', async () => {
+    const { made, create } = fakeProducers(new Set());
+    const sender = new IdempotentSender(create);
+    await sender.connect();
+    await sender.send(record);
+    await sender.send(record);
+    expect(made).toHaveLength(1);
+    expect(made[0].sends).toBe(2);
+  });
+
+  it('after a failed send, sends the next batch from a new producer (a new producer id), never the old one', async () => {
+    const { made, create } = fakeProducers(new Set([1]));
+    const sender = new IdempotentSender(create);
+    await sender.connect();
+    await sender.send(record);
+    await expect(sender.send(record)).rejects.toThrow('request timed out');
+    await sender.send(record);
+    expect(made.map((p) => p.sends)).toEqual([2, 1]);
+    expect(made[0].connected).toBe(false);
+    expect(made[1].connected).toBe(true);
+    expect(sender.renewals).toBe(1);
+  });
+
+  it('sends one request at a time, in the order asked', async () => {
+    const order: string[] = [];
+    const create = (): Producer =>
+      ({
+        connect: async () => undefined,
+        disconnect: async () => undefined,
+        send: async (r: ProducerRecord) => {
+          order.push(`start ${r.topic}`);
+          await new Promise((resolve) => setTimeout(resolve, r.topic === 'a' ? 20 : 1));
+          order.push(`end ${r.topic}`);
+          return [];
+        },
+      }) as unknown as Producer;
+    const sender = new IdempotentSender(create);
+    await Promise.all([sender.send({ topic: 'a', messages: [] }), sender.send({ topic: 'b', messages: [] })]);
+    expect(order).toEqual(['start a', 'end a', 'start b', 'end b']);
+  });
+});

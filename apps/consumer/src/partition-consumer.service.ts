@@ -1,8 +1,9 @@
-import { EventsRepository, FlushWriter, OplogRepository, fetchPartitionCount, fetchWatermarks } from '@async2/data-access';
+import { ChangeOutboxRepository, EventsRepository, FlushWriter, OplogRepository, fetchPartitionCount, fetchWatermarks } from '@async2/data-access';
 import { KafkaConnections } from '@async2/platform';
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { type Consumer, type EachBatchPayload, Partitioners, type Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
+import { ChangeRelay } from './changes/change-relay';
 import { CONSUMER_CONFIG, type ConsumerConfig } from './config/consumer.config';
 import { FailPoints } from './faults/fail-point';
 import { DeadLetterPublisher } from './flush/dead-letter.publisher';
@@ -28,6 +29,8 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
   private lanes = new Map<number, PartitionLane>();
   private consumer: Consumer | undefined;
   private dlqProducer: Producer | undefined;
+  private changesProducer: Producer | undefined;
+  private relay: ChangeRelay | undefined;
   private flushTimer: NodeJS.Timeout | undefined;
   private progressTimer: NodeJS.Timeout | undefined;
   private readonly failPoints: FailPoints;
@@ -71,6 +74,22 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
       createPartitioner: Partitioners.DefaultPartitioner,
     });
     await this.dlqProducer.connect();
+    this.changesProducer = this.kafka.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    await this.changesProducer.connect();
+    const relay = new ChangeRelay({
+      outbox: new ChangeOutboxRepository(this.dataSource),
+      producer: this.changesProducer,
+      topic: this.config.topics.changesTopic,
+      partitions: () => this.activePartitions(),
+      logger: new Logger('ChangeRelay'),
+      failPoints: this.failPoints,
+    });
+    this.relay = relay;
     const deps = {
       events: new EventsRepository(this.dataSource),
       writer: new FlushWriter(this.dataSource, { beforeCommit: () => this.failPoints.reach('after-upsert') }),
@@ -79,9 +98,11 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
       limits: this.config.limits,
       logger: this.logger,
       failPoints: this.failPoints,
+      changesCommitted: () => relay.wake(),
     };
     this.lanes = await claimPartitions(owned, this.config, this.dataSource, this.kafka.admin, deps, this.logger);
     await this.alignGroupOffsets();
+    relay.start(this.config.changeRelayPollMs); // first run: what a crashed owner committed but did not publish
 
     this.consumer = this.kafka.kafka.consumer({
       groupId: this.config.consumerGroup,
@@ -116,8 +137,10 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
     for (const lane of this.lanes.values()) {
       await lane.serial(() => this.flushWithRetry(lane, () => Date.now() < deadline));
     }
+    await this.relay?.drain().catch((error: Error) => this.logger.warn(`changes left in the outbox for the next owner: ${error.message}`));
     await this.consumer?.disconnect();
     await this.dlqProducer?.disconnect();
+    await this.changesProducer?.disconnect();
     this.logger.log('stopped: every folded event is committed');
   }
 

@@ -12,3 +12,5 @@ export * from './fold/entity-record';
 export * from './fold/apply-event';
 export * from './read/write-token';
 export * from './fold/partition-buffer';
+export * from './changes/committed-change';
+export * from './changes/change-cursor';

@@ -25,7 +25,7 @@ export class KafkaConnections implements OnModuleInit, OnApplicationShutdown {
     this.connecting ??= (async () => {
       await this.admin.connect();
       await ensureTopics(this.admin, this.settings.topics);
-      this.logger.log(`connected to ${this.settings.kafka.brokers.join(',')}; topics ${this.settings.topics.topic}, ${this.settings.topics.deadLetterTopic} ready`);
+      this.logger.log(`connected to ${this.settings.kafka.brokers.join(',')}; topics ${this.settings.topics.topic}, ${this.settings.topics.deadLetterTopic}, ${this.settings.topics.changesTopic} ready`);
     })();
     return this.connecting;
   }

@@ -23,6 +23,8 @@ export interface ConsumerConfig extends SharedSettings {
   /** How often lag and the OPLOG claim (is the epoch still ours?) are checked. */
   progressCheckMs: number;
   kafkaSessionTimeoutMs: number;
+  /** How often the change relay looks for outbox rows it was not woken for (leftovers of a crash, retries). */
+  changeRelayPollMs: number;
   /** Test-only crash injection (FAIL_POINT); undefined in normal operation. */
   failPoint: FailPointSpec | undefined;
 }
@@ -53,6 +55,7 @@ export function loadConsumerConfig(environment: NodeJS.ProcessEnv = process.env,
     bufferMaxBytes: env.int('BUFFER_MAX_BYTES', 64 * 1024 * 1024, { min: 1024, max: 16 * 1024 * 1024 * 1024 }),
     progressCheckMs: env.int('PROGRESS_CHECK_MS', 5000, { min: 100, max: 600000 }),
     kafkaSessionTimeoutMs: env.int('KAFKA_SESSION_TIMEOUT_MS', 30000, { min: 6000, max: 1800000 }),
+    changeRelayPollMs: env.int('CHANGE_RELAY_POLL_MS', 1000, { min: 10, max: 600000 }),
     failPoint: parseFailPointVariable(env),
   };
   env.done();

@@ -3,6 +3,9 @@ import type { Logger } from '@nestjs/common';
 import type { Producer } from 'kafkajs';
 import type { FailPoints } from '../faults/fail-point';
 
+// The broker refuses a record batch above message.max.bytes (1 MiB by default): send in slices.
+const MAX_SEND_BYTES = 768 * 1024;
+
 export interface ChangeRelayOptions {
   outbox: ChangeOutboxRepository;
   /** Idempotent, one request in flight: records of one id keep their order in the change topic. */
@@ -71,10 +74,31 @@ export class ChangeRelay {
     for (;;) {
       const pending = await outbox.oldest(this.options.partitions(), this.options.batchSize ?? 2000);
       if (pending.length === 0) return;
-      await producer.send({ topic, acks: -1, messages: pending.map((p) => encodeChangeRecord(p.change)) });
+      for (const messages of bySize(pending.map((p) => encodeChangeRecord(p.change)), MAX_SEND_BYTES)) {
+        await producer.send({ topic, acks: -1, messages }); // one after another: order kept
+      }
       failPoints.reach('after-publish');
       await outbox.remove(pending.map((p) => p.seq));
       this.published += pending.length;
     }
   }
+}
+
+/** Consecutive slices of at most `maxBytes` (a larger record goes alone). */
+function bySize<T extends { key: Buffer; value: Buffer }>(messages: T[], maxBytes: number): T[][] {
+  const slices: T[][] = [];
+  let slice: T[] = [];
+  let bytes = 0;
+  for (const message of messages) {
+    const size = message.key.length + message.value.length + 64;
+    if (slice.length > 0 && bytes + size > maxBytes) {
+      slices.push(slice);
+      slice = [];
+      bytes = 0;
+    }
+    slice.push(message);
+    bytes += size;
+  }
+  if (slice.length > 0) slices.push(slice);
+  return slices;
 }

@@ -137,7 +137,9 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
     for (const lane of this.lanes.values()) {
       await lane.serial(() => this.flushWithRetry(lane, () => Date.now() < deadline));
     }
-    await this.relay?.drain().catch((error: Error) => this.logger.warn(`changes left in the outbox for the next owner: ${error.message}`));
+    // Bounded like the flush: what is not published stays in the outbox for the next owner.
+    const relayWait = new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, deadline - Date.now())).unref());
+    await Promise.race([this.relay?.drain(), relayWait]).catch((error: Error) => this.logger.warn(`changes left in the outbox for the next owner: ${error.message}`));
     await this.consumer?.disconnect();
     await this.dlqProducer?.disconnect();
     await this.changesProducer?.disconnect();

@@ -11,8 +11,10 @@ const DEP_CONSTRAINTS = [
   { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:domain'], bannedExternalImports: ['@nestjs/*'] },
   // The published gRPC contract: protos and their codecs, nothing of ours, so clients can take it alone.
   { sourceTag: 'type:contract', onlyDependOnLibsWithTags: [], bannedExternalImports: ['@nestjs/*', 'kafkajs', 'typeorm', 'pg'] },
+  // The change stream's client library, published alone: plain fetch, nothing of ours, no Node-only modules.
+  { sourceTag: 'type:client', onlyDependOnLibsWithTags: [], bannedExternalImports: ['@nestjs/*', 'kafkajs', 'typeorm', 'pg', 'node:*', 'fs', 'net', 'http'] },
   { sourceTag: 'type:platform', onlyDependOnLibsWithTags: ['type:domain', 'type:data-access'] },
-  { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:domain', 'type:data-access', 'type:contract'] },
+  { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:domain', 'type:data-access', 'type:contract', 'type:client'] },
   { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:domain', 'type:data-access', 'type:platform', 'type:contract'] },
 ];
 

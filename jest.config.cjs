@@ -16,6 +16,7 @@ const common = {
     '^@async2/platform$': '<rootDir>/libs/platform/src/index.ts',
     '^@async2/testing$': '<rootDir>/libs/testing/src/index.ts',
     '^@async2/events-proto$': '<rootDir>/libs/events-proto/src/index.ts',
+    '^@async2/replica$': '<rootDir>/libs/replica/src/index.ts',
   },
   testEnvironment: 'node',
   modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/.cache/'],

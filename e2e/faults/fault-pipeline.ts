@@ -182,7 +182,7 @@ export class FaultPipeline {
   async close(): Promise<void> {
     await Promise.all(this.consumers.map((c) => c.stop('SIGKILL')));
     await this.producer?.stop('SIGKILL');
-    await this.admin?.deleteTopics({ topics: [this.topic, `${this.topic}.dlq`] }).catch(() => undefined);
+    await this.admin?.deleteTopics({ topics: [this.topic, `${this.topic}.dlq`, `${this.topic}.changes`] }).catch(() => undefined);
     await this.admin?.disconnect();
     await this.probe?.close();
     await this.database?.drop();

@@ -1,8 +1,9 @@
-import { EventsRepository, FlushWriter, IdempotentSender, OplogRepository, fetchPartitionCount, fetchWatermarks } from '@async2/data-access';
+import { ChangeOutboxRepository, EventsRepository, FlushWriter, IdempotentSender, OplogRepository, fetchPartitionCount, fetchWatermarks } from '@async2/data-access';
 import { KafkaConnections } from '@async2/platform';
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { type Consumer, type EachBatchPayload, Partitioners } from 'kafkajs';
 import { DataSource } from 'typeorm';
+import { ChangeRelay } from './changes/change-relay';
 import { CONSUMER_CONFIG, type ConsumerConfig } from './config/consumer.config';
 import { FailPoints } from './faults/fail-point';
 import { DeadLetterPublisher } from './flush/dead-letter.publisher';
@@ -28,6 +29,8 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
   private lanes = new Map<number, PartitionLane>();
   private consumer: Consumer | undefined;
   private dlqProducer: IdempotentSender | undefined;
+  private changesProducer: IdempotentSender | undefined;
+  private relay: ChangeRelay | undefined;
   private flushTimer: NodeJS.Timeout | undefined;
   private progressTimer: NodeJS.Timeout | undefined;
   private readonly failPoints: FailPoints;
@@ -90,6 +93,24 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
       }),
     );
     await this.dlqProducer.connect();
+    this.changesProducer = new IdempotentSender(() =>
+      this.kafka.kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+        createPartitioner: Partitioners.DefaultPartitioner,
+      }),
+    );
+    await this.changesProducer.connect();
+    const relay = new ChangeRelay({
+      outbox: new ChangeOutboxRepository(this.dataSource),
+      producer: this.changesProducer,
+      topic: this.config.topics.changesTopic,
+      partitions: () => this.activePartitions(),
+      logger: new Logger('ChangeRelay'),
+      failPoints: this.failPoints,
+    });
+    this.relay = relay;
     const deps = {
       events: new EventsRepository(this.dataSource),
       writer: new FlushWriter(this.dataSource, { beforeCommit: () => this.failPoints.reach('after-upsert') }),
@@ -98,10 +119,12 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
       limits: this.config.limits,
       logger: this.logger,
       failPoints: this.failPoints,
+      changesCommitted: () => relay.wake(),
     };
     this.lanes = await claimPartitions(owned, this.config, this.dataSource, this.kafka.admin, deps, this.logger);
     await this.alignGroupOffsets();
     this.topicPartitions = partitionCount;
+    relay.start(this.config.changeRelayPollMs); // first run: what a crashed owner committed but did not publish
 
     this.consumer = this.kafka.kafka.consumer({
       groupId: this.config.consumerGroup,
@@ -138,8 +161,12 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
     for (const lane of this.lanes.values()) {
       await lane.serial(() => this.flushWithRetry(lane, () => Date.now() < deadline));
     }
+    // Bounded like the flush: what is not published stays in the outbox for the next owner.
+    const relayWait = new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, deadline - Date.now())).unref());
+    await Promise.race([this.relay?.drain(), relayWait]).catch((error: Error) => this.logger.warn(`changes left in the outbox for the next owner: ${error.message}`));
     await this.consumer?.disconnect();
     await this.dlqProducer?.disconnect();
+    await this.changesProducer?.disconnect();
     this.logger.log('stopped: every folded event is committed');
   }
 

@@ -4,6 +4,8 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { ApiKeyChecker } from './auth/api-key-checker.service';
 import { ApiKeyGuard } from './auth/api-key.guard';
+import { ChangeStreamService } from './changes/change-stream.service';
+import { ChangesController } from './changes/changes.controller';
 import { PRODUCER_CONFIG, loadProducerConfig } from './config/producer.config';
 import { EventsGrpcService } from './grpc/events.grpc-service';
 import { GrpcServer } from './grpc/grpc-server.service';
@@ -32,11 +34,12 @@ class ConfigModule {}
 
 /**
  * The producer's data path: HTTP and gRPC (grpc/) -> API key check (auth/) -> validate -> stamp ->
- * partition (murmur2) -> Kafka (ingest/), and EVENTS/OPLOG -> HTTP and gRPC (read/).
+ * partition (murmur2) -> Kafka (ingest/), EVENTS/OPLOG -> HTTP and gRPC (read/), and the change
+ * topic -> SSE subscribers, EVENTS -> snapshot pages (changes/).
  */
 @Module({
   imports: [ConfigModule, structuredLogger('producer'), DatabaseModule, TerminusModule],
-  controllers: [EventsController, EntitiesController, HealthController, MetricsController],
+  controllers: [EventsController, EntitiesController, ChangesController, HealthController, MetricsController],
   providers: [
     KafkaConnections,
     KafkaHealthIndicator,
@@ -52,6 +55,7 @@ class ConfigModule {}
     GrpcServer,
     { provide: APP_GUARD, useClass: ApiKeyGuard },
     PipelineLagSource,
+    ChangeStreamService,
     { provide: APP_FILTER, useClass: HttpErrorFilter },
   ],
 })

@@ -16,3 +16,7 @@ export * from './auth/api-key-ring';
 export * from './auth/api-key-entries';
 export * from './config/api-keys.settings';
 export * from './kafka/idempotent-sender';
+export * from './persistence/change-outbox-row.entity';
+export * from './persistence/change-outbox.repository';
+export * from './persistence/events-snapshot.repository';
+export * from './kafka/change-record.v1';

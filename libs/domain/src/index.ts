@@ -14,3 +14,5 @@ export * from './read/write-token';
 export * from './fold/partition-buffer';
 export * from './fold/fresh-record';
 export * from './read/read-consistency';
+export * from './changes/committed-change';
+export * from './changes/change-cursor';

@@ -33,7 +33,7 @@ export class KafkaConnections implements OnModuleInit, OnApplicationShutdown {
         const security = `${ssl ? 'TLS' : 'no TLS'}, ${sasl ? `SASL ${sasl.mechanism} as ${sasl.username}` : 'no SASL'}`;
         throw new Error(`cannot use Kafka at ${brokers.join(',')} (${security}): ${(error as Error).message}; check KAFKA_BROKERS and that KAFKA_SSL / KAFKA_SASL_* match the listener`);
       }
-      this.logger.log(`connected to ${this.settings.kafka.brokers.join(',')}; topics ${this.settings.topics.topic}, ${this.settings.topics.deadLetterTopic} ready`);
+      this.logger.log(`connected to ${this.settings.kafka.brokers.join(',')}; topics ${this.settings.topics.topic}, ${this.settings.topics.deadLetterTopic}, ${this.settings.topics.changesTopic} ready`);
     })();
     return this.connecting;
   }

@@ -31,6 +31,12 @@ export class DatabaseProbe {
     return new Map(rows.map((r) => [r.partition, { nextOffset: Number(r.next_offset), epoch: Number(r.epoch), owner: r.owner }]));
   }
 
+  /** Changes committed but not yet published to the change topic. */
+  async changeOutboxSize(): Promise<number> {
+    const { rows } = await this.client.query('SELECT count(*)::text AS n FROM change_outbox');
+    return Number(rows[0].n);
+  }
+
   async close(): Promise<void> {
     await this.client.end();
   }

@@ -34,7 +34,7 @@ describe('loadConsumerConfig defaults', () => {
       kafkaRebalanceTimeoutMs: 60000,
       failPoint: undefined,
       kafka: { brokers: ['127.0.0.1:9092'], clientId: 'async2-consumer', ssl: false, sasl: undefined },
-      topics: { topic: 'events', deadLetterTopic: 'events.dlq', partitions: 4, replicationFactor: 1 },
+      topics: { topic: 'events', deadLetterTopic: 'events.dlq', changesTopic: 'events.changes', partitions: 4, replicationFactor: 1 },
       database: { url: DEFAULT_DATABASE_URL, poolSize: 10, ssl: undefined, idleInTransactionTimeoutMs: 10000 },
       consumerGroup: 'async2-consumer',
     });

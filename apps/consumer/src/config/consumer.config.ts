@@ -27,6 +27,8 @@ export interface ConsumerConfig extends SharedSettings {
   kafkaSessionTimeoutMs: number;
   /** How long a group rebalance waits for members to rejoin (a dead member holds it up this long). */
   kafkaRebalanceTimeoutMs: number;
+  /** How often the change relay looks for outbox rows it was not woken for (leftovers of a crash, retries). */
+  changeRelayPollMs: number;
   /** Test-only crash injection (FAIL_POINT); undefined in normal operation. */
   failPoint: FailPointSpec | undefined;
 }
@@ -59,6 +61,7 @@ export function loadConsumerConfig(environment: NodeJS.ProcessEnv = process.env,
     progressCheckMs: env.int('PROGRESS_CHECK_MS', 5000, { min: 100, max: 600000 }),
     kafkaSessionTimeoutMs: env.int('KAFKA_SESSION_TIMEOUT_MS', 30000, { min: 6000, max: 1800000 }),
     kafkaRebalanceTimeoutMs: env.int('KAFKA_REBALANCE_TIMEOUT_MS', 60000, { min: 6000, max: 1800000 }),
+    changeRelayPollMs: env.int('CHANGE_RELAY_POLL_MS', 1000, { min: 10, max: 600000 }),
     failPoint: parseFailPointVariable(env),
   };
   env.done();

@@ -5,8 +5,9 @@
  *   FAIL_POINT=after-upsert         die the first time a flush has upserted its rows but not committed
  *   FAIL_POINT=after-upsert@3       ... the third time
  *   FAIL_POINT=after-upsert@3:stop  freeze instead (SIGSTOP: a zombie holding its open transaction)
+ *   FAIL_POINT=after-publish        die after the change relay published, before it deleted the outbox rows
  */
-export const FAIL_POINT_NAMES = ['before-flush', 'after-upsert', 'after-commit', 'during-claim'] as const;
+export const FAIL_POINT_NAMES = ['before-flush', 'after-upsert', 'after-commit', 'during-claim', 'after-publish'] as const;
 export type FailPointName = (typeof FAIL_POINT_NAMES)[number];
 
 export interface FailPointSpec {

@@ -17,6 +17,8 @@ export interface LaneDependencies {
   limits: EventLimits;
   logger: Logger;
   failPoints: FailPoints;
+  /** Called after every committed flush: its changes wait in the outbox for the relay. */
+  changesCommitted?: () => void;
 }
 
 /** What the consumer loop does after offering a record to the lane. */
@@ -165,6 +167,7 @@ export class PartitionLane {
       return 'fenced';
     }
     this.deps.failPoints.reach('after-commit');
+    if (plan.records.length > 0) this.deps.changesCommitted?.();
     this.buffer.markCommitted(plan);
     this.window.committed();
     metrics.flushRows.inc(labels, plan.records.length);

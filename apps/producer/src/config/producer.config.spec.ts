@@ -23,7 +23,7 @@ describe('loadProducerConfig', () => {
       readAfterTimeoutMs: 5000,
       readAfterPollMs: 20,
       kafka: { brokers: ['127.0.0.1:9092'], clientId: 'async2-producer', ssl: false, sasl: undefined },
-      topics: { topic: 'events', deadLetterTopic: 'events.dlq', partitions: 4, replicationFactor: 1 },
+      topics: { topic: 'events', deadLetterTopic: 'events.dlq', changesTopic: 'events.changes', partitions: 4, replicationFactor: 1 },
       database: { url: DEFAULT_DATABASE_URL, poolSize: 10, ssl: undefined },
       consumerGroup: 'async2-consumer',
     });

@@ -29,6 +29,16 @@ export interface ProducerConfig extends SharedSettings {
   };
   /** Hashed API keys; empty: authentication is off. */
   apiKeys: ApiKeyEntry[];
+  /** GET /v1/changes (SSE) and its snapshot. */
+  changes: {
+    heartbeatMs: number;
+    /** Bytes a subscriber may have waiting in its socket's buffer before the stream waits for it to drain. */
+    subscriberBufferBytes: number;
+    /** How long a subscriber may leave a full buffer undrained before it is dropped. */
+    slowSubscriberTimeoutMs: number;
+    maxSubscribers: number;
+    snapshotPageMax: number;
+  };
 }
 
 export const PRODUCER_CONFIG = Symbol('PRODUCER_CONFIG');
@@ -67,6 +77,13 @@ export function loadProducerConfig(environment: NodeJS.ProcessEnv = process.env)
       streamMaxInFlight: env.int('GRPC_STREAM_MAX_IN_FLIGHT', 1000, { min: 1, max: 100000 }),
     },
     apiKeys: readApiKeys(env),
+    changes: {
+      heartbeatMs: env.int('CHANGES_HEARTBEAT_MS', 15000, { min: 100, max: 600000 }),
+      subscriberBufferBytes: env.int('CHANGES_SUBSCRIBER_BUFFER_BYTES', 1024 * 1024, { min: 1024, max: 256 * 1024 * 1024 }),
+      slowSubscriberTimeoutMs: env.int('CHANGES_SLOW_SUBSCRIBER_TIMEOUT_MS', 10000, { min: 10, max: 600000 }),
+      maxSubscribers: env.int('CHANGES_MAX_SUBSCRIBERS', 100, { min: 1, max: 100000 }),
+      snapshotPageMax: env.int('CHANGES_SNAPSHOT_PAGE_MAX', 1000, { min: 1, max: 100000 }),
+    },
   };
   const templateProblem = ownerTemplateProblem(config.freshRead.ownerUrlTemplate);
   if (templateProblem) env.problem(`CONSUMER_READ_URL_TEMPLATE=${JSON.stringify(config.freshRead.ownerUrlTemplate)}: ${templateProblem}`);

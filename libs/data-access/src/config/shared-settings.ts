@@ -39,6 +39,8 @@ export function readSharedSettings(env: EnvReader, app: 'producer' | 'consumer')
     topics: {
       topic,
       deadLetterTopic: env.string('KAFKA_DLQ_TOPIC', `${topic}.dlq`, { pattern: /^[a-zA-Z0-9._-]{1,249}$/, describe: 'must be a legal Kafka topic name' }),
+      // The default derives from KAFKA_TOPIC, already checked: only an explicit value is checked here.
+      changesTopic: env.optionalString('KAFKA_CHANGES_TOPIC') === undefined ? `${topic}.changes` : env.string('KAFKA_CHANGES_TOPIC', '', { pattern: /^[a-zA-Z0-9._-]{1,249}$/, describe: 'must be a legal Kafka topic name' }),
       partitions: env.int('KAFKA_TOPIC_PARTITIONS', 4, { min: 1, max: 10000 }),
       replicationFactor: env.int('KAFKA_REPLICATION_FACTOR', 1, { min: 1, max: 10 }),
     },

@@ -3,20 +3,30 @@ import type { Admin } from 'kafkajs';
 export interface TopicLayout {
   topic: string;
   deadLetterTopic: string;
+  /** The change stream: every committed change of EVENTS, keyed by id, compacted. */
+  changesTopic: string;
   /** Partitions of a topic this creates; an existing topic keeps its own count. */
   partitions: number;
   replicationFactor: number;
 }
 
-/** Creates the events topic and its DLQ when absent (idempotent; safe when several instances race). */
+/**
+ * Creates the events topic, its DLQ and the change topic when absent (idempotent; safe when several
+ * instances race). The change topic is compacted: it keeps at least the latest change of every id.
+ */
 export async function ensureTopics(admin: Admin, layout: TopicLayout): Promise<void> {
   const existing = new Set(await admin.listTopics());
-  const missing = [layout.topic, layout.deadLetterTopic].filter((t) => !existing.has(t));
+  const missing = [layout.topic, layout.deadLetterTopic, layout.changesTopic].filter((t) => !existing.has(t));
   if (missing.length === 0) return;
   try {
     await admin.createTopics({
       waitForLeaders: true,
-      topics: missing.map((topic) => ({ topic, numPartitions: layout.partitions, replicationFactor: layout.replicationFactor })),
+      topics: missing.map((topic) => ({
+        topic,
+        numPartitions: layout.partitions,
+        replicationFactor: layout.replicationFactor,
+        ...(topic === layout.changesTopic ? { configEntries: [{ name: 'cleanup.policy', value: 'compact' }] } : {}),
+      })),
     });
   } catch (error) {
     // Another instance created it between our list and create.

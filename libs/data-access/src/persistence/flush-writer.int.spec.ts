@@ -3,6 +3,7 @@ import { createTestDatabase, migratedDataSource, type TestDatabase, uniqueName, 
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { EventRow } from './event-row.entity';
+import { ChangeOutboxRepository } from './change-outbox.repository';
 import { EventsRepository } from './events.repository';
 import { FlushWriter } from './flush-writer';
 import { type OplogKey, OplogRepository } from './oplog.repository';
@@ -120,7 +121,7 @@ describe('migrations', () => {
     await expect(runMigrations(dataSource)).resolves.toEqual([]);
     await expect(runMigrations(dataSource)).resolves.toEqual([]);
     expect(await dataSource.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`)).toEqual(tablesBefore);
-    expect(await dataSource.query('SELECT name FROM migrations')).toEqual([{ name: 'InitialSchema1763859600000' }]);
+    expect(await dataSource.query('SELECT name FROM migrations ORDER BY id')).toEqual([{ name: 'InitialSchema1763859600000' }, { name: 'ChangeOutbox1764460800000' }]);
   });
 });
 
@@ -270,5 +271,43 @@ describe('a claim racing a flush', () => {
     expect(await oplogRow(0)).toEqual({ nextOffset: 77, epoch: 2, owner: 'consumer-b' });
     // And consumer-a is fenced from here on.
     await expect(writer.commit({ key, partition: 0, epoch: 1, nextOffset: 80, records: [] })).resolves.toEqual({ kind: 'fenced' });
+  });
+});
+
+describe('the change outbox (CHANGE_OUTBOX)', () => {
+  const outboxOf = async (ids: readonly string[]) => {
+    const pending = await new ChangeOutboxRepository(dataSource).oldest([0, 1, 2, 3], 100_000);
+    return pending.filter((p) => ids.includes(p.change.id)).map((p) => p.change);
+  };
+
+  it('gets every committed change in the same transaction, exactly as written to EVENTS, in commit order', async () => {
+    const { epoch } = await oplog.claim(key, 0, 'consumer-a');
+    const first = [record('a', { version: 1, state: { n: 1 } }), record('b', { version: 1, state: { n: 1 } })];
+    await writer.commit({ key, partition: 0, epoch, nextOffset: 10, records: first });
+    const second = [record('a', { version: 2, deleted: true, state: null, lastOffset: 12 })];
+    await writer.commit({ key, partition: 0, epoch, nextOffset: 13, records: second });
+    const ids = [...first, ...second].map((r) => r.id);
+    const toChange = (r: EntityRecord) => ({ id: r.id, version: r.version, deleted: r.deleted, state: r.state, partition: r.partition, offset: r.lastOffset, ts: r.eventTs });
+    const outbox = await outboxOf(ids);
+    expect(outbox.filter((c) => c.version === 1).sort((x, y) => x.id.localeCompare(y.id))).toEqual(first.map(toChange));
+    expect(outbox.at(-1)).toEqual(toChange(second[0]));
+  });
+
+  it('gets nothing from a fenced flush or a failed one', async () => {
+    await oplog.claim(key, 0, 'consumer-a');
+    await oplog.claim(key, 0, 'consumer-b');
+    const zombie = [record('z', { version: 9 })];
+    await expect(writer.commit({ key, partition: 0, epoch: 1, nextOffset: 9, records: zombie })).resolves.toEqual({ kind: 'fenced' });
+    const failing = [record('ok'), record('bad', { state: { text: 'nul \u0000 here' } })];
+    await expect(writer.commit({ key, partition: 0, epoch: 2, nextOffset: 9, records: failing })).rejects.toThrow();
+    expect(await outboxOf([...zombie, ...failing].map((r) => r.id))).toEqual([]);
+  });
+
+  it('is not written when the outbox is off (the cost measurement)', async () => {
+    const { epoch } = await oplog.claim(key, 0, 'consumer-a');
+    const rows = [record('plain')];
+    await new FlushWriter(dataSource, { changeOutbox: false }).commit({ key, partition: 0, epoch, nextOffset: 1, records: rows });
+    expect(await storedRows(rows.map((r) => r.id))).toHaveLength(1);
+    expect(await outboxOf(rows.map((r) => r.id))).toEqual([]);
   });
 });

@@ -20,7 +20,7 @@ const ADVANCE_OPLOG = `UPDATE oplog SET next_offset = $5, updated_at = now()
 
 // One set-based statement for all changed IDs: arrays through unnest, so no 65,535 bind-parameter
 // cap and no statement per row. Each ID appears once (the fold ran first), which ON CONFLICT needs.
-const UPSERT_EVENTS = `INSERT INTO events AS e
+const UPSERT_ROWS = `INSERT INTO events AS e
     (id, state, deleted, version, partition, last_offset, event_ts, updated_at, recent_event_ids)
   SELECT u.id, u.state, u.deleted, u.version, u.partition, u.last_offset,
          to_timestamp(u.event_ts_ms / 1000.0), now(), u.recent_event_ids
@@ -31,16 +31,34 @@ const UPSERT_EVENTS = `INSERT INTO events AS e
     partition = EXCLUDED.partition, last_offset = EXCLUDED.last_offset, event_ts = EXCLUDED.event_ts,
     updated_at = EXCLUDED.updated_at, recent_event_ids = EXCLUDED.recent_event_ids`;
 
+// The same upsert, and its changes into the transactional outbox of the change stream, still one
+// statement: what the upsert wrote (RETURNING) is exactly what the outbox gets, in the same transaction.
+const UPSERT_EVENTS_AND_OUTBOX = `WITH written AS (${UPSERT_ROWS}
+  RETURNING e.id, e.state, e.deleted, e.version, e.partition, e.last_offset, e.event_ts)
+  INSERT INTO change_outbox (id, state, deleted, version, partition, source_offset, event_ts)
+  SELECT id, state, deleted, version, partition, last_offset, event_ts FROM written`;
+
+export interface FlushWriterOptions {
+  /** Runs inside the transaction after the upsert, before COMMIT (fault tests crash there). */
+  beforeCommit?: () => void;
+  /** Also write each change to CHANGE_OUTBOX for the change stream (default true; off only to measure its cost). */
+  changeOutbox?: boolean;
+}
+
 /**
  * Writes one flush in ONE transaction: OPLOG.next_offset guarded by the epoch, then the absolute
- * state of every changed ID. Either both are durable or neither; a fenced flush changes nothing.
+ * state of every changed ID and its change in CHANGE_OUTBOX. All are durable or none; a fenced
+ * flush changes nothing.
  */
 export class FlushWriter {
-  /** `beforeCommit` runs inside the transaction after the upsert, before COMMIT (fault tests crash there). */
+  private readonly upsert: string;
+
   constructor(
     private readonly dataSource: DataSource,
-    private readonly hooks: { beforeCommit?: () => void } = {},
-  ) {}
+    private readonly hooks: FlushWriterOptions = {},
+  ) {
+    this.upsert = hooks.changeOutbox === false ? UPSERT_ROWS : UPSERT_EVENTS_AND_OUTBOX;
+  }
 
   async commit(batch: FlushBatch): Promise<FlushResult> {
     const runner = this.dataSource.createQueryRunner();
@@ -56,7 +74,7 @@ export class FlushWriter {
         await runner.rollbackTransaction();
         return { kind: 'fenced' };
       }
-      if (batch.records.length > 0) await runner.query(UPSERT_EVENTS, upsertParameters(batch.records));
+      if (batch.records.length > 0) await runner.query(this.upsert, upsertParameters(batch.records));
       this.hooks.beforeCommit?.();
       await runner.commitTransaction();
       return { kind: 'committed', rows: batch.records.length };

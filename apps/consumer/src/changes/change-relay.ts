@@ -1,0 +1,103 @@
+import { type ChangeOutboxRepository, type IdempotentSender, encodeChangeRecord } from '@async2/data-access';
+import type { Logger } from '@nestjs/common';
+import type { FailPoints } from '../faults/fail-point';
+
+// The broker refuses a record batch above message.max.bytes (1 MiB by default): send in slices.
+const MAX_SEND_BYTES = 768 * 1024;
+
+export interface ChangeRelayOptions {
+  outbox: ChangeOutboxRepository;
+  /** Idempotent, one request in flight (and a new producer id after a failed send): records of one id keep their order. */
+  producer: IdempotentSender;
+  topic: string;
+  /** Source partitions this instance owns and is not fenced from: only their changes are relayed. */
+  partitions: () => number[];
+  logger: Logger;
+  failPoints: FailPoints;
+  batchSize?: number;
+}
+
+/**
+ * The outbox's relay: publishes committed changes (CHANGE_OUTBOX, oldest first) to the change
+ * topic with acks=all, then deletes them. A crash between COMMIT and the publish leaves the rows in
+ * the outbox, and the next owner of the partition publishes them; a crash between the publish and
+ * the delete publishes them again, with the same versions (readers ignore versions they have).
+ * Woken after every committed flush, and by a timer for leftovers and retries.
+ */
+export class ChangeRelay {
+  private running: Promise<void> | undefined;
+  private again = false;
+  private timer: NodeJS.Timeout | undefined;
+  published = 0;
+
+  constructor(private readonly options: ChangeRelayOptions) {}
+
+  start(pollMs: number): void {
+    this.wake();
+    this.timer = setInterval(() => this.wake(), pollMs);
+    this.timer.unref();
+  }
+
+  /** Publishes what is in the outbox now (coalesced: one run at a time, one more if woken meanwhile). */
+  wake(): void {
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.runUntilQuiet().finally(() => {
+      this.running = undefined;
+    });
+  }
+
+  /** Stops the timer and publishes everything left (shutdown, after the last flush). */
+  async drain(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+    await this.relayAll();
+  }
+
+  private async runUntilQuiet(): Promise<void> {
+    do {
+      this.again = false;
+      try {
+        await this.relayAll();
+      } catch (error) {
+        this.options.logger.warn(`change relay: publish failed, the outbox keeps the changes and the next run retries: ${(error as Error).message}`);
+        return;
+      }
+    } while (this.again);
+  }
+
+  private async relayAll(): Promise<void> {
+    const { outbox, producer, topic, failPoints } = this.options;
+    for (;;) {
+      const pending = await outbox.oldest(this.options.partitions(), this.options.batchSize ?? 2000);
+      if (pending.length === 0) return;
+      for (const messages of bySize(pending.map((p) => encodeChangeRecord(p.change)), MAX_SEND_BYTES)) {
+        await producer.send({ topic, acks: -1, messages }); // one after another: order kept
+      }
+      failPoints.reach('after-publish');
+      await outbox.remove(pending.map((p) => p.seq));
+      this.published += pending.length;
+    }
+  }
+}
+
+/** Consecutive slices of at most `maxBytes` (a larger record goes alone). */
+function bySize<T extends { key: Buffer; value: Buffer }>(messages: T[], maxBytes: number): T[][] {
+  const slices: T[][] = [];
+  let slice: T[] = [];
+  let bytes = 0;
+  for (const message of messages) {
+    const size = message.key.length + message.value.length + 64;
+    if (slice.length > 0 && bytes + size > maxBytes) {
+      slices.push(slice);
+      slice = [];
+      bytes = 0;
+    }
+    slice.push(message);
+    bytes += size;
+  }
+  if (slice.length > 0) slices.push(slice);
+  return slices;
+}

@@ -1,0 +1,40 @@
+import type { ReplicaChange } from './replica-change';
+import { ReplicaState } from './replica-state';
+
+const change = (id: string, version: number, state: Record<string, unknown> | null): ReplicaChange => ({
+  id,
+  version,
+  deleted: state === null,
+  state,
+  partition: 0,
+  offset: version,
+  ts: 1_700_000_000_000 + version,
+});
+
+describe('ReplicaState', () => {
+  it('keeps the highest version of each ID: duplicates and older versions are ignored', () => {
+    const state = new ReplicaState();
+    expect(state.apply(change('a', 2, { n: 2 }))).toBe(true);
+    expect(state.apply(change('a', 2, { n: 2 }))).toBe(false);
+    expect(state.apply(change('a', 1, { n: 1 }))).toBe(false);
+    expect(state.get('a')).toEqual({ n: 2 });
+    expect(state.apply(change('a', 5, { n: 5 }))).toBe(true);
+    expect(state.get('a')).toEqual({ n: 5 });
+  });
+
+  it('a deletion hides the ID, keeps its version, and an older change cannot bring it back', () => {
+    const state = new ReplicaState();
+    state.apply(change('a', 1, { n: 1 }));
+    state.apply(change('b', 1, { n: 1 }));
+    expect(state.size).toBe(2);
+    state.apply(change('a', 2, null));
+    expect(state.get('a')).toBeUndefined();
+    expect(state.entry('a')?.version).toBe(2);
+    expect(state.size).toBe(1);
+    expect(state.apply(change('a', 1, { n: 1 }))).toBe(false);
+    expect(state.size).toBe(1);
+    state.apply(change('a', 3, { again: true }));
+    expect(state.size).toBe(2);
+    expect([...state.ids()].sort()).toEqual(['a', 'b']);
+  });
+});

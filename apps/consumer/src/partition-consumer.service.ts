@@ -10,6 +10,7 @@ import { DeadLetterPublisher } from './flush/dead-letter.publisher';
 import { processTraced } from './fold/batch-tracing';
 import type { PartitionLane } from './fold/partition-lane';
 import { ownedPartitions } from './ownership/owned-partitions';
+import { kafkaGroupId } from './ownership/kafka-group-id';
 import { claimPartitions } from './ownership/partition-claims';
 import { staticPartitionAssigner } from './ownership/static-partition.assigner';
 import { bufferedBytes, bufferedEvents, cachedIds, partitionLag, pausedPartitions } from './platform/consumer.metrics';
@@ -34,6 +35,8 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
   private flushTimer: NodeJS.Timeout | undefined;
   private progressTimer: NodeJS.Timeout | undefined;
   private readonly failPoints: FailPoints;
+  /** The Kafka group (a transport): one per ownership, see kafkaGroupId. */
+  private readonly groupId: string;
   private readonly flushQueued = new Set<number>();
   private stopping = false;
   /** The topic's partition count, 0 until the claims are made (reads answer "starting" until then). */
@@ -45,6 +48,7 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
     private readonly dataSource: DataSource,
   ) {
     this.failPoints = new FailPoints(config.failPoint);
+    this.groupId = kafkaGroupId(config.consumerGroup, config.partitions);
   }
 
   /** Partitions this instance owns and has not been fenced from. */
@@ -127,7 +131,7 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
     relay.start(this.config.changeRelayPollMs); // first run: what a crashed owner committed but did not publish
 
     this.consumer = this.kafka.kafka.consumer({
-      groupId: this.config.consumerGroup,
+      groupId: this.groupId,
       partitionAssigners: [staticPartitionAssigner(owned)],
       maxWaitTimeInMs: 100,
       sessionTimeout: this.config.kafkaSessionTimeoutMs,
@@ -135,7 +139,11 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
       heartbeatInterval: 3000,
       allowAutoTopicCreation: false,
     });
-    this.consumer.on(this.consumer.events.GROUP_JOIN, () => this.seekToFoldPositions());
+    this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
+      const assigned = Object.entries(event.payload.memberAssignment).map(([t, ps]) => `${t} [${ps.join(', ')}]`).join('; ');
+      this.logger.log(`joined Kafka group ${this.groupId} (leader: ${event.payload.isLeader}): assigned ${assigned || 'nothing'}`);
+      this.seekToFoldPositions();
+    });
     await this.consumer.connect();
     await this.consumer.subscribe({ topic, fromBeginning: true });
     await this.consumer.run({
@@ -147,7 +155,7 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
     this.flushTimer = setInterval(() => this.flushAllOnTimer(), this.config.flushIntervalMs);
     this.progressTimer = setInterval(() => void this.checkProgress(), this.config.progressCheckMs);
     this.progressTimer.unref();
-    this.logger.log(`consuming ${topic} partitions [${owned.join(', ')}] as ${this.config.instanceId} in group ${this.config.consumerGroup}`);
+    this.logger.log(`consuming ${topic} partitions [${owned.join(', ')}] as ${this.config.instanceId} (OPLOG group ${this.config.consumerGroup}, Kafka group ${this.groupId})`);
   }
 
   async beforeApplicationShutdown(signal?: string): Promise<void> {
@@ -273,7 +281,7 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
   private async alignGroupOffsets(): Promise<void> {
     try {
       await this.kafka.admin.setOffsets({
-        groupId: this.config.consumerGroup,
+        groupId: this.groupId,
         topic: this.config.topics.topic,
         partitions: [...this.lanes.values()].map((l) => ({ partition: l.partition, offset: String(l.buffer.nextOffset) })),
       });

@@ -1,5 +1,6 @@
-import { EventsRepository } from '@async2/data-access';
-import { type WritePosition, validateEvent } from '@async2/domain';
+import { EventsRepository, fetchWatermarks } from '@async2/data-access';
+import { type WritePosition, ValidationError, validateEvent } from '@async2/domain';
+import { KafkaConnections } from '@async2/platform';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { PRODUCER_CONFIG, type ProducerConfig } from '../config/producer.config';
@@ -25,14 +26,27 @@ export class ReadService {
     dataSource: DataSource,
     private readonly watcher: OplogWatcher,
     @Inject(PRODUCER_CONFIG) private readonly config: ProducerConfig,
+    private readonly kafka: KafkaConnections,
   ) {
     this.events = new EventsRepository(dataSource);
+  }
+
+  /**
+   * A token past the partition's end names a write that never happened: waiting for it would only
+   * time out (504), so it is bad input. Asked of Kafka only when OPLOG has not passed the offset.
+   */
+  private async refuseUnwritten({ partition, offset }: WritePosition): Promise<void> {
+    const high = (await fetchWatermarks(this.kafka.admin, this.config.topics.topic)).get(partition)?.high ?? 0;
+    if (offset >= high) {
+      throw new ValidationError([{ field: 'after', rule: 'past-end', message: `partition ${partition} holds offsets below ${high} only: no write has this token` }]);
+    }
   }
 
   async read(id: string, after?: WritePosition): Promise<EntityView> {
     // The same rules as ingest, so a read can never name an ID that could not have been written.
     validateEvent({ id, op: 'delete' }, this.config.limits);
-    if (after) {
+    if (after && !(await this.watcher.waitPast(after.partition, after.offset, 0))) {
+      await this.refuseUnwritten(after);
       const reached = await this.watcher.waitPast(after.partition, after.offset, this.config.readAfterTimeoutMs);
       if (!reached) throw new ReadAfterTimeoutError(after.partition, after.offset, this.watcher.appliedUpTo(after.partition), this.config.readAfterTimeoutMs);
     }

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { bodyMaxDepth } from '@async2/domain';
 import { exitCleanlyOnSignals, hideKnownKafkajsWarnings } from '@async2/platform';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -6,7 +7,6 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { PRODUCER_CONFIG, type ProducerConfig, loadProducerConfig } from './config/producer.config';
 import { refuseContentEncodings } from './platform/content-encoding.hook';
-import { registerFastifyErrorHandler } from './platform/fastify-errors';
 import { httpServerOptions } from './platform/http-server.options';
 import { registerJsonBodyParser } from './platform/json-body.parser';
 
@@ -23,11 +23,7 @@ async function bootstrap(): Promise<void> {
   app.useLogger(logger);
   const fastify = app.getHttpAdapter().getInstance();
   refuseContentEncodings(fastify);
-  registerJsonBodyParser(fastify);
-  // After init: Nest's own handler (set while it registers routes) would turn Fastify's errors
-  // into bare HttpExceptions without the field and rule.
-  await app.init();
-  registerFastifyErrorHandler(fastify, bootConfig.bodyLimitBytes);
+  registerJsonBodyParser(fastify, bootConfig.bodyLimitBytes, bodyMaxDepth(bootConfig.limits.dataMaxDepth));
   exitCleanlyOnSignals(app, logger);
   const config = app.get<ProducerConfig>(PRODUCER_CONFIG);
   await app.listen(config.port, config.host);

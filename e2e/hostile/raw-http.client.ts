@@ -54,7 +54,7 @@ export function rawExchange(port: number, chunks: Array<string | Buffer | number
     void (async () => {
       for (const chunk of chunks) {
         if (answeredAt !== undefined || socket.destroyed) return;
-        if (typeof chunk === 'number') await new Promise((r) => setTimeout(r, chunk));
+        if (typeof chunk === 'number') await new Promise((r) => setTimeout(r, chunk).unref()); // a pause never keeps the test runner alive
         else if ((writtenBytes += Buffer.byteLength(chunk)) && !socket.write(chunk)) await new Promise((r) => socket.once('drain', r).once('close', r));
       }
     })();

@@ -1,4 +1,4 @@
-import { type EntityMessage, type EventMessage, type PublishBatchResponseMessage, type PublishResultMessage, decodeBadRequestStatus, loadEventsPackageDefinition } from '@async2/events-proto';
+import { type EntityMessage, type EventMessage, type GetRequestMessage, type PublishBatchResponseMessage, type PublishResultMessage, decodeBadRequestStatus, loadEventsPackageDefinition } from '@async2/events-proto';
 import { type Client, type ClientDuplexStream, type GrpcObject, Metadata, type ServiceClientConstructor, type ServiceError, credentials, loadPackageDefinition } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { protoPath as healthProtoPath } from 'grpc-health-check';
@@ -23,6 +23,11 @@ export class EventsGrpcClient {
 
   get(id: string, after = '', key?: string): Promise<EntityMessage> {
     return this.unary('Get', { id, after }, key);
+  }
+
+  /** Get with every field of GetRequest (consistency, min_version). */
+  getWith(request: Partial<GetRequestMessage> & { id: string }, key?: string): Promise<EntityMessage> {
+    return this.unary('Get', request, key);
   }
 
   publishStream(key?: string): ClientDuplexStream<Partial<EventMessage>, PublishResultMessage> {

@@ -9,8 +9,10 @@ import '../apps/consumer/src/platform/consumer.metrics';
 
 // The dashboard and the alert rules ship with the deployment; a metric renamed in code must fail
 // here, not leave an empty panel or an alert that can never fire.
-const dashboard = JSON.parse(readFileSync(join(__dirname, 'grafana', 'async2-dashboard.json'), 'utf8')) as { panels: Array<{ title: string; targets: Array<{ expr: string }> }> };
-const rules = parse(readFileSync(join(__dirname, 'prometheus', 'async2-alerts.yml'), 'utf8')) as { groups: Array<{ rules: Array<{ alert: string; expr: string }> }> };
+// One dashboard and one rule file, shipped by the Helm chart (helm/async2/files) and checked here.
+const CHART_FILES = join(__dirname, '..', 'helm', 'async2', 'files');
+const dashboard = JSON.parse(readFileSync(join(CHART_FILES, 'grafana-dashboard.json'), 'utf8')) as { panels: Array<{ title: string; targets: Array<{ expr: string }> }> };
+const rules = parse(readFileSync(join(CHART_FILES, 'async2-alerts.yml'), 'utf8')) as { groups: Array<{ rules: Array<{ alert: string; expr: string }> }> };
 
 const HISTOGRAM_SERIES = /_(bucket|sum|count)$/;
 

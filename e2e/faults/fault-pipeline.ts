@@ -37,6 +37,7 @@ export const FAULT_CONSUMER_ENV = {
   MAX_CACHED_IDS: '20', // fewer than the IDs: evicted IDs are reloaded from EVENTS mid-run
   DEDUPE_WINDOW: '1000', // >= events per tracked ID: recent_event_ids is each ID's whole applied history
   KAFKA_SESSION_TIMEOUT_MS: '6000', // a killed member leaves the group after 6 s, not 30 s
+  KAFKA_REBALANCE_TIMEOUT_MS: '10000', // ... and holds up a rebalance at most 10 s, not 60 s
   PROGRESS_CHECK_MS: '500',
   SHUTDOWN_FLUSH_TIMEOUT_MS: '10000',
 };
@@ -47,6 +48,8 @@ export const FAULT_CONSUMER_ENV = {
  */
 export class FaultPipeline {
   readonly topic = uniqueName('events-faults');
+  /** Its own group: members killed by other suites must not hold up this one's rebalances. */
+  readonly consumerGroup = uniqueName('faults-group');
   readonly history = new History();
   readonly generator: WorkloadGenerator;
   readonly consumers: AppProcess[] = [];
@@ -76,6 +79,7 @@ export class FaultPipeline {
       DATABASE_URL: this.database.url,
       KAFKA_TOPIC: this.topic,
       KAFKA_TOPIC_PARTITIONS: String(this.options.partitions ?? 3),
+      CONSUMER_GROUP: this.consumerGroup,
     };
   }
 
@@ -141,7 +145,14 @@ export class FaultPipeline {
         return [...ends].every(([p, end]) => (oplog.get(p)?.nextOffset ?? 0) >= end);
       },
       { timeoutMs, intervalMs: 200, what: 'OPLOG to reach the end offsets' },
-    );
+    ).catch(async (error: Error) => {
+      const oplog = await this.probe.oplog(this.topic);
+      const running = this.consumers.filter((c) => c.child.exitCode === null && c.child.signalCode === null);
+      throw new Error(
+        `${error.message}\nend offsets ${JSON.stringify([...ends])}, OPLOG ${JSON.stringify([...oplog])}\n` +
+          running.map((c) => `--- consumer ${c.url} ---\n${c.logs.slice(-15).join('\n')}`).join('\n'),
+      );
+    });
   }
 
   /** Runs the checker over the whole run so far and prints its line. */

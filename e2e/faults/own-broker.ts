@@ -15,19 +15,26 @@ export class OwnBroker {
   private constructor(
     readonly port: number,
     private readonly dataDir: string,
+    private readonly scram: string | undefined,
   ) {}
 
-  static async start(): Promise<OwnBroker> {
-    // The controller listens on port + 1: pick a port whose successor is free too.
+  /** `scram: 'user:password'` adds a SASL/SCRAM-SHA-256 listener (saslBrokers) with that user. */
+  static async start(options: { scram?: string } = {}): Promise<OwnBroker> {
+    // The controller listens on port + 1 and the SASL listener on port + 2: pick a port whose successors are free too.
     let port = await freePort();
-    while (!(await isFree(port + 1))) port = await freePort();
-    const broker = new OwnBroker(port, join(mkdtempSync(join(tmpdir(), 'async2-broker-')), 'data'));
+    while (!(await isFree(port + 1)) || !(await isFree(port + 2))) port = await freePort();
+    const broker = new OwnBroker(port, join(mkdtempSync(join(tmpdir(), 'async2-broker-')), 'data'), options.scram);
     await broker.launch();
     return broker;
   }
 
   get brokers(): string[] {
     return [`127.0.0.1:${this.port}`];
+  }
+
+  /** The SASL/SCRAM listener (only with `scram`). */
+  get saslBrokers(): string[] {
+    return [`127.0.0.1:${this.port + 2}`];
   }
 
   get pid(): number {
@@ -63,7 +70,7 @@ export class OwnBroker {
   private cli(command: 'start' | 'stop'): Promise<void> {
     return new Promise((resolve, reject) => {
       const child = spawn(process.execPath, [CLI, command], {
-        env: { ...process.env, KAFKA_LOCAL_PORT: String(this.port), KAFKA_LOCAL_DATA_DIR: this.dataDir },
+        env: { ...process.env, KAFKA_LOCAL_PORT: String(this.port), KAFKA_LOCAL_DATA_DIR: this.dataDir, KAFKA_LOCAL_SCRAM: this.scram ?? '' },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let output = '';

@@ -1,4 +1,5 @@
 import { waitFor } from '@async2/testing';
+import { readFileSync } from 'node:fs';
 import { FaultPipeline, scenarioSeed, sleep } from './fault-pipeline';
 
 // Promise 1 with a second owner: the OPLOG epoch fences a zombie (a paused owner that wakes up
@@ -43,6 +44,27 @@ describe('ownership: zombies and racing starts', () => {
     await Promise.all([zombie.stop('SIGKILL'), successor.stop('SIGKILL')]);
   });
 
+  it('an owner frozen inside its flush transaction (holding the OPLOG row lock) is replaced; after SIGCONT it is fenced', async () => {
+    // PostgreSQL ends the frozen session after DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS, releasing the
+    // lock the successor's claim waits for; the frozen flush is rolled back, never committed.
+    const load = pipeline.load();
+    const frozenEnv = { FAIL_POINT: 'after-upsert@3:stop', DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: '3000' };
+    const frozen = await pipeline.spawnConsumer(frozenEnv);
+    await waitFor(async () => processState(frozen.child.pid!) === 'T', { timeoutMs: 60_000, what: 'the owner to freeze inside its flush transaction' });
+    expect(frozen.logs.join('\n')).toContain('FAIL_POINT after-upsert reached: freezing this process (SIGSTOP)');
+
+    const successor = await pipeline.startConsumer({ DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: '3000' });
+    await waitFor(async () => (await pipeline.progress(successor)).every((p) => p.committedUpTo > 0 && !p.fenced), { timeoutMs: 60_000, what: 'the successor to commit' });
+    frozen.child.kill('SIGCONT');
+    await waitFor(async () => (await pipeline.progress(frozen)).every((p) => p.fenced), { timeoutMs: 30_000, what: 'the thawed owner to fence every partition' });
+    await load.stop();
+    await pipeline.settle();
+    const report = await pipeline.check('frozen in a transaction');
+    expect(report.problems).toEqual([]);
+    expect(report).toMatchObject({ lost: 0, duplicated: 0, reordered: 0, countersOutOfRange: 0, ok: true });
+    await Promise.all([frozen.stop('SIGKILL'), successor.stop('SIGKILL')]);
+  });
+
   it('two instances starting at the same moment: exactly one owns each partition', async () => {
     const load = pipeline.load();
     const [a, b] = await Promise.all([pipeline.spawnConsumer({ INSTANCE_ID: 'racer-a' }), pipeline.spawnConsumer({ INSTANCE_ID: 'racer-b' })]);
@@ -67,3 +89,9 @@ describe('ownership: zombies and racing starts', () => {
     expect(report).toMatchObject({ lost: 0, duplicated: 0, reordered: 0, ok: true });
   });
 });
+
+/** The process state letter from /proc (R running, S sleeping, T stopped). */
+function processState(pid: number): string {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+}

@@ -2,7 +2,8 @@
 // Local single-node Apache Kafka (KRaft) for `npm start` and `npm test`, without Docker or a Kafka install:
 // Maven fetches the broker jars once into .cache/kafka/<version>/libs and Java runs `kafka.Kafka` from them.
 // CLI:    node tools/local-kafka/kafka.mjs start|stop|status   (port from KAFKA_LOCAL_PORT, default 9092;
-//         KAFKA_LOCAL_DATA_DIR selects another broker instance than the default .cache/kafka/data)
+//         KAFKA_LOCAL_DATA_DIR selects another broker instance than the default .cache/kafka/data;
+//         KAFKA_LOCAL_SCRAM=user:password adds a SASL/SCRAM-SHA-256 listener on port + 2)
 // Module: ensureLocalKafka({ port, controllerPort, dataDir, ephemeral, log }), stopLocalKafka({ port, dataDir })
 // Plain ESM with Node builtins only (runs on Node 20+); kafkajs is imported lazily for the readiness check.
 import { spawn, spawnSync } from 'node:child_process';
@@ -20,6 +21,14 @@ const JAVA = process.env.JAVA_HOME ? join(process.env.JAVA_HOME, 'bin', 'java') 
 const READY_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 30_000;
 const defaultPort = () => Number(process.env.KAFKA_LOCAL_PORT ?? 9092);
+/** KAFKA_LOCAL_SCRAM=user:password adds a SASL/SCRAM-SHA-256 listener on port + 2 with that user. */
+const scramFromEnv = () => {
+  const raw = process.env.KAFKA_LOCAL_SCRAM;
+  if (!raw) return undefined;
+  const at = raw.indexOf(':');
+  if (at < 1 || !/^[A-Za-z0-9_-]+:[A-Za-z0-9_-]+$/.test(raw)) throw new Error('KAFKA_LOCAL_SCRAM must be user:password (letters, digits, _ and -)');
+  return { username: raw.slice(0, at), password: raw.slice(at + 1) };
+};
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const say = (log, msg) => log(`[local-kafka] ${msg}`);
 
@@ -82,12 +91,18 @@ async function ensureJars(log) {
 }
 
 /** Rewritten on every launch so port changes apply; single node acting as broker and KRaft controller. */
-function writeConfig(inst, port, controllerPort) {
+function writeConfig(inst, port, controllerPort, scram) {
+  // With `scram`, a second client listener on port + 2 takes SASL/SCRAM-SHA-256 (used by the tests of Kafka SASL settings).
+  const sasl = scram ? { listener: `,SASL_PLAINTEXT://127.0.0.1:${port + 2}`, map: ',SASL_PLAINTEXT:SASL_PLAINTEXT' } : { listener: '', map: '' };
   const props = {
     'process.roles': 'broker,controller', 'node.id': 1, 'controller.quorum.voters': `1@127.0.0.1:${controllerPort}`,
-    listeners: `PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
-    'advertised.listeners': `PLAINTEXT://127.0.0.1:${port}`, 'controller.listener.names': 'CONTROLLER',
-    'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT', 'inter.broker.listener.name': 'PLAINTEXT',
+    listeners: `PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}${sasl.listener}`,
+    'advertised.listeners': `PLAINTEXT://127.0.0.1:${port}${sasl.listener}`, 'controller.listener.names': 'CONTROLLER',
+    'listener.security.protocol.map': `PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT${sasl.map}`, 'inter.broker.listener.name': 'PLAINTEXT',
+    ...(scram ? {
+      'sasl.enabled.mechanisms': 'SCRAM-SHA-256',
+      'listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config': 'org.apache.kafka.common.security.scram.ScramLoginModule required;',
+    } : {}),
     'log.dirs': inst.data, 'offsets.topic.replication.factor': 1, 'transaction.state.log.replication.factor': 1,
     'transaction.state.log.min.isr': 1, 'group.initial.rebalance.delay.ms': 0,
     'auto.create.topics.enable': false, 'num.partitions': 1, // topics are created explicitly by the app/tests
@@ -104,12 +119,13 @@ function writeConfig(inst, port, controllerPort) {
 }
 
 /** Formats once; an existing meta.properties means the cluster (and its topics) already exists. */
-async function formatStorage(inst, libs, log) {
+async function formatStorage(inst, libs, log, scram) {
   if (existsSync(join(inst.data, 'meta.properties'))) return say(log, 'KRaft storage already formatted');
   say(log, 'formatting KRaft storage');
   let clusterId; // 16 random bytes = 22 base64url chars; a leading '-' would be parsed as a CLI option
   do clusterId = randomBytes(16).toString('base64url'); while (clusterId.startsWith('-'));
-  const res = await run(JAVA, ['-cp', join(libs, '*'), 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', inst.props]);
+  const addScram = scram ? ['--add-scram', `SCRAM-SHA-256=[name=${scram.username},password=${scram.password}]`] : [];
+  const res = await run(JAVA, ['-cp', join(libs, '*'), 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', inst.props, ...addScram]);
   if (res.code !== 0) throw new Error(`formatting KRaft storage in ${inst.data} failed:\n${res.out.trim()}`);
 }
 
@@ -192,7 +208,7 @@ async function killProcess(pid) {
   if (isAlive(pid)) try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
 }
 
-export async function ensureLocalKafka({ port = defaultPort(), controllerPort = port + 1, dataDir, ephemeral = false, log = console.log } = {}) {
+export async function ensureLocalKafka({ port = defaultPort(), controllerPort = port + 1, dataDir, ephemeral = false, scram = scramFromEnv(), log = console.log } = {}) {
   const inst = instanceFor({ dataDir, ephemeral });
   const brokers = `127.0.0.1:${port}`;
   const existing = ephemeral ? 0 : readPid(inst);
@@ -210,8 +226,8 @@ export async function ensureLocalKafka({ port = defaultPort(), controllerPort = 
   await checkJava(log);
   const libs = await ensureJars(log);
   mkdirSync(inst.data, { recursive: true });
-  writeConfig(inst, port, controllerPort);
-  await formatStorage(inst, libs, log).catch((e) => {
+  writeConfig(inst, port, controllerPort, scram);
+  await formatStorage(inst, libs, log, scram).catch((e) => {
     if (ephemeral) rmSync(inst.dir, { recursive: true, force: true });
     throw e;
   });

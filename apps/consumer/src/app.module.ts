@@ -2,6 +2,8 @@ import { DatabaseModule, KafkaConnections, KafkaHealthIndicator, MetricsControll
 import { Global, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { CONSUMER_CONFIG, loadConsumerConfig } from './config/consumer.config';
+import { FreshReadController } from './fresh-read/fresh-read.controller';
+import { FreshReadService } from './fresh-read/fresh-read.service';
 import { OwnershipHealthIndicator } from './ownership/ownership.health';
 import { PartitionConsumer } from './partition-consumer.service';
 import { HealthController } from './platform/health.controller';
@@ -18,11 +20,12 @@ class ConfigModule {}
 
 /**
  * The consumer: Kafka (owned partitions) -> fold per partition -> flush (EVENTS + OPLOG in one
- * transaction, epoch-fenced). HTTP serves only health.
+ * transaction, epoch-fenced). HTTP on PORT (internal) serves health, metrics and fresh reads of
+ * owned partitions from the fold's memory (fresh-read/).
  */
 @Module({
   imports: [ConfigModule, structuredLogger('consumer'), DatabaseModule, TerminusModule],
-  controllers: [HealthController, MetricsController],
-  providers: [KafkaConnections, KafkaHealthIndicator, PartitionConsumer, OwnershipHealthIndicator],
+  controllers: [HealthController, MetricsController, FreshReadController],
+  providers: [KafkaConnections, KafkaHealthIndicator, PartitionConsumer, OwnershipHealthIndicator, FreshReadService],
 })
 export class AppModule {}

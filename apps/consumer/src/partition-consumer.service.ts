@@ -33,6 +33,8 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
   private readonly failPoints: FailPoints;
   private readonly flushQueued = new Set<number>();
   private stopping = false;
+  /** The topic's partition count, 0 until the claims are made (reads answer "starting" until then). */
+  private topicPartitions = 0;
 
   constructor(
     @Inject(CONSUMER_CONFIG) private readonly config: ConsumerConfig,
@@ -45,6 +47,21 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
   /** Partitions this instance owns and has not been fenced from. */
   activePartitions(): number[] {
     return [...this.lanes.values()].filter((l) => !l.fenced).map((l) => l.partition);
+  }
+
+  /** The lane of an owned partition (fenced or not), for fresh reads; undefined when not owned. */
+  laneFor(partition: number): PartitionLane | undefined {
+    return this.lanes.get(partition);
+  }
+
+  /** This consumer's OPLOG key (group and topic). */
+  oplogKey(): { consumerGroup: string; topic: string } {
+    return { consumerGroup: this.config.consumerGroup, topic: this.config.topics.topic };
+  }
+
+  /** Owned partitions, and the topic's partition count (0 before the claims are made). */
+  ownership(): { partitionCount: number; owned: number[] } {
+    return { partitionCount: this.topicPartitions, owned: [...this.lanes.keys()] };
   }
 
   /** Per owned partition: epoch, offset folded up to (in memory), offset committed (in OPLOG). */
@@ -82,12 +99,14 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
     };
     this.lanes = await claimPartitions(owned, this.config, this.dataSource, this.kafka.admin, deps, this.logger);
     await this.alignGroupOffsets();
+    this.topicPartitions = partitionCount;
 
     this.consumer = this.kafka.kafka.consumer({
       groupId: this.config.consumerGroup,
       partitionAssigners: [staticPartitionAssigner(owned)],
       maxWaitTimeInMs: 100,
       sessionTimeout: this.config.kafkaSessionTimeoutMs,
+      rebalanceTimeout: this.config.kafkaRebalanceTimeoutMs,
       heartbeatInterval: 3000,
       allowAutoTopicCreation: false,
     });
@@ -108,6 +127,7 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
 
   async beforeApplicationShutdown(signal?: string): Promise<void> {
     this.stopping = true;
+    for (const lane of this.lanes.values()) lane.position.cancelAll();
     clearInterval(this.flushTimer);
     clearInterval(this.progressTimer);
     this.logger.log(`stopping (${signal ?? 'shutdown'}): no more fetching, flushing what was folded`);

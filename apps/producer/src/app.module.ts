@@ -14,7 +14,9 @@ import { PublishService } from './ingest/publish.service';
 import { HealthController } from './platform/health.controller';
 import { HttpErrorFilter } from './platform/http-error.filter';
 import { EntitiesController } from './read/entities.controller';
+import { FreshReadService } from './read/fresh-read.service';
 import { OplogWatcher } from './read/oplog-watcher.service';
+import { OwnerReadClient } from './read/owner-read.client';
 import { PipelineLagSource } from './read/pipeline-lag.source';
 import { ReadService } from './read/read.service';
 
@@ -43,6 +45,8 @@ class ConfigModule {}
     PublishService,
     OplogWatcher,
     ReadService,
+    OwnerReadClient,
+    FreshReadService,
     ApiKeyChecker,
     EventsGrpcService,
     GrpcServer,

@@ -13,3 +13,5 @@ export * from './fold/entity-record';
 export * from './fold/apply-event';
 export * from './read/write-token';
 export * from './fold/partition-buffer';
+export * from './fold/fresh-record';
+export * from './read/read-consistency';

@@ -48,6 +48,10 @@ export interface PublishBatchResponseMessage {
 export interface GetRequestMessage {
   id: string;
   after: string;
+  /** '' (eventual), 'eventual' or 'fresh'. */
+  consistency: string;
+  /** 0: no floor. */
+  minVersion: number;
 }
 
 export interface EntityMessage {
@@ -59,4 +63,8 @@ export interface EntityMessage {
   eventTs: string;
   partition: number;
   offset: number;
+  /** 'memory' or 'database'. */
+  source: string;
+  /** Why a fresh read fell back to the database; '' otherwise. */
+  fallback: string;
 }

@@ -11,3 +11,4 @@ export * from './telemetry/tracing-flush';
 export * from './telemetry/kafka-trace-context';
 export * from './telemetry/reservoir-sample';
 export * from './health-report';
+export * from './telemetry/in-span';

@@ -23,8 +23,16 @@ export class KafkaConnections implements OnModuleInit, OnApplicationShutdown {
    */
   ready(): Promise<void> {
     this.connecting ??= (async () => {
-      await this.admin.connect();
-      await ensureTopics(this.admin, this.settings.topics);
+      try {
+        // A listener that wants SASL may still accept the connection and only close it at the
+        // first real request: the topic check is part of "can we use Kafka".
+        await this.admin.connect();
+        await ensureTopics(this.admin, this.settings.topics);
+      } catch (error) {
+        const { brokers, ssl, sasl } = this.settings.kafka;
+        const security = `${ssl ? 'TLS' : 'no TLS'}, ${sasl ? `SASL ${sasl.mechanism} as ${sasl.username}` : 'no SASL'}`;
+        throw new Error(`cannot use Kafka at ${brokers.join(',')} (${security}): ${(error as Error).message}; check KAFKA_BROKERS and that KAFKA_SSL / KAFKA_SASL_* match the listener`);
+      }
       this.logger.log(`connected to ${this.settings.kafka.brokers.join(',')}; topics ${this.settings.topics.topic}, ${this.settings.topics.deadLetterTopic} ready`);
     })();
     return this.connecting;

@@ -40,7 +40,7 @@ export async function createTestDatabase(prefix = 'async2_test'): Promise<TestDa
 
 /** A migrated TypeORM DataSource on a test database. */
 export async function migratedDataSource(url: string): Promise<DataSource> {
-  const dataSource = new DataSource(dataSourceOptions({ url, poolSize: 5, applicationName: 'async2-test' }));
+  const dataSource = new DataSource(dataSourceOptions({ url, poolSize: 5, applicationName: 'async2-test', idleInTransactionTimeoutMs: 60_000 }));
   await dataSource.initialize();
   await runMigrations(dataSource);
   return dataSource;

@@ -31,10 +31,11 @@ describe('loadConsumerConfig defaults', () => {
       bufferMaxBytes: 64 * 1024 * 1024,
       progressCheckMs: 5000,
       kafkaSessionTimeoutMs: 30000,
+      kafkaRebalanceTimeoutMs: 60000,
       failPoint: undefined,
       kafka: { brokers: ['127.0.0.1:9092'], clientId: 'async2-consumer', ssl: false, sasl: undefined },
       topics: { topic: 'events', deadLetterTopic: 'events.dlq', partitions: 4, replicationFactor: 1 },
-      database: { url: DEFAULT_DATABASE_URL, poolSize: 10, ssl: undefined },
+      database: { url: DEFAULT_DATABASE_URL, poolSize: 10, ssl: undefined, idleInTransactionTimeoutMs: 10000 },
       consumerGroup: 'async2-consumer',
     });
     expect(config.limits).toEqual(DEFAULT_EVENT_LIMITS);
@@ -74,6 +75,21 @@ describe('loadConsumerConfig PARTITIONS', () => {
     expect(loadConsumerConfig(env, host).partitions).toEqual(expected);
   });
 
+  it.each<[Record<string, string>, string, unknown]>([
+    [{ POD_INDEX: '5' }, PLAIN_HOST, { kind: 'list', partitions: [5] }],
+    [{ POD_INDEX: '0' }, 'async2-consumer-3', { kind: 'list', partitions: [0] }],
+    [{ POD_INDEX: '5', PARTITIONS: '1,2' }, 'async2-consumer-3', { kind: 'list', partitions: [1, 2] }],
+    [{ POD_INDEX: '5', PARTITIONS: 'all' }, PLAIN_HOST, { kind: 'all' }],
+    [{ POD_INDEX: '' }, 'async2-consumer-3', { kind: 'list', partitions: [3] }],
+  ])('%j on host %s -> %j (PARTITIONS, then POD_INDEX, then the hostname)', (env, host, expected) => {
+    expect(loadConsumerConfig(env, host).partitions).toEqual(expected);
+  });
+
+  it.each(['x', '-1', '1.5', '0,1'])('POD_INDEX=%j is refused, named', (raw) => {
+    const problems = problemsOf({ POD_INDEX: raw }, 'async2-consumer-3');
+    expect(problems).toEqual([expect.stringContaining('POD_INDEX')]);
+  });
+
   it.each(['a,b', '0,,1', '-1', '1.5', '0;1', 'ALL'])('PARTITIONS=%j is refused', (raw) => {
     const problems = problemsOf({ PARTITIONS: raw });
     expect(problems).toHaveLength(1);
@@ -83,7 +99,7 @@ describe('loadConsumerConfig PARTITIONS', () => {
 
 describe('loadConsumerConfig fault injection', () => {
   it('FAIL_POINT names a point and the pass to die on', () => {
-    expect(loadConsumerConfig({ FAIL_POINT: 'after-upsert@2' }, PLAIN_HOST).failPoint).toEqual({ name: 'after-upsert', onPass: 2 });
+    expect(loadConsumerConfig({ FAIL_POINT: 'after-upsert@2' }, PLAIN_HOST).failPoint).toEqual({ name: 'after-upsert', onPass: 2, action: 'kill' });
   });
 });
 

@@ -10,6 +10,8 @@ export interface ConsumerConfig extends SharedSettings {
   host: string;
   port: number;
   partitions: PartitionSelection;
+  /** Longest a fresh read may wait for the fold (its `waitMs` is capped at this). */
+  readMaxWaitMs: number;
   flushIntervalMs: number;
   flushMaxEvents: number;
   dedupeWindow: number;
@@ -23,6 +25,8 @@ export interface ConsumerConfig extends SharedSettings {
   /** How often lag and the OPLOG claim (is the epoch still ours?) are checked. */
   progressCheckMs: number;
   kafkaSessionTimeoutMs: number;
+  /** How long a group rebalance waits for members to rejoin (a dead member holds it up this long). */
+  kafkaRebalanceTimeoutMs: number;
   /** Test-only crash injection (FAIL_POINT); undefined in normal operation. */
   failPoint: FailPointSpec | undefined;
 }
@@ -36,7 +40,8 @@ export function loadConsumerConfig(environment: NodeJS.ProcessEnv = process.env,
     ...shared,
     host: env.string('HOST', '127.0.0.1'),
     port: env.int('PORT', 3001, { min: 0, max: 65535 }),
-    partitions: parsePartitions(env.optionalString('PARTITIONS'), host, env),
+    partitions: parsePartitions(env.optionalString('PARTITIONS'), host, env, env.optionalString('POD_INDEX')),
+    readMaxWaitMs: env.int('READ_MAX_WAIT_MS', 10000, { min: 0, max: 600000 }),
     flushIntervalMs: env.int('FLUSH_INTERVAL_MS', 1000, { min: 10, max: 600000 }),
     flushMaxEvents: env.int('FLUSH_MAX_EVENTS', 10000, { min: 1, max: 10000000 }),
     dedupeWindow: env.int('DEDUPE_WINDOW', 16, { min: 0, max: 1000 }),
@@ -53,6 +58,7 @@ export function loadConsumerConfig(environment: NodeJS.ProcessEnv = process.env,
     bufferMaxBytes: env.int('BUFFER_MAX_BYTES', 64 * 1024 * 1024, { min: 1024, max: 16 * 1024 * 1024 * 1024 }),
     progressCheckMs: env.int('PROGRESS_CHECK_MS', 5000, { min: 100, max: 600000 }),
     kafkaSessionTimeoutMs: env.int('KAFKA_SESSION_TIMEOUT_MS', 30000, { min: 6000, max: 1800000 }),
+    kafkaRebalanceTimeoutMs: env.int('KAFKA_REBALANCE_TIMEOUT_MS', 60000, { min: 6000, max: 1800000 }),
     failPoint: parseFailPointVariable(env),
   };
   env.done();
@@ -60,10 +66,17 @@ export function loadConsumerConfig(environment: NodeJS.ProcessEnv = process.env,
 }
 
 /**
- * PARTITIONS: `all`, or a comma-separated list (`0,1`). When unset, a StatefulSet pod's hostname
- * (`consumer-3`) names its one partition; any other hostname means all partitions.
+ * PARTITIONS: `all`, or a comma-separated list (`0,1`). When unset, a StatefulSet pod owns the
+ * partition equal to its ordinal: POD_INDEX (the Helm chart passes the pod-index label
+ * `apps.kubernetes.io/pod-index` through the downward API), else the hostname's suffix
+ * (`consumer-3`); any other hostname means all partitions.
  */
-export function parsePartitions(raw: string | undefined, host: string, env: EnvReader): PartitionSelection {
+export function parsePartitions(raw: string | undefined, host: string, env: EnvReader, podIndex?: string): PartitionSelection {
+  if (raw === undefined && podIndex !== undefined) {
+    if (/^\d{1,5}$/.test(podIndex.trim())) return { kind: 'list', partitions: [Number(podIndex.trim())] };
+    env.problem(`POD_INDEX=${JSON.stringify(podIndex)}: must be a pod ordinal (0, 1, 2, ...)`);
+    return { kind: 'all' };
+  }
   if (raw === undefined) {
     const ordinal = /-(\d+)$/.exec(host);
     return ordinal ? { kind: 'list', partitions: [Number(ordinal[1])] } : { kind: 'all' };

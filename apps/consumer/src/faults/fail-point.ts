@@ -2,46 +2,50 @@
  * Fail points: places in the consumer where a fault test can make the process die (SIGKILL, no
  * cleanup) at an exact moment, the way a crash would. Inert unless FAIL_POINT names one.
  *
- *   FAIL_POINT=after-upsert      die the first time a flush has upserted its rows but not committed
- *   FAIL_POINT=after-upsert@3    ... the third time
+ *   FAIL_POINT=after-upsert         die the first time a flush has upserted its rows but not committed
+ *   FAIL_POINT=after-upsert@3       ... the third time
+ *   FAIL_POINT=after-upsert@3:stop  freeze instead (SIGSTOP: a zombie holding its open transaction)
  */
 export const FAIL_POINT_NAMES = ['before-flush', 'after-upsert', 'after-commit', 'during-claim'] as const;
 export type FailPointName = (typeof FAIL_POINT_NAMES)[number];
 
 export interface FailPointSpec {
   name: FailPointName;
-  /** Dies on this pass (1 = the first time the point is reached). */
+  /** Acts on this pass (1 = the first time the point is reached). */
   onPass: number;
+  /** kill: SIGKILL (a crash); stop: SIGSTOP (frozen until someone sends SIGCONT). */
+  action: 'kill' | 'stop';
 }
 
-/** Parses `name` or `name@n`; returns an error message for anything else. */
+/** Parses `name[@n][:kill|:stop]`; returns an error message for anything else. */
 export function parseFailPoint(raw: string): FailPointSpec | string {
-  const match = /^([a-z-]+)(?:@(\d{1,6}))?$/.exec(raw.trim());
+  const match = /^([a-z-]+)(?:@(\d{1,6}))?(?::(kill|stop))?$/.exec(raw.trim());
   const name = match?.[1] as FailPointName | undefined;
-  if (!match || !name || !FAIL_POINT_NAMES.includes(name)) return `must be one of ${FAIL_POINT_NAMES.join(', ')}, optionally followed by @<pass>`;
+  if (!match || !name || !FAIL_POINT_NAMES.includes(name)) return `must be one of ${FAIL_POINT_NAMES.join(', ')}, optionally followed by @<pass> and :kill or :stop`;
   const onPass = match[2] === undefined ? 1 : Number(match[2]);
   if (onPass < 1) return 'the pass after @ must be 1 or more';
-  return { name, onPass };
+  return { name, onPass, action: (match[3] as 'kill' | 'stop' | undefined) ?? 'kill' };
 }
 
-/** Counts passes through each point and kills the process on the configured one. */
+/** Counts passes through each point and kills (or freezes) the process on the configured one. */
 export class FailPoints {
   private readonly passes = new Map<FailPointName, number>();
 
   constructor(
     private readonly spec: FailPointSpec | undefined,
-    private readonly die: (point: FailPointName) => void = killThisProcess,
+    private readonly act: (point: FailPointName, action: FailPointSpec['action']) => void = signalThisProcess,
   ) {}
 
   reach(point: FailPointName): void {
     if (this.spec?.name !== point) return;
     const pass = (this.passes.get(point) ?? 0) + 1;
     this.passes.set(point, pass);
-    if (pass === this.spec.onPass) this.die(point);
+    if (pass === this.spec.onPass) this.act(point, this.spec.action);
   }
 }
 
-function killThisProcess(point: FailPointName): void {
-  process.stderr.write(`FAIL_POINT ${point} reached: killing this process (SIGKILL)\n`);
-  process.kill(process.pid, 'SIGKILL');
+function signalThisProcess(point: FailPointName, action: FailPointSpec['action']): void {
+  const signal = action === 'kill' ? 'SIGKILL' : 'SIGSTOP';
+  process.stderr.write(`FAIL_POINT ${point} reached: ${action === 'kill' ? 'killing' : 'freezing'} this process (${signal})\n`);
+  process.kill(process.pid, signal);
 }

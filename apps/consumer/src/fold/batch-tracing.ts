@@ -1,5 +1,5 @@
-import { MAX_SPAN_LINKS, ReservoirSample, async2Tracer, linksTo, spanContextFromHeaders } from '@async2/platform';
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
+import { MAX_SPAN_LINKS, ReservoirSample, async2Tracer, inSpan, linksTo, spanContextFromHeaders } from '@async2/platform';
+import { ROOT_CONTEXT, SpanKind } from '@opentelemetry/api';
 import type { Batch, IHeaders } from 'kafkajs';
 
 /**
@@ -28,13 +28,5 @@ export async function processTraced(batch: Batch, fold: () => Promise<void>): Pr
     },
     ROOT_CONTEXT,
   );
-  try {
-    await context.with(trace.setSpan(ROOT_CONTEXT, span), fold);
-  } catch (error) {
-    span.recordException(error as Error);
-    span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
-    throw error;
-  } finally {
-    span.end();
-  }
+  await inSpan(span, ROOT_CONTEXT, fold);
 }

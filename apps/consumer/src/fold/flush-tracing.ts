@@ -1,6 +1,6 @@
-import { async2Tracer, linksTo, spanContextFromHeaders } from '@async2/platform';
+import { async2Tracer, inSpan, linksTo, spanContextFromHeaders } from '@async2/platform';
 import type { FlushPlan } from '@async2/domain';
-import { type Span, SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
+import { type Span, SpanKind, context } from '@opentelemetry/api';
 import type { IHeaders } from 'kafkajs';
 
 export interface FlushSpanFacts {
@@ -31,17 +31,11 @@ export async function withFlushSpan<T>(facts: FlushSpanFacts, flush: (span: Span
       'async2.links.sampled': links.length,
     },
   });
-  try {
-    const result = await context.with(trace.setSpan(context.active(), span), () => flush(span));
+  return inSpan(span, context.active(), async () => {
+    const result = await flush(span);
     span.setAttribute('async2.flush.outcome', String(result));
     return result;
-  } catch (error) {
-    span.recordException(error as Error);
-    span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
-    throw error;
-  } finally {
-    span.end();
-  }
+  });
 }
 
 /** What the plan writes: rows, events and the offset range it commits. */

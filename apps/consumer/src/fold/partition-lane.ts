@@ -4,6 +4,7 @@ import type { Logger } from '@nestjs/common';
 import type { KafkaMessage } from 'kafkajs';
 import type { FailPoints } from '../faults/fail-point';
 import type { DeadLetter, DeadLetterPublisher } from '../flush/dead-letter.publisher';
+import { FoldPositionWaiters } from '../fresh-read/fold-position-waiters';
 import * as metrics from '../platform/consumer.metrics';
 import { describeFlushPlan, withFlushSpan } from './flush-tracing';
 import { FlushWindow } from './flush-window';
@@ -47,6 +48,8 @@ export class PartitionLane {
   paused = false;
   /** Bytes, producer timestamps and trace headers of what was folded since the last commit. */
   readonly window: FlushWindow;
+  /** Fresh reads waiting for the fold to pass an offset; woken as the fold advances. */
+  readonly position = new FoldPositionWaiters();
 
   constructor(
     readonly partition: number,
@@ -69,6 +72,7 @@ export class PartitionLane {
     if (this.isFenced) return;
     this.isFenced = true;
     metrics.fencedClaims.inc({ partition: String(this.partition) });
+    this.position.cancelAll();
     this.deps.logger.error(`partition ${this.partition}: fenced: ${reason} (our epoch ${this.epoch} is stale); stopped, nothing more will be written`);
   }
 
@@ -86,6 +90,12 @@ export class PartitionLane {
 
   /** Offers the record at `message.offset`: folds it if it is the next one, or says what to do. */
   fold(message: KafkaMessage): FoldStep {
+    const step = this.foldOne(message);
+    if (step === 'folded') this.position.advance(this.buffer.nextOffset);
+    return step;
+  }
+
+  private foldOne(message: KafkaMessage): FoldStep {
     const offset = Number(message.offset);
     const next = this.buffer.nextOffset;
     if (offset < next) return 'already-applied';

@@ -31,6 +31,18 @@ describe('loadProducerConfig', () => {
     expect(config.instanceId).toMatch(/^producer-.+-\d+$/);
   });
 
+  it('fresh reads: the local consumer by default, a per-partition template when set, a bad template named', () => {
+    expect(loadProducerConfig({}).freshRead).toEqual({ ownerUrlTemplate: 'http://127.0.0.1:3001', timeoutMs: 1000 });
+    expect(loadProducerConfig({ CONSUMER_READ_URL_TEMPLATE: 'http://consumer-{partition}.consumer-headless:3001', FRESH_READ_TIMEOUT_MS: '250' }).freshRead).toEqual({
+      ownerUrlTemplate: 'http://consumer-{partition}.consumer-headless:3001',
+      timeoutMs: 250,
+    });
+    expect(problemsOf({ CONSUMER_READ_URL_TEMPLATE: 'consumer-{pod}:3001', FRESH_READ_TIMEOUT_MS: '0' })).toEqual([
+      'FRESH_READ_TIMEOUT_MS="0": must be an integer between 1 and 600000',
+      'CONSUMER_READ_URL_TEMPLATE="consumer-{pod}:3001": the only placeholder is {partition}',
+    ]);
+  });
+
   it('accepts by default exactly what the consumer re-validates against (no accepted event is poison)', () => {
     expect(loadProducerConfig({}).limits).toEqual(DEFAULT_EVENT_LIMITS);
   });

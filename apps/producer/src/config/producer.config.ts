@@ -1,5 +1,6 @@
 import { type ApiKeyEntry, EnvReader, readApiKeys, readSharedSettings, type SharedSettings } from '@async2/data-access';
 import type { EventLimits } from '@async2/domain';
+import { ownerTemplateProblem } from '../read/owner-address';
 
 /** The producer's whole configuration, validated once at boot and injected as PRODUCER_CONFIG. */
 export interface ProducerConfig extends SharedSettings {
@@ -23,6 +24,11 @@ export interface ProducerConfig extends SharedSettings {
   };
   readAfterTimeoutMs: number;
   readAfterPollMs: number;
+  /** consistency=fresh: where the owner of a partition answers, and how long it gets. */
+  freshRead: {
+    ownerUrlTemplate: string;
+    timeoutMs: number;
+  };
   grpc: {
     host: string;
     port: number;
@@ -64,6 +70,10 @@ export function loadProducerConfig(environment: NodeJS.ProcessEnv = process.env)
     },
     readAfterTimeoutMs: env.int('READ_AFTER_TIMEOUT_MS', 5000, { min: 0, max: 600000 }),
     readAfterPollMs: env.int('READ_AFTER_POLL_MS', 20, { min: 1, max: 10000 }),
+    freshRead: {
+      ownerUrlTemplate: env.string('CONSUMER_READ_URL_TEMPLATE', 'http://127.0.0.1:3001'),
+      timeoutMs: env.int('FRESH_READ_TIMEOUT_MS', 1000, { min: 1, max: 600000 }),
+    },
     grpc: {
       host: env.string('GRPC_HOST', host),
       port: env.int('GRPC_PORT', 50051, { min: 0, max: 65535 }),
@@ -73,6 +83,8 @@ export function loadProducerConfig(environment: NodeJS.ProcessEnv = process.env)
   };
   // Node refuses a headers timeout longer than the request timeout.
   if (config.http.headersTimeoutMs > config.http.requestTimeoutMs) env.problem('HTTP_HEADERS_TIMEOUT_MS: must not exceed HTTP_REQUEST_TIMEOUT_MS');
+  const templateProblem = ownerTemplateProblem(config.freshRead.ownerUrlTemplate);
+  if (templateProblem) env.problem(`CONSUMER_READ_URL_TEMPLATE=${JSON.stringify(config.freshRead.ownerUrlTemplate)}: ${templateProblem}`);
   env.done();
   return config;
 }

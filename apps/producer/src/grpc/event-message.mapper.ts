@@ -56,6 +56,6 @@ export function errorMessage(error: DomainError): ErrorMessage {
   return { code: error.code, message: error.message.toWellFormed(), retriable: error.retriable, violations };
 }
 
-export function entityMessage(view: EntityView): EntityMessage {
-  return { ...view, state: JSON.stringify(view.state) };
+export function entityMessage(view: EntityView, fallback = ''): EntityMessage {
+  return { ...view, state: JSON.stringify(view.state), updatedAt: view.updatedAt ?? '', fallback };
 }

@@ -1,5 +1,5 @@
 import type { ApiScope } from '@async2/data-access';
-import { DomainError, ValidationError, parseWriteToken } from '@async2/domain';
+import { DomainError, ValidationError, parseReadConsistency, parseWriteToken } from '@async2/domain';
 import type { EventMessage, GetRequestMessage, PublishBatchRequestMessage, PublishResultMessage } from '@async2/events-proto';
 import type { Metadata, ServerDuplexStream, ServerUnaryCall, UntypedServiceImplementation, sendUnaryData } from '@grpc/grpc-js';
 import { Inject, Injectable, Logger } from '@nestjs/common';
@@ -10,6 +10,7 @@ import { OverloadedError } from '../ingest/ingest-errors';
 import { PartitionMap } from '../ingest/partition-map.service';
 import { PublishService } from '../ingest/publish.service';
 import { ingestEvents, ingestLatency } from '../platform/ingest.metrics';
+import { FreshReadService } from '../read/fresh-read.service';
 import { ReadService } from '../read/read.service';
 import { batchBody, entityMessage, errorMessage, resultMessage, singleEventBody } from './event-message.mapper';
 import { toServiceError } from './grpc-errors';
@@ -24,6 +25,7 @@ export class EventsGrpcService {
     @Inject(PRODUCER_CONFIG) private readonly config: ProducerConfig,
     private readonly publishService: PublishService,
     private readonly reads: ReadService,
+    private readonly fresh: FreshReadService,
     private readonly partitions: PartitionMap,
     private readonly auth: ApiKeyChecker,
   ) {}
@@ -48,9 +50,19 @@ export class EventsGrpcService {
       PublishStream: (call: ServerDuplexStream<EventMessage, PublishResultMessage>) => this.stream(call),
       Get: (call: ServerUnaryCall<GetRequestMessage, unknown>, callback: sendUnaryData<unknown>) =>
         this.unary(call.metadata, 'read', callback, async () => {
-          const { id, after } = call.request;
+          const { id, after, consistency, minVersion } = call.request;
           const position = after === '' ? undefined : parseWriteToken(after, this.partitions.partitionCount);
-          return entityMessage(await this.reads.read(id, position));
+          const level = parseReadConsistency(consistency);
+          if (!Number.isSafeInteger(minVersion) || minVersion < 0) {
+            throw new ValidationError([{ field: 'min_version', rule: 'format', message: 'must be a non-negative integer: the highest version of this id already read' }]);
+          }
+          const floor = minVersion === 0 ? undefined : minVersion;
+          if (level === 'fresh') {
+            const { view, fallback } = await this.fresh.read(id, position, floor);
+            return entityMessage(view, fallback);
+          }
+          if (floor === undefined) return entityMessage(await this.reads.read(id, position));
+          return entityMessage(await this.fresh.fromDatabase(id, position, floor, 'consistency=eventual reads only the database'));
         }),
     };
   }

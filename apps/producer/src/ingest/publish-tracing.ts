@@ -1,4 +1,4 @@
-import { MAX_SPAN_LINKS, async2Tracer, linksTo, spanContextFromHeaders, traceHeaders } from '@async2/platform';
+import { MAX_SPAN_LINKS, async2Tracer, inSpan, linksTo, spanContextFromHeaders, traceHeaders } from '@async2/platform';
 import { ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
 import type { OutgoingRecord, PublishOutcome, SendBatch } from './coalescing-publisher';
 
@@ -21,17 +21,11 @@ export async function publishTraced(topic: string, records: OutgoingRecord[], pu
   });
   const headers = traceHeaders(trace.setSpan(context.active(), span));
   if (Object.keys(headers).length > 0) for (const record of records) record.headers = { ...record.headers, ...headers };
-  try {
+  return inSpan(span, context.active(), async () => {
     const outcomes = await publish(records);
     annotateOutcomes(span, outcomes);
     return outcomes;
-  } catch (error) {
-    span.recordException(error as Error);
-    span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
-    throw error;
-  } finally {
-    span.end();
-  }
+  });
 }
 
 function annotateOutcomes(span: Span, outcomes: PublishOutcome[]): void {
@@ -58,15 +52,7 @@ export function sendTraced(topic: string, send: SendBatch): SendBatch {
       },
       ROOT_CONTEXT,
     );
-    try {
-      return await context.with(trace.setSpan(ROOT_CONTEXT, span), () => send(messages));
-    } catch (error) {
-      span.recordException(error as Error);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
-      throw error;
-    } finally {
-      span.end();
-    }
+    return inSpan(span, ROOT_CONTEXT, () => send(messages));
   };
 }
 

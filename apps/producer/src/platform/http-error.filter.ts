@@ -3,6 +3,7 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger 
 import type { FastifyReply } from 'fastify';
 import { UnauthenticatedError } from '../auth/auth-errors';
 import { OverloadedError, PublishUnavailableError } from '../ingest/ingest-errors';
+import { StaleReadRefusedError } from '../read/read-errors';
 import { httpStatusOf } from './edge-statuses';
 
 export { httpStatusOf };
@@ -29,7 +30,7 @@ export class HttpErrorFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     if (exception instanceof DomainError) {
-      if (exception instanceof OverloadedError || exception instanceof PublishUnavailableError) {
+      if (exception instanceof OverloadedError || exception instanceof PublishUnavailableError || exception instanceof StaleReadRefusedError) {
         reply.header('retry-after', String(exception.retryAfterSeconds));
       }
       if (exception instanceof UnauthenticatedError) reply.header('www-authenticate', 'Bearer');

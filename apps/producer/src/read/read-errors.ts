@@ -18,3 +18,17 @@ export class ReadAfterTimeoutError extends DomainError {
     this.name = 'ReadAfterTimeoutError';
   }
 }
+
+/**
+ * A read with `minVersion` found only an older version (the owner did not reach it in time and the
+ * database is behind it): refusing is what keeps reads monotonic. Retry: the owner will get there.
+ */
+export class StaleReadRefusedError extends DomainError {
+  readonly code = 'version_not_reached';
+  readonly retriable = true;
+  readonly retryAfterSeconds = 1;
+  constructor(readonly id: string, readonly minVersion: number, readonly available: number, why: string) {
+    super(`no source has version ${minVersion} of this id yet (the database has ${available}; ${why}); refusing to answer with an older version`);
+    this.name = 'StaleReadRefusedError';
+  }
+}

@@ -1,4 +1,4 @@
-import { EventsRepository, fetchWatermarks } from '@async2/data-access';
+import { EventsRepository, type StoredRecord, fetchWatermarks } from '@async2/data-access';
 import { type WritePosition, ValidationError, validateEvent } from '@async2/domain';
 import { KafkaConnections } from '@async2/platform';
 import { Inject, Injectable } from '@nestjs/common';
@@ -7,14 +7,19 @@ import { PRODUCER_CONFIG, type ProducerConfig } from '../config/producer.config'
 import { EntityNotFoundError, ReadAfterTimeoutError } from './read-errors';
 import { OplogWatcher } from './oplog-watcher.service';
 
+/** Where a read's state came from: the owning consumer's fold, or EVENTS. */
+export type ReadSource = 'memory' | 'database';
+
 export interface EntityView {
   id: string;
   state: Record<string, unknown>;
   version: number;
-  updatedAt: string;
+  /** When EVENTS last stored it; null for state read from memory (not necessarily written yet). */
+  updatedAt: string | null;
   eventTs: string;
   partition: number;
   offset: number;
+  source: ReadSource;
 }
 
 /** Reads of materialised state: eventual by default, or after a given write (read-your-writes). */
@@ -31,6 +36,22 @@ export class ReadService {
     this.events = new EventsRepository(dataSource);
   }
 
+  async read(id: string, after?: WritePosition): Promise<EntityView> {
+    // The same rules as ingest, so a read can never name an ID that could not have been written.
+    validateEvent({ id, op: 'delete' }, this.config.limits);
+    return this.toView(id, await this.readStored(id, after));
+  }
+
+  /** The ID's row in EVENTS (tombstones included), once the write named by `after` is applied. */
+  async readStored(id: string, after?: WritePosition): Promise<StoredRecord | undefined> {
+    if (after && !(await this.watcher.waitPast(after.partition, after.offset, 0))) {
+      await this.refuseUnwritten(after);
+      const reached = await this.watcher.waitPast(after.partition, after.offset, this.config.readAfterTimeoutMs);
+      if (!reached) throw new ReadAfterTimeoutError(after.partition, after.offset, this.watcher.appliedUpTo(after.partition), this.config.readAfterTimeoutMs);
+    }
+    return this.events.findStored(id);
+  }
+
   /**
    * A token past the partition's end names a write that never happened: waiting for it would only
    * time out (504), so it is bad input. Asked of Kafka only when OPLOG has not passed the offset.
@@ -42,15 +63,8 @@ export class ReadService {
     }
   }
 
-  async read(id: string, after?: WritePosition): Promise<EntityView> {
-    // The same rules as ingest, so a read can never name an ID that could not have been written.
-    validateEvent({ id, op: 'delete' }, this.config.limits);
-    if (after && !(await this.watcher.waitPast(after.partition, after.offset, 0))) {
-      await this.refuseUnwritten(after);
-      const reached = await this.watcher.waitPast(after.partition, after.offset, this.config.readAfterTimeoutMs);
-      if (!reached) throw new ReadAfterTimeoutError(after.partition, after.offset, this.watcher.appliedUpTo(after.partition), this.config.readAfterTimeoutMs);
-    }
-    const stored = await this.events.findStored(id);
+  /** The answer for a stored row; 404 for a tombstone or no row. */
+  toView(id: string, stored: StoredRecord | undefined): EntityView {
     if (!stored || stored.record.deleted || stored.record.state === null) throw new EntityNotFoundError(id);
     const { record, updatedAt } = stored;
     return {
@@ -61,6 +75,7 @@ export class ReadService {
       eventTs: new Date(record.eventTs).toISOString(),
       partition: record.partition,
       offset: record.lastOffset,
+      source: 'database',
     };
   }
 }

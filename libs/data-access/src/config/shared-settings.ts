@@ -45,6 +45,7 @@ export function readSharedSettings(env: EnvReader, app: 'producer' | 'consumer')
     database: {
       url: env.string('DATABASE_URL', DEFAULT_DATABASE_URL, { pattern: /^postgres(ql)?:\/\//, describe: 'must be a postgres:// URL' }),
       poolSize: env.int('DATABASE_POOL_SIZE', 10, { min: 1, max: 500 }),
+      idleInTransactionTimeoutMs: env.int('DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS', 10000, { min: 1000, max: 3600000 }),
       // verify-full: the server's certificate must chain to the CA (DATABASE_SSL_CA_FILE, else the
       // system's) and name the host; require: encrypted, not verified (libpq's sslmode=require).
       ssl: databaseSsl === 'off' ? undefined : { rejectUnauthorized: databaseSsl === 'verify-full', ...(databaseCa !== undefined ? { ca: databaseCa } : {}) },

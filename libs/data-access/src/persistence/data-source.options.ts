@@ -12,6 +12,12 @@ export interface DatabaseSettings {
   /** `pg` TLS options (e.g. `{ rejectUnauthorized: true, ca }`); undefined for plaintext. */
   ssl?: boolean | Record<string, unknown>;
   applicationName: string;
+  /**
+   * PostgreSQL ends a session idle inside a transaction for longer (idle_in_transaction_session_timeout):
+   * an instance frozen mid-flush (SIGSTOP, a VM pause) must not hold the OPLOG row lock that the
+   * next owner's claim waits for.
+   */
+  idleInTransactionTimeoutMs: number;
 }
 
 /** TypeORM options for both apps. Never `synchronize`: the schema changes only through MIGRATIONS. */
@@ -26,7 +32,7 @@ export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions
     migrationsTransactionMode: 'all',
     ssl: settings.ssl,
     applicationName: settings.applicationName,
-    extra: { max: settings.poolSize },
+    extra: { max: settings.poolSize, idle_in_transaction_session_timeout: settings.idleInTransactionTimeoutMs },
     logging: ['error'],
   };
 }

@@ -188,6 +188,11 @@ export class PartitionBuffer {
     return this.slots.get(id)?.record;
   }
 
+  /** Events of `id` folded but waiting for its row (empty when none), for reads of fresh state. */
+  pendingEvents(id: string): ReadonlyArray<{ event: StampedEvent; offset: number }> {
+    return this.pending.get(id) ?? [];
+  }
+
   private apply(slot: Slot, event: StampedEvent, offset: number): RejectedEvent | undefined {
     const outcome = applyEvent(slot.record, event, offset, this.dedupeWindow);
     if (outcome.kind === 'duplicate') {

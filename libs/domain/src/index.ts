@@ -5,6 +5,7 @@ export * from './event-contract/event-limits';
 export * from './event-contract/validation-error';
 export * from './event-contract/event-validator';
 export * from './event-contract/text-rules';
+export * from './event-contract/json-nesting';
 export * from './partitioner/murmur2';
 export * from './partitioner/partition-for-key';
 export * from './fold/merge-patch';

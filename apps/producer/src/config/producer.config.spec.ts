@@ -19,6 +19,7 @@ describe('loadProducerConfig', () => {
       host: '127.0.0.1',
       port: 3000,
       bodyLimitBytes: 4 * 1024 * 1024,
+      http: { requestTimeoutMs: 30000, headersTimeoutMs: 10000, keepAliveTimeoutMs: 72000 },
       publish: { lingerMs: 2, maxBatchEvents: 5000, maxPendingEvents: 100000, timeoutMs: 15000 },
       readAfterTimeoutMs: 5000,
       readAfterPollMs: 20,
@@ -74,6 +75,8 @@ describe('loadProducerConfig', () => {
     ['DATABASE_URL', { DATABASE_URL: 'mysql://x' }],
     ['KAFKA_TOPIC', { KAFKA_TOPIC: 'bad topic', KAFKA_DLQ_TOPIC: 'dlq' }],
     ['KAFKA_SSL', { KAFKA_SSL: 'maybe' }],
+    ['HTTP_REQUEST_TIMEOUT_MS', { HTTP_REQUEST_TIMEOUT_MS: '0' }],
+    ['HTTP_HEADERS_TIMEOUT_MS', { HTTP_HEADERS_TIMEOUT_MS: '5000', HTTP_REQUEST_TIMEOUT_MS: '1000' }],
   ])('%s: a bad value is refused with a ConfigError naming it', (name, env) => {
     const problems = problemsOf(env);
     expect(problems).toHaveLength(1);

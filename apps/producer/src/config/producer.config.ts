@@ -7,6 +7,14 @@ export interface ProducerConfig extends SharedSettings {
   host: string;
   port: number;
   bodyLimitBytes: number;
+  http: {
+    /** Whole request (headers and body) must arrive within this, else 408: slow clients cannot hold a connection. */
+    requestTimeoutMs: number;
+    /** Headers must arrive within this, else 408 (slowloris). */
+    headersTimeoutMs: number;
+    /** An idle keep-alive connection is closed after this. */
+    keepAliveTimeoutMs: number;
+  };
   limits: EventLimits;
   publish: {
     lingerMs: number;
@@ -52,6 +60,11 @@ export function loadProducerConfig(environment: NodeJS.ProcessEnv = process.env)
     host,
     port: env.int('PORT', 3000, { min: 0, max: 65535 }),
     bodyLimitBytes: env.int('BODY_LIMIT_BYTES', 4 * 1024 * 1024, { min: 1024, max: 256 * 1024 * 1024 }),
+    http: {
+      requestTimeoutMs: env.int('HTTP_REQUEST_TIMEOUT_MS', 30000, { min: 100, max: 600000 }),
+      headersTimeoutMs: env.int('HTTP_HEADERS_TIMEOUT_MS', 10000, { min: 100, max: 600000 }),
+      keepAliveTimeoutMs: env.int('HTTP_KEEP_ALIVE_TIMEOUT_MS', 72000, { min: 100, max: 600000 }),
+    },
     limits: {
       idMaxBytes: env.int('ID_MAX_BYTES', 256, { min: 1, max: 4096 }),
       eventIdMaxBytes: env.int('EVENT_ID_MAX_BYTES', 128, { min: 1, max: 1024 }),
@@ -85,6 +98,8 @@ export function loadProducerConfig(environment: NodeJS.ProcessEnv = process.env)
       snapshotPageMax: env.int('CHANGES_SNAPSHOT_PAGE_MAX', 1000, { min: 1, max: 100000 }),
     },
   };
+  // Node refuses a headers timeout longer than the request timeout.
+  if (config.http.headersTimeoutMs > config.http.requestTimeoutMs) env.problem('HTTP_HEADERS_TIMEOUT_MS: must not exceed HTTP_REQUEST_TIMEOUT_MS');
   const templateProblem = ownerTemplateProblem(config.freshRead.ownerUrlTemplate);
   if (templateProblem) env.problem(`CONSUMER_READ_URL_TEMPLATE=${JSON.stringify(config.freshRead.ownerUrlTemplate)}: ${templateProblem}`);
   env.done();

@@ -1,4 +1,4 @@
-import { type ChangeOp, type Violation, ValidationError, formatWriteToken } from '@async2/domain';
+import { type ChangeOp, type Violation, ValidationError, formatWriteToken, nestsDeeperThan } from '@async2/domain';
 import type { EntityMessage, ErrorMessage, EventMessage, PublishResultMessage } from '@async2/events-proto';
 import type { DomainError } from '@async2/domain';
 import type { PublishOutcome } from '../ingest/coalescing-publisher';
@@ -10,11 +10,16 @@ const OPS: Record<string, ChangeOp> = { OP_SET: 'set', OP_MERGE: 'merge', OP_INC
  * An events.v1.Event as the JSON body HTTP would have received, so the same validator judges both
  * edges and names the same fields. `data` is JSON text: its syntax errors point at `<at>/data`.
  * Proto3 cannot tell an empty string from an absent one: '' data or event_id means absent.
+ * Data nested deeper than `dataMaxDepth` + 1 is refused on its text, before JSON.parse builds it
+ * (one level of slack: data one past its cap is named at its exact pointer by the validator, as
+ * over HTTP, where the body around it gives the same slack).
  */
-export function eventBody(message: EventMessage, at: string, syntaxErrors: Violation[]): Record<string, unknown> {
+export function eventBody(message: EventMessage, at: string, dataMaxDepth: number, syntaxErrors: Violation[]): Record<string, unknown> {
   const body: Record<string, unknown> = { id: message.id };
   if (message.op !== 'OP_UNSPECIFIED') body.op = OPS[message.op] ?? String(message.op); // unknown: the enum rule names it
-  if (message.data !== '') {
+  if (message.data !== '' && nestsDeeperThan(message.data, dataMaxDepth + 1)) {
+    syntaxErrors.push({ field: `${at}/data`, rule: 'max-depth', message: `nesting deeper than ${dataMaxDepth} levels` });
+  } else if (message.data !== '') {
     try {
       body.data = JSON.parse(message.data);
     } catch (error) {
@@ -26,16 +31,16 @@ export function eventBody(message: EventMessage, at: string, syntaxErrors: Viola
 }
 
 /** One event's JSON body; throws ValidationError (json-syntax) when its data is not JSON. */
-export function singleEventBody(message: EventMessage): Record<string, unknown> {
+export function singleEventBody(message: EventMessage, dataMaxDepth: number): Record<string, unknown> {
   const syntaxErrors: Violation[] = [];
-  const body = eventBody(message, '', syntaxErrors);
+  const body = eventBody(message, '', dataMaxDepth, syntaxErrors);
   if (syntaxErrors.length > 0) throw new ValidationError(syntaxErrors);
   return body;
 }
 
-export function batchBody(events: EventMessage[]): { events: Array<Record<string, unknown>> } {
+export function batchBody(events: EventMessage[], dataMaxDepth: number): { events: Array<Record<string, unknown>> } {
   const syntaxErrors: Violation[] = [];
-  const body = { events: events.map((event, i) => eventBody(event, `/events/${i}`, syntaxErrors)) };
+  const body = { events: events.map((event, i) => eventBody(event, `/events/${i}`, dataMaxDepth, syntaxErrors)) };
   if (syntaxErrors.length > 0) throw new ValidationError(syntaxErrors);
   return body;
 }
@@ -46,7 +51,9 @@ export function resultMessage(outcome: PublishOutcome): PublishResultMessage {
 }
 
 export function errorMessage(error: DomainError): ErrorMessage {
-  return { code: error.code, message: error.message, retriable: error.retriable, violations: error instanceof ValidationError ? error.violations : [] };
+  // Protobuf strings must be UTF-8: a field named by a lone surrogate is sent with U+FFFD.
+  const violations = error instanceof ValidationError ? error.violations.map((v) => ({ ...v, field: v.field.toWellFormed(), message: v.message.toWellFormed() })) : [];
+  return { code: error.code, message: error.message.toWellFormed(), retriable: error.retriable, violations };
 }
 
 export function entityMessage(view: EntityView, fallback = ''): EntityMessage {

@@ -34,13 +34,13 @@ export class EventsGrpcService {
     return {
       Publish: (call: ServerUnaryCall<EventMessage, PublishResultMessage>, callback: sendUnaryData<PublishResultMessage>) =>
         this.unary(call.metadata, 'write', callback, async () => {
-          const [outcome] = await observed(() => this.publishService.publishOne(singleEventBody(call.request)));
+          const [outcome] = await observed(() => this.publishService.publishOne(singleEventBody(call.request, this.config.limits.dataMaxDepth)));
           if (!outcome.ok) throw outcome.error;
           return resultMessage(outcome);
         }),
       PublishBatch: (call: ServerUnaryCall<PublishBatchRequestMessage, unknown>, callback: sendUnaryData<unknown>) =>
         this.unary(call.metadata, 'write', callback, async () => {
-          const outcomes = await observed(() => this.publishService.publishBatch(batchBody(call.request.events)));
+          const outcomes = await observed(() => this.publishService.publishBatch(batchBody(call.request.events, this.config.limits.dataMaxDepth)));
           const accepted = outcomes.filter((o) => o.ok).length;
           // Like HTTP's 503: when Kafka took none of them, the call failed and may be retried as is.
           const failure = outcomes.find((o) => !o.ok);
@@ -95,7 +95,7 @@ export class EventsGrpcService {
   /** One event of a stream: never throws; bad input and overload are answers, like Kafka's. */
   private async publishStreamed(message: EventMessage): Promise<PublishResultMessage> {
     try {
-      const [outcome] = await observed(() => this.publishService.publishOne(singleEventBody(message)));
+      const [outcome] = await observed(() => this.publishService.publishOne(singleEventBody(message, this.config.limits.dataMaxDepth)));
       return resultMessage(outcome);
     } catch (error) {
       if (error instanceof ValidationError) return { status: 'RESULT_STATUS_INVALID', partition: 0, offset: 0, token: '', error: errorMessage(error) };

@@ -17,8 +17,11 @@ export function toServiceError(error: unknown): Partial<ServiceError> {
   metadata.set('error-code', error.code);
   metadata.set('retriable', String(error.retriable));
   if (error instanceof ValidationError) {
-    const violations = error.violations.map((v) => ({ field: v.field, description: v.message, reason: v.rule }));
+    // Protobuf strings must be UTF-8: a field named by a lone surrogate is sent with U+FFFD.
+    const violations = error.violations.map((v) => ({ field: v.field.toWellFormed(), description: v.message.toWellFormed(), reason: v.rule }));
     metadata.set('grpc-status-details-bin', encodeBadRequestStatus(code, error.message, violations));
   }
-  return { code, details: error.message, metadata };
+  // grpc-js percent-encodes details with encodeURI, which throws on a lone surrogate (one named
+  // by a violation, say) and took the process down: send them well-formed.
+  return { code, details: error.message.toWellFormed(), metadata };
 }

@@ -3,11 +3,18 @@ import { status as GrpcStatus } from '@grpc/grpc-js';
 import { PermissionDeniedError, UnauthenticatedError } from '../auth/auth-errors';
 import { OverloadedError, PublishUnavailableError } from '../ingest/ingest-errors';
 import { EntityNotFoundError, ReadAfterTimeoutError, StaleReadRefusedError } from '../read/read-errors';
+import { BodyTooLargeError, UnsupportedMediaTypeError, UriTooLongError } from './request-errors';
 
 type ErrorClass = abstract new (...args: never[]) => DomainError;
 
-/** The one place domain errors become HTTP statuses and gRPC codes (house style 6), side by side. */
+/**
+ * The one place domain errors become HTTP statuses and gRPC codes (house style 6), side by side.
+ * The first match wins: subclasses of ValidationError come before it.
+ */
 const EDGE_STATUSES: Array<[ErrorClass, number, GrpcStatus]> = [
+  [BodyTooLargeError, 413, GrpcStatus.RESOURCE_EXHAUSTED],
+  [UriTooLongError, 414, GrpcStatus.INVALID_ARGUMENT],
+  [UnsupportedMediaTypeError, 415, GrpcStatus.INVALID_ARGUMENT],
   [ValidationError, 400, GrpcStatus.INVALID_ARGUMENT],
   [UnauthenticatedError, 401, GrpcStatus.UNAUTHENTICATED],
   [PermissionDeniedError, 403, GrpcStatus.PERMISSION_DENIED],

@@ -1,5 +1,6 @@
-import { EventsRepository, type StoredRecord } from '@async2/data-access';
-import { type WritePosition, validateEvent } from '@async2/domain';
+import { EventsRepository, type StoredRecord, fetchWatermarks } from '@async2/data-access';
+import { type WritePosition, ValidationError, validateEvent } from '@async2/domain';
+import { KafkaConnections } from '@async2/platform';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { PRODUCER_CONFIG, type ProducerConfig } from '../config/producer.config';
@@ -30,6 +31,7 @@ export class ReadService {
     dataSource: DataSource,
     private readonly watcher: OplogWatcher,
     @Inject(PRODUCER_CONFIG) private readonly config: ProducerConfig,
+    private readonly kafka: KafkaConnections,
   ) {
     this.events = new EventsRepository(dataSource);
   }
@@ -42,11 +44,23 @@ export class ReadService {
 
   /** The ID's row in EVENTS (tombstones included), once the write named by `after` is applied. */
   async readStored(id: string, after?: WritePosition): Promise<StoredRecord | undefined> {
-    if (after) {
+    if (after && !(await this.watcher.waitPast(after.partition, after.offset, 0))) {
+      await this.refuseUnwritten(after);
       const reached = await this.watcher.waitPast(after.partition, after.offset, this.config.readAfterTimeoutMs);
       if (!reached) throw new ReadAfterTimeoutError(after.partition, after.offset, this.watcher.appliedUpTo(after.partition), this.config.readAfterTimeoutMs);
     }
     return this.events.findStored(id);
+  }
+
+  /**
+   * A token past the partition's end names a write that never happened: waiting for it would only
+   * time out (504), so it is bad input. Asked of Kafka only when OPLOG has not passed the offset.
+   */
+  private async refuseUnwritten({ partition, offset }: WritePosition): Promise<void> {
+    const high = (await fetchWatermarks(this.kafka.admin, this.config.topics.topic)).get(partition)?.high ?? 0;
+    if (offset >= high) {
+      throw new ValidationError([{ field: 'after', rule: 'past-end', message: `partition ${partition} holds offsets below ${high} only: no write has this token` }]);
+    }
   }
 
   /** The answer for a stored row; 404 for a tombstone or no row. */

@@ -16,7 +16,8 @@ export abstract class DomainError extends Error {
 
 /** The request breaks the event contract; nothing of it was published. Never retriable as is. */
 export class ValidationError extends DomainError {
-  readonly code = 'invalid_event';
+  // A string, not the literal: the edges refine it (body_too_large, malformed_request) with the same violations.
+  readonly code: string = 'invalid_event';
   readonly retriable = false;
 
   constructor(readonly violations: Violation[]) {

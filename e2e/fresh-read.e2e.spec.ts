@@ -142,8 +142,10 @@ describe('fresh reads from the owning consumer', () => {
 
   it('falls back to the database while the consumer is down, never older than minVersion, and returns to memory after restart', async () => {
     const id = uniqueName('crash');
-    await publish({ id, op: 'set', data: { n: 1 } });
-    // A clean stop flushes: EVENTS holds version 1.
+    const first = await publish({ id, op: 'set', data: { n: 1 } });
+    // Folded (the fresh read waits for it), then a clean stop flushes: EVENTS holds version 1.
+    // Without the wait, SIGTERM can come before the consumer fetched the record at all.
+    expect(await read(id, `consistency=fresh&after=${first}`)).toMatchObject({ status: 200, source: 'memory', body: { version: 1 } });
     expect(await consumer!.stop('SIGTERM')).toBe(0);
     expect((await storedRow(id))?.version).toBe(1);
     consumer = await startConsumer(consumerPort);

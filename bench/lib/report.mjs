@@ -1,0 +1,24 @@
+// The run's table (stdout and README-ready Markdown) and its JSON file.
+const fmt = (v) => {
+  if (v === undefined || Number.isNaN(v)) return '—';
+  if (Math.abs(v) >= 100) return Math.round(v).toLocaleString('en-US');
+  if (Math.abs(v) >= 10) return v.toFixed(1);
+  return v.toFixed(2);
+};
+const verdict = (met) => (met === undefined ? '' : met ? 'met' : 'MISSED');
+
+export function markdownTable(summary) {
+  const lines = ['| figure | unit | median | min | max | ratio | target | |', '| --- | --- | ---: | ---: | ---: | ---: | --- | --- |'];
+  for (const r of summary) {
+    lines.push(`| ${r.label} | ${r.unit} | ${fmt(r.median)} | ${fmt(r.min)} | ${fmt(r.max)} | ${r.ratio === undefined ? '' : `${r.ratio.toFixed(2)}x`} | ${r.target ?? ''} | ${verdict(r.met)} |`);
+  }
+  return lines.join('\n');
+}
+
+export function textTable(summary) {
+  const head = ['figure', 'unit', 'median', 'min', 'max', 'ratio', 'target', ''];
+  const body = summary.map((r) => [r.label, r.unit, fmt(r.median), fmt(r.min), fmt(r.max), r.ratio === undefined ? '' : `${r.ratio.toFixed(2)}x`, r.target ?? '', verdict(r.met)]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
+  const line = (cells) => cells.map((c, i) => (i >= 2 && i <= 5 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ');
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+}

@@ -4,6 +4,7 @@
 // the baseline, the design target and whether it is met) and writes bench/results/<date>.json and
 // .svg. Not part of `npm test`: figures are never asserted.
 //   npm run bench [-- --quick] [-- --reps 5] [-- --only producer,consumer] [-- --cpu-prof producer|consumer]
+//                 [-- --consumer-env FLUSH_MAX_EVENTS=50000,...] [-- --skip-build]
 // Env: BENCH_KAFKA_PORT (default 39092; +1 for its controller), KAFKA_BROKERS (use a running broker
 //      instead), DATABASE_ADMIN_URL (default postgres://postgres@127.0.0.1:5432/postgres).
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -31,7 +32,7 @@ const SIZES = {
 };
 
 const { values: args } = parseArgs({
-  options: { quick: { type: 'boolean', default: false }, reps: { type: 'string' }, only: { type: 'string' }, 'cpu-prof': { type: 'string' }, 'skip-build': { type: 'boolean', default: false } },
+  options: { quick: { type: 'boolean', default: false }, reps: { type: 'string' }, only: { type: 'string' }, 'cpu-prof': { type: 'string' }, 'skip-build': { type: 'boolean', default: false }, 'consumer-env': { type: 'string' } },
 });
 
 async function main() {
@@ -60,6 +61,8 @@ async function main() {
     sizes: SIZES[args.quick ? 'quick' : 'full'],
     results,
     log,
+    // Extra consumer settings for experiments (e.g. FLUSH_MAX_EVENTS=50000), passed to every consumer.
+    consumerEnv: Object.fromEntries((args['consumer-env'] ?? '').split(',').filter(Boolean).map((kv) => kv.split('='))),
     profileArgs: (app) => (profiled.has(app) ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
   };
   try {

@@ -15,7 +15,7 @@ export async function runConsumers(ctx, { topic, expected, partitionsPerInstance
         await startProcess(`consumer-${i}`, appScript('consumer'), {
           port: await freePort(),
           nodeArgs: ctx.profileArgs('consumer'),
-          env: { KAFKA_BROKERS: ctx.brokers.join(','), KAFKA_TOPIC: topic, DATABASE_URL: db.url, CONSUMER_GROUP: group, PARTITIONS: partitions, ...env },
+          env: { KAFKA_BROKERS: ctx.brokers.join(','), KAFKA_TOPIC: topic, DATABASE_URL: db.url, CONSUMER_GROUP: group, PARTITIONS: partitions, ...ctx.consumerEnv, ...env },
         }),
       );
     }

@@ -9,6 +9,9 @@ export async function producerIngest(ctx) {
   r.define('kafka-send', { label: 'bare kafkajs send (5,000/send, 4 in flight)', unit: 'events/s' })
     .define('http-batch', { label: 'HTTP batch ingest (500/request, 8 conns)', unit: 'events/s', baseline: 'kafka-send', target: { ratio: 0.8 } })
     .define('grpc-stream', { label: 'gRPC PublishStream (4 streams)', unit: 'events/s', baseline: 'kafka-send' })
+    .define('kafka-rtt-p50', { label: 'bare kafkajs send of 64 records, one at a time, p50', unit: 'ms' })
+    .define('kafka-rtt-p99', { label: 'bare kafkajs send of 64 records, one at a time, p99', unit: 'ms' })
+    .define('single-ceiling', { label: 'single-event ceiling: 64 / produce p50', unit: 'req/s' })
     .define('echo', { label: 'bare Nest+Fastify echo (64 conns)', unit: 'req/s' })
     .define('echo-p99', { label: 'echo p99', unit: 'ms' })
     .define('http-single', { label: 'single-event HTTP (64 conns)', unit: 'req/s', baseline: 'echo', target: { ratio: 0.6 } })
@@ -38,6 +41,10 @@ export async function producerIngest(ctx) {
       const stream = await runWorker('grpc-stream', { target: `127.0.0.1:${grpcPort}`, events: sizes.grpcEvents, streams: 4, idCount: 10_000 });
       r.add('grpc-stream', stream.rate);
 
+      const rtt = await runWorker('kafka-send', { brokers: ctx.brokers, topic, events: 6400, idCount: 10_000, batchSize: 64, latencyRounds: sizes.latencyRounds });
+      r.add('kafka-rtt-p50', rtt.p50Ms);
+      r.add('kafka-rtt-p99', rtt.p99Ms);
+      r.add('single-ceiling', 64 / (rtt.p50Ms / 1000));
       const bare = await runWorker('http-load', { url: echo.url, path: '/echo', mode: 'echo', connections: 64, seconds: sizes.httpSeconds });
       r.add('echo', bare.requestRate);
       r.add('echo-p99', bare.p99Ms);
@@ -46,7 +53,7 @@ export async function producerIngest(ctx) {
       r.add('http-single', single.requestRate);
       r.add('http-single-p50', single.p50Ms);
       r.add('http-single-p99', single.p99Ms);
-      ctx.log(`rep ${rep}: send ${Math.round(send.rate)}/s, http batch ${Math.round(batch.eventRate)}/s, grpc ${Math.round(stream.rate)}/s, echo ${Math.round(bare.requestRate)} req/s, single ${Math.round(single.requestRate)} req/s p99 ${single.p99Ms} ms`);
+      ctx.log(`rep ${rep}: send ${Math.round(send.rate)}/s, http batch ${Math.round(batch.eventRate)}/s, grpc ${Math.round(stream.rate)}/s, echo ${Math.round(bare.requestRate)} req/s, single ${Math.round(single.requestRate)} req/s p99 ${single.p99Ms} ms, produce of 64 p50 ${rtt.p50Ms.toFixed(1)} ms`);
     }
   } finally {
     await echo.stop();

@@ -8,7 +8,7 @@ import { benchEvent, benchRecord, paddedEvent } from '../lib/event-records.mjs';
 const require = createRequire(import.meta.url);
 const { Kafka, Partitioners, logLevel } = require('kafkajs');
 
-workerMain(async ({ brokers, topic, events, idCount, batchSize = 500, concurrency = 8, tag = 'b', padBytes = 0 }) => {
+workerMain(async ({ brokers, topic, events, idCount, batchSize = 500, concurrency = 8, tag = 'b', padBytes = 0, latencyRounds = 0 }) => {
   const kafka = new Kafka({ clientId: 'bench-send', brokers, logLevel: logLevel.ERROR });
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
@@ -19,6 +19,19 @@ workerMain(async ({ brokers, topic, events, idCount, batchSize = 500, concurrenc
     const chunk = [];
     for (let i = start; i < Math.min(events, start + batchSize); i++) chunk.push(benchRecord(padBytes > 0 ? paddedEvent(i, idCount, tag, padBytes) : benchEvent(i, idCount, tag), ts));
     chunks.push(chunk);
+  }
+  if (latencyRounds > 0) {
+    // Produce latency: one send of `batchSize` records at a time, as the coalescing publisher sends
+    // them (one request in flight); what a single-event request waits for at the least.
+    const ms = [];
+    for (let i = 0; i < latencyRounds; i++) {
+      const t0 = process.hrtime.bigint();
+      await producer.send({ topic, acks: -1, messages: chunks[i % chunks.length] });
+      ms.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    }
+    ms.sort((a, b) => a - b);
+    await producer.disconnect();
+    return { p50Ms: ms[Math.floor(ms.length * 0.5)], p99Ms: ms[Math.min(ms.length - 1, Math.floor(ms.length * 0.99))] };
   }
   let next = 0;
   const started = process.hrtime.bigint();

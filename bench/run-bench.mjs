@@ -23,12 +23,11 @@ import { overload } from './scenarios/overload.mjs';
 import { producerIngest } from './scenarios/producer-ingest.mjs';
 import { scaling } from './scenarios/scaling.mjs';
 
-// The order matters: end-to-end offers 80% of the capacities measured before it.
 const SCENARIOS = { producer: producerIngest, consumer: consumerFold, e2e: endToEnd, scaling, overload };
 
 const SIZES = {
-  full: { latencyRounds: 300, sendEvents: 100_000, httpSeconds: 10, grpcEvents: 30_000, consumerEvents: 200_000, e2eSeconds: 30, scalingEvents: 200_000, overloadEvents: 400_000, overloadSeconds: 20 },
-  quick: { latencyRounds: 100, sendEvents: 50_000, httpSeconds: 3, grpcEvents: 5_000, consumerEvents: 100_000, e2eSeconds: 8, scalingEvents: 40_000, overloadEvents: 80_000, overloadSeconds: 5 },
+  full: { latencyRounds: 300, sendEvents: 100_000, httpSeconds: 10, grpcEvents: 30_000, consumerEvents: 200_000, e2eProbeSeconds: 8, e2eSeconds: 30, scalingEvents: 200_000, overloadEvents: 1_500_000, overloadSeconds: 15 },
+  quick: { latencyRounds: 100, sendEvents: 50_000, httpSeconds: 3, grpcEvents: 5_000, consumerEvents: 100_000, e2eProbeSeconds: 3, e2eSeconds: 8, scalingEvents: 40_000, overloadEvents: 250_000, overloadSeconds: 4 },
 };
 
 const { values: args } = parseArgs({

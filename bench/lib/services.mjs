@@ -54,11 +54,26 @@ export async function withClient(url, work) {
   }
 }
 
+/** Creates the topic (and its DLQ) and waits until every partition has a leader. */
 export async function createTopic(brokers, topic, partitions) {
-  const admin = new Kafka({ clientId: 'bench-admin', brokers, logLevel: logLevel.ERROR }).admin();
+  const admin = new Kafka({ clientId: 'bench-admin', brokers, logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
-  await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }, { topic: `${topic}.dlq`, numPartitions: 1, replicationFactor: 1 }] });
-  await admin.disconnect();
+  try {
+    await admin.createTopics({ waitForLeaders: false, topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }, { topic: `${topic}.dlq`, numPartitions: 1, replicationFactor: 1 }] });
+    // A broker that just started may not answer metadata for a new topic at once: poll.
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const led = await admin.fetchTopicMetadata({ topics: [topic] }).then(
+        (m) => m.topics[0].partitions.length === partitions && m.topics[0].partitions.every((p) => p.leader >= 0),
+        () => false,
+      );
+      if (led) return;
+      if (Date.now() > deadline) throw new Error(`topic ${topic} has no leader for every partition after 30 s`);
+      await sleep(100);
+    }
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 /**

@@ -15,6 +15,9 @@ export async function consumerFold(ctx) {
     .define('sql-copy', { label: 'server-side COPY (insert only)', unit: 'rows/s', baseline: 'sql-upsert' })
     .define('flush-write', { label: 'flush write, 1 partition (rows / time in flush)', unit: 'rows/s', baseline: 'sql-upsert', target: { ratio: 0.5 } })
     .define('flush-ms', { label: 'flush duration, 1 partition (mean)', unit: 'ms' })
+    .define('writer-commit', { label: 'flush transaction alone (FlushWriter)', unit: 'rows/s', baseline: 'sql-upsert' })
+    .define('writer-commit-ms', { label: 'flush transaction alone, per flush', unit: 'ms' })
+    .define('writer-find-ms', { label: 'loading stored rows, per flush', unit: 'ms' })
     .define('hot-key', { label: 'hot-key counters (1,000 IDs)', unit: 'events/s', baseline: 'kafka-consume' })
     .define('hot-key-rows', { label: 'hot-key rows written per event', unit: 'rows/event' });
 
@@ -47,7 +50,11 @@ export async function consumerFold(ctx) {
       const sql = await sqlBaselines(one.db.url, { rows: perFlush });
       r.add('sql-upsert', sql.upsert);
       r.add('sql-copy', sql.copy);
-      ctx.log(`rep ${rep}: bare consume ${Math.round(bare.rate)}/s, fold ${Math.round(fold.rate)}/s (${fold.flushes} flushes, ${fold.rows} rows); 1 partition: ${one.flushes} flushes of ${perFlush} rows, ${Math.round((1000 * one.flushSeconds) / one.flushes)} ms each; upsert ${Math.round(sql.upsert)} rows/s, copy ${Math.round(sql.copy)} rows/s`);
+      const alone = await runWorker('flush-writer', { dbUrl: one.db.url, rows: perFlush });
+      r.add('writer-commit', alone.commitRate);
+      r.add('writer-commit-ms', alone.commitMs);
+      r.add('writer-find-ms', alone.findMs);
+      ctx.log(`rep ${rep}: bare consume ${Math.round(bare.rate)}/s, fold ${Math.round(fold.rate)}/s (${fold.flushes} flushes, ${fold.rows} rows); 1 partition: ${one.flushes} flushes of ${perFlush} rows, ${Math.round((1000 * one.flushSeconds) / one.flushes)} ms each; upsert ${Math.round(sql.upsert)} rows/s, copy ${Math.round(sql.copy)} rows/s; FlushWriter alone ${Math.round(alone.commitMs)} ms + find ${Math.round(alone.findMs)} ms`);
     } finally {
       await one.db.drop();
     }

@@ -50,9 +50,7 @@ export async function waitUntilReady(app: AppProcess, timeoutMs = 60_000): Promi
 export function spawnApp(name: 'producer' | 'consumer', port: number, env: Record<string, string>): AppProcess {
   const child = spawn(process.execPath, ['--require', TRACING_PRELOAD, join(ROOT, 'dist', 'apps', name, 'src', 'main.js')], {
     cwd: ROOT,
-    // GRPC_PORT 0: an ephemeral gRPC port unless a test names one, so the default 50051 never
-    // collides with another suite (or another checkout) running on the same machine.
-    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'info', OTEL_SERVICE_NAME: name, GRPC_PORT: '0', ...env },
+    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'info', OTEL_SERVICE_NAME: name, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: string[] = [];

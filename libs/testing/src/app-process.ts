@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { freePort } from './free-port';
 import { waitFor } from './wait-for';
 
 const ROOT = join(__dirname, '..', '..', '..');
@@ -22,7 +23,9 @@ export interface AppProcess {
  * until its readiness endpoint answers 200.
  */
 export async function startApp(name: 'producer' | 'consumer', port: number, env: Record<string, string>, readyTimeoutMs = 60_000): Promise<AppProcess> {
-  const app = spawnApp(name, port, env);
+  // The producer's gRPC listener defaults to 50051: tests running side by side must not share it.
+  const withGrpcPort = name === 'producer' && env.GRPC_PORT === undefined ? { ...env, GRPC_PORT: String(await freePort()) } : env;
+  const app = spawnApp(name, port, withGrpcPort);
   try {
     await waitUntilReady(app, readyTimeoutMs);
   } catch (error) {

@@ -146,12 +146,14 @@ export function rssMiB(pid) {
 export async function waitForCommitted(dbUrl, group, expected, { since = process.hrtime.bigint(), timeoutMs = 600_000, onSample, stopAfterMs } = {}) {
   return withClient(dbUrl, async (client) => {
     const deadline = Date.now() + timeoutMs;
+    let atStart;
     for (;;) {
       const n = await committedEvents(client, group).catch(() => 0); // OPLOG may not exist yet
+      atStart ??= n;
       const at = process.hrtime.bigint();
       onSample?.(n);
       const seconds = Number(at - since) / 1e9;
-      if (n >= expected || (stopAfterMs !== undefined && seconds * 1000 >= stopAfterMs)) return { events: n, committed: n, seconds, rate: n / seconds };
+      if (n >= expected || (stopAfterMs !== undefined && seconds * 1000 >= stopAfterMs)) return { events: n - atStart, committed: n, seconds, rate: (n - atStart) / seconds };
       if (Date.now() > deadline) throw new Error(`consumer committed ${n} of ${expected} events within ${timeoutMs} ms`);
       await sleep(25);
     }

@@ -26,7 +26,7 @@ import { scaling } from './scenarios/scaling.mjs';
 const SCENARIOS = { producer: producerIngest, consumer: consumerFold, e2e: endToEnd, scaling, overload };
 
 const SIZES = {
-  full: { latencyRounds: 300, sendEvents: 100_000, httpSeconds: 10, grpcEvents: 30_000, consumerEvents: 200_000, e2eProbeSeconds: 8, e2eSeconds: 30, scalingEvents: 200_000, overloadEvents: 1_500_000, overloadSeconds: 15 },
+  full: { latencyRounds: 300, sendEvents: 100_000, httpSeconds: 10, grpcEvents: 30_000, consumerEvents: 200_000, e2eProbeSeconds: 8, e2eSeconds: 30, scalingEvents: 200_000, overloadEvents: 1_500_000, overloadSeconds: 8 },
   quick: { latencyRounds: 100, sendEvents: 50_000, httpSeconds: 3, grpcEvents: 5_000, consumerEvents: 100_000, e2eProbeSeconds: 3, e2eSeconds: 8, scalingEvents: 40_000, overloadEvents: 250_000, overloadSeconds: 4 },
 };
 

@@ -7,16 +7,14 @@
 //                 [-- --consumer-env FLUSH_MAX_EVENTS=50000,...] [-- --skip-build]
 // Env: BENCH_KAFKA_PORT (default 39092; +1 for its controller), KAFKA_BROKERS (use a running broker
 //      instead), DATABASE_ADMIN_URL (default postgres://postgres@127.0.0.1:5432/postgres).
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build } from '../tools/build/build.mjs';
 import { ensureLocalKafka } from '../tools/local-kafka/kafka.mjs';
-import { markdownTable, textTable } from './lib/report.mjs';
+import { writeReport } from './lib/report.mjs';
 import { Results } from './lib/results.mjs';
 import { ROOT } from './lib/services.mjs';
-import { renderSvg } from './lib/svg-chart.mjs';
 import { consumerFold } from './scenarios/consumer-fold.mjs';
 import { endToEnd } from './scenarios/end-to-end.mjs';
 import { overload } from './scenarios/overload.mjs';
@@ -75,16 +73,10 @@ async function main() {
     await kafka?.stop();
   }
 
-  const summary = results.summary();
   const stamp = new Date().toISOString().replace(/:/g, '-').replace(/\..+/, '');
   const machine = { cpus: cpus().length, cpu: cpus()[0]?.model, loadavgAtEnd: loadavg(), node: process.version };
-  const outDir = join(ROOT, 'bench', 'results');
-  mkdirSync(outDir, { recursive: true });
   const title = `npm run bench${args.quick ? ' -- --quick' : ''}: ${reps} repetition(s), ${new Date().toISOString().slice(0, 16)}Z, ${machine.cpus} cores`;
-  writeFileSync(join(outDir, `${stamp}.json`), `${JSON.stringify({ title, mode: args.quick ? 'quick' : 'full', reps, sizes: ctx.sizes, machine, summary, series: results.series }, null, 2)}\n`);
-  writeFileSync(join(outDir, `${stamp}.svg`), renderSvg({ title, summary, series: results.series }));
-  console.log(`\n${textTable(summary)}\n`);
-  console.log(markdownTable(summary));
+  writeReport(join(ROOT, 'bench', 'results', stamp), { title, mode: args.quick ? 'quick' : 'full', reps, sizes: ctx.sizes, machine }, results);
   log(`wrote bench/results/${stamp}.json and .svg; ${Math.round((Date.now() - started) / 1000)} s in all`);
 }
 

@@ -25,12 +25,30 @@ export class Results {
     this.series.push({ name, unit, points });
   }
 
-  /** Median, min, max, ratio of medians to the baseline, and whether the target is met. */
+  /** Rows as saved in the JSON file, from which `fromRows` rebuilds the same summary. */
+  toRows() {
+    return [...this.rows.values()];
+  }
+
+  static fromRows(rows, series = []) {
+    const results = new Results();
+    for (const row of rows) results.rows.set(row.id, { ...row, values: [...row.values] });
+    results.series = series;
+    return results;
+  }
+
+  /**
+   * Median, min, max, the ratio to the baseline and whether the target is met. The ratio is the
+   * median of the per-repetition ratios (each scenario ran right after its baseline, so the pair
+   * shares the machine's load of that moment), or the ratio of medians when the counts differ.
+   */
   summary() {
     return [...this.rows.values()].filter((r) => r.values.length > 0).map((row) => {
       const med = median(row.values);
       const base = row.baseline ? this.rows.get(row.baseline) : undefined;
-      const ratio = base?.values.length ? med / median(base.values) : undefined;
+      let ratio;
+      if (base?.values.length === row.values.length) ratio = median(row.values.map((v, i) => v / base.values[i]));
+      else if (base?.values.length) ratio = med / median(base.values);
       let met;
       let target;
       if (row.target?.ratio !== undefined) {

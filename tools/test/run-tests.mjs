@@ -45,7 +45,7 @@ async function main() {
   // without one (a fresh clone): compute the graph first.
   const graph = spawnSync(process.execPath, [bin('nx'), 'show', 'projects'], { cwd: root, stdio: 'ignore', env: { ...process.env, NX_DAEMON: 'false' } });
   if (graph.status !== 0) throw new Error('nx could not compute the project graph');
-  const lint = spawnSync(process.execPath, [bin('eslint'), 'apps', 'libs', 'e2e', 'tools', 'observability'], { cwd: root, stdio: 'inherit' });
+  const lint = spawnSync(process.execPath, [bin('eslint'), 'apps', 'libs', 'e2e', 'tools', 'observability', 'bench'], { cwd: root, stdio: 'inherit' });
   if (lint.status !== 0) {
     ok = false;
     totals.failed += 1;

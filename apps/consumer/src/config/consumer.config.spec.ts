@@ -23,7 +23,7 @@ describe('loadConsumerConfig defaults', () => {
       port: 3001,
       partitions: { kind: 'all' },
       flushIntervalMs: 1000,
-      flushMaxEvents: 10000,
+      flushMaxEvents: 50000,
       dedupeWindow: 16,
       maxCachedIds: 100000,
       shutdownFlushTimeoutMs: 20000,

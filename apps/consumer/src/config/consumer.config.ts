@@ -45,7 +45,7 @@ export function loadConsumerConfig(environment: NodeJS.ProcessEnv = process.env,
     partitions: parsePartitions(env.optionalString('PARTITIONS'), host, env, env.optionalString('POD_INDEX')),
     readMaxWaitMs: env.int('READ_MAX_WAIT_MS', 10000, { min: 0, max: 600000 }),
     flushIntervalMs: env.int('FLUSH_INTERVAL_MS', 1000, { min: 10, max: 600000 }),
-    flushMaxEvents: env.int('FLUSH_MAX_EVENTS', 10000, { min: 1, max: 10000000 }),
+    flushMaxEvents: env.int('FLUSH_MAX_EVENTS', 50000, { min: 1, max: 10000000 }),
     dedupeWindow: env.int('DEDUPE_WINDOW', 16, { min: 0, max: 1000 }),
     maxCachedIds: env.int('MAX_CACHED_IDS', 100000, { min: 0, max: 100000000 }),
     limits: {

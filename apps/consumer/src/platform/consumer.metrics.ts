@@ -30,5 +30,6 @@ export const visibilityLag = new Histogram({
   name: 'async2_visibility_lag_seconds',
   help: 'Time from the producer timestamp of an event to the commit of the flush that contains it',
   labelNames: ['partition'] as const,
-  buckets: [0.05, 0.1, 0.25, 0.5, 1, 1.5, 2, 3, 5, 10, 30, 60],
+  // 1.1 and 1.25 s: the promise is FLUSH_INTERVAL (1 s by default) + 250 ms, so its boundary is a bucket edge.
+  buckets: [0.05, 0.1, 0.25, 0.5, 0.75, 1, 1.1, 1.25, 1.5, 2, 3, 5, 10, 30, 60],
 });

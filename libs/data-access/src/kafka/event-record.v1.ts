@@ -18,6 +18,10 @@ export interface EncodedRecord {
   value: Buffer;
 }
 
+// One decoder for every record: `fatal` makes invalid UTF-8 an error (poison) instead of U+FFFD.
+// Creating it per record was a measurable share of the consumer's fold in a CPU profile.
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 export type DecodeResult = { ok: true; event: StampedEvent } | { ok: false; reason: string };
 
 export function encodeEventRecord(event: StampedEvent): EncodedRecord {
@@ -37,7 +41,7 @@ export function decodeEventRecord(key: Buffer | null, value: Buffer | null, limi
   if (value === null) return { ok: false, reason: 'record has no value' };
   let parsed: unknown;
   try {
-    parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(value));
+    parsed = JSON.parse(STRICT_UTF8.decode(value));
   } catch (error) {
     return { ok: false, reason: `value is not UTF-8 JSON: ${(error as Error).message}` };
   }

@@ -196,8 +196,11 @@ describe('change stream', () => {
     const tail = text.slice(text.lastIndexOf('event: '));
     expect(tail).toMatch(/^event: dropped\ndata: \{"reason":"slow-subscriber","message":"[^"]+","cursor":"[0-9:,]+"\}\n\n$/);
     expect(received).toBeLessThan(600);
-    console.log(`[slow subscriber] received ${received} of 600 changes before the drop; producer RSS ${(baseline / 2 ** 20).toFixed(1)} MiB -> ${(peak / 2 ** 20).toFixed(1)} MiB`);
-    expect(peak - baseline).toBeLessThan(16 * 2 ** 20); // less than the ~24 MB it did not read: never held
+    const written = Buffer.concat(chunks).length; // everything the producer ever wrote for it (it read nothing before the drop)
+    console.log(`[slow subscriber] received ${received} of 600 changes (${(written / 2 ** 20).toFixed(1)} MiB) before the drop; producer RSS ${(baseline / 2 ** 20).toFixed(1)} MiB -> ${(peak / 2 ** 20).toFixed(1)} MiB (printed, not asserted: two identical runs wrote the same 102 changes and moved RSS by -10 and +51 MiB, GC noise)`);
+    // The exact form of "the producer does not buffer for it": of the ~24 MB of changes, it wrote
+    // only what the kernel's socket buffers took plus its 64 KiB backlog bound, then dropped the subscriber.
+    expect(written).toBeLessThan(8 * 2 ** 20);
     socket.destroy();
     await consumer.stop('SIGTERM');
   });

@@ -1,7 +1,7 @@
 import { Replica } from '@async2/replica';
-import { type AppProcess, waitFor } from '@async2/testing';
+import { type AppProcess, topicEnds, waitFor } from '@async2/testing';
 import { FaultPipeline, scenarioSeed, sleep } from '../faults/fault-pipeline';
-import { type StoredChange, parseCursorText, readChangeTopic, topicEnds } from './change-topic';
+import { type StoredChange, parseCursorText, readChangeTopic } from './change-topic';
 import { SseClient } from './sse-client';
 
 // The change stream end to end: the built apps, a real broker and PostgreSQL. Every committed change

@@ -1,23 +1,18 @@
 import { MAX_SPAN_LINKS, ReservoirSample } from '@async2/platform';
 import type { IHeaders, KafkaMessage } from 'kafkajs';
-import { bufferedBytes, visibilityLag } from '../platform/consumer.metrics';
+import { visibilityLag } from '../platform/consumer.metrics';
 
 /**
- * What the records folded since the last commit add up to, for observability only: their bytes
- * (async2_buffer_bytes), their producer timestamps (async2_visibility_lag_seconds, observed when
- * the flush that contains them commits) and a uniform sample of their trace headers (the flush
- * span's links). The lane is serial, so a commit covers exactly the records recorded before it.
+ * What the records folded since the last commit add up to, for observability only: their producer
+ * timestamps (async2_visibility_lag_seconds, observed when the flush that contains them commits) and
+ * a uniform sample of their trace headers (the flush span's links). Their bytes are the buffer's
+ * (PartitionBuffer.uncommittedBytes, exported as async2_buffer_bytes). The lane is serial, so a commit covers exactly the records recorded before it.
  */
 export class FlushWindow {
-  private recordBytes = 0;
   private producedAt: number[] = [];
   private readonly traceHeaders = new ReservoirSample<IHeaders>(MAX_SPAN_LINKS);
 
   constructor(private readonly partition: number) {}
-
-  get bytes(): number {
-    return this.recordBytes;
-  }
 
   /** The trace headers of up to MAX_SPAN_LINKS records of the window, sampled uniformly. */
   sampledHeaders(): readonly IHeaders[] {
@@ -26,7 +21,6 @@ export class FlushWindow {
 
   /** A record was folded; `producedAt` is its producer timestamp when it decoded. */
   record(message: KafkaMessage, producedAt: number | undefined): void {
-    this.recordBytes += (message.value?.length ?? 0) + (message.key?.length ?? 0);
     if (producedAt !== undefined) this.producedAt.push(producedAt);
     if (message.headers?.traceparent !== undefined) this.traceHeaders.offer(message.headers);
   }
@@ -35,9 +29,7 @@ export class FlushWindow {
   committed(now = Date.now()): void {
     const labels = { partition: String(this.partition) };
     for (const ts of this.producedAt) visibilityLag.observe(labels, Math.max(0, now - ts) / 1000);
-    this.recordBytes = 0;
     this.producedAt = [];
     this.traceHeaders.clear();
-    bufferedBytes.set(labels, 0);
   }
 }

@@ -1,6 +1,5 @@
 import { partitionForKey } from '@async2/domain';
-import { type AppProcess, DatabaseProbe, type TestDatabase, createTestDatabase, freePort, startApp, testBrokers, testKafka, uniqueName, waitFor } from '@async2/testing';
-import type { Admin } from 'kafkajs';
+import { type AppProcess, type TestDatabase, TestPipeline, createTestDatabase, freePort, uniqueName, waitFor } from '@async2/testing';
 import { EventsGrpcClient } from './grpc-client';
 
 // consistency=fresh: reads from the owning consumer's memory, its fallback to EVENTS, monotonic
@@ -15,24 +14,17 @@ interface ReadAnswer {
 }
 
 describe('fresh reads from the owning consumer', () => {
-  const topic = uniqueName('events-fresh');
-  let database: TestDatabase;
+  let pipeline: TestPipeline;
   /** For the extra consumers of the refusal tests: their flushes must not touch the main EVENTS. */
   let sideDatabase: TestDatabase;
-  let probe: DatabaseProbe;
-  let admin: Admin;
   let producer: AppProcess;
   let consumer: AppProcess | undefined;
   let consumerPort: number;
   let grpc: EventsGrpcClient;
   const others: AppProcess[] = [];
 
-  const commonEnv = () => ({ KAFKA_BROKERS: testBrokers().join(','), DATABASE_URL: database.url, KAFKA_TOPIC: topic, KAFKA_TOPIC_PARTITIONS: String(PARTITIONS) });
-  // No timer flush for 30 s: whatever a read sees before that comes from the fold's memory.
-  const startConsumer = (port: number, env: Record<string, string> = {}) =>
-    startApp('consumer', port, { ...commonEnv(), PARTITIONS: 'all', FLUSH_INTERVAL_MS: '30000', FLUSH_MAX_EVENTS: '1000000', PROGRESS_CHECK_MS: '600000', KAFKA_SESSION_TIMEOUT_MS: '6000', ...env });
   const startSideConsumer = async (group: string) => {
-    const app = await startConsumer(await freePort(), { PARTITIONS: '0', CONSUMER_GROUP: group, DATABASE_URL: sideDatabase.url });
+    const app = await pipeline.startConsumer({ PARTITIONS: '0', CONSUMER_GROUP: group, DATABASE_URL: sideDatabase.url }, { stopSignal: 'SIGKILL' });
     others.push(app);
     return app;
   };
@@ -48,36 +40,31 @@ describe('fresh reads from the owning consumer', () => {
     const response = await fetch(`${producer.url}/v1/entities/${encodeURIComponent(id)}?${query}`);
     return { status: response.status, source: response.headers.get('x-read-source'), fallback: response.headers.get('x-read-fallback'), body: (await response.json()) as ReadAnswer['body'] };
   };
-  const storedRow = async (id: string) => (await probe.eventsTable()).get(id);
+  const storedRow = async (id: string) => (await pipeline.probe.eventsTable()).get(id);
 
   beforeAll(async () => {
-    database = await createTestDatabase('async2_fresh');
+    pipeline = await TestPipeline.open({
+      name: 'fresh',
+      partitions: PARTITIONS,
+      // No timer flush for 30 s: whatever a read sees before that comes from the fold's memory.
+      consumerEnv: { FLUSH_INTERVAL_MS: '30000', FLUSH_MAX_EVENTS: '1000000', PROGRESS_CHECK_MS: '600000', KAFKA_SESSION_TIMEOUT_MS: '6000' },
+    });
     sideDatabase = await createTestDatabase('async2_fresh_side');
-    probe = await DatabaseProbe.connect(database.url);
-    admin = testKafka().admin();
-    await admin.connect();
     consumerPort = await freePort();
     const grpcPort = await freePort();
-    producer = await startApp('producer', await freePort(), {
-      ...commonEnv(),
+    producer = await pipeline.startProducer({
       GRPC_PORT: String(grpcPort),
       CONSUMER_READ_URL_TEMPLATE: `http://127.0.0.1:${consumerPort}`,
       FRESH_READ_TIMEOUT_MS: '2000',
       READ_AFTER_TIMEOUT_MS: '2000',
     });
     grpc = new EventsGrpcClient(`127.0.0.1:${grpcPort}`);
-    consumer = await startConsumer(consumerPort);
+    consumer = await pipeline.startConsumer({}, { port: consumerPort });
   });
 
   afterAll(async () => {
     grpc?.close();
-    for (const app of others) await app.stop('SIGKILL');
-    await consumer?.stop();
-    await producer?.stop();
-    await admin?.deleteTopics({ topics: [topic, `${topic}.dlq`] }).catch(() => undefined);
-    await admin?.disconnect();
-    await probe?.close();
-    await database?.drop();
+    await pipeline?.close();
     await sideDatabase?.drop();
   });
 
@@ -148,7 +135,7 @@ describe('fresh reads from the owning consumer', () => {
     expect(await read(id, `consistency=fresh&after=${first}`)).toMatchObject({ status: 200, source: 'memory', body: { version: 1 } });
     expect(await consumer!.stop('SIGTERM')).toBe(0);
     expect((await storedRow(id))?.version).toBe(1);
-    consumer = await startConsumer(consumerPort);
+    consumer = await pipeline.startConsumer({}, { port: consumerPort });
 
     const token = await publish({ id, op: 'incr', data: { n: 1 } });
     const seen = await read(id, `consistency=fresh&after=${token}`);
@@ -166,7 +153,7 @@ describe('fresh reads from the owning consumer', () => {
     await expect(grpc.getWith({ id, consistency: 'fresh', minVersion: lastVersion })).rejects.toMatchObject({ code: 14 }); // UNAVAILABLE
     expect((await grpc.getWith({ id, consistency: 'fresh' })).source).toBe('database');
 
-    consumer = await startConsumer(consumerPort);
+    consumer = await pipeline.startConsumer({}, { port: consumerPort });
     const versions: number[] = [];
     await waitFor(
       async () => {

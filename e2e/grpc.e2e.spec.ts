@@ -1,9 +1,8 @@
 import { hashApiKey } from '@async2/data-access';
 import { partitionForKey } from '@async2/domain';
 import type { PublishResultMessage } from '@async2/events-proto';
-import { type AppProcess, DatabaseProbe, type TestDatabase, createTestDatabase, freePort, readWholeTopic, startApp, testBrokers, testKafka, uniqueName, waitFor } from '@async2/testing';
+import { type AppProcess, TestPipeline, freePort, readWholeTopic, uniqueName, waitFor } from '@async2/testing';
 import { status as GrpcStatus } from '@grpc/grpc-js';
-import type { Admin, Kafka } from 'kafkajs';
 import { EventsGrpcClient, grpcFailure, healthCheck, reflectedServices } from './grpc-client';
 
 // The producer's gRPC edge and API keys on both edges, through the built apps as processes, on
@@ -14,41 +13,25 @@ const READER = 'reader-ae2d8a571e03ac9c9eb76fac45af8e51';
 const API_KEYS = [`ingest:write:${hashApiKey(WRITER).toString('hex')}`, `dashboard:read:${hashApiKey(READER).toString('hex')}`].join(',');
 
 describe('gRPC edge and API keys', () => {
-  const topic = uniqueName('events-grpc');
-  let database: TestDatabase;
-  let probe: DatabaseProbe;
-  let kafka: Kafka;
-  let admin: Admin;
+  let pipeline: TestPipeline;
   let producer: AppProcess;
-  let consumer: AppProcess;
   let grpc: EventsGrpcClient;
   let grpcAddress: string;
 
-  const commonEnv = () => ({ KAFKA_BROKERS: testBrokers().join(','), DATABASE_URL: database.url, KAFKA_TOPIC: topic, KAFKA_TOPIC_PARTITIONS: String(PARTITIONS) });
-  const endOffsets = async (name = topic) => new Map((await admin.fetchTopicOffsets(name)).map((o) => [o.partition, Number(o.high)]));
-  const storedAt = async () => new Map((await readWholeTopic(kafka, topic)).map((s) => [`${s.partition}:${s.offset}`, s.event]));
+  const storedAt = async () => new Map((await readWholeTopic(pipeline.kafka, pipeline.topic)).map((s) => [`${s.partition}:${s.offset}`, s.event]));
 
   beforeAll(async () => {
-    database = await createTestDatabase('async2_grpc');
-    probe = await DatabaseProbe.connect(database.url);
-    kafka = testKafka();
-    admin = kafka.admin();
-    await admin.connect();
+    pipeline = await TestPipeline.open({ name: 'grpc', partitions: PARTITIONS });
     const grpcPort = await freePort();
     grpcAddress = `127.0.0.1:${grpcPort}`;
-    producer = await startApp('producer', await freePort(), { ...commonEnv(), GRPC_PORT: String(grpcPort), API_KEYS, GRPC_STREAM_MAX_IN_FLIGHT: '256', READ_AFTER_TIMEOUT_MS: '20000' });
-    consumer = await startApp('consumer', await freePort(), { ...commonEnv(), PARTITIONS: 'all', FLUSH_INTERVAL_MS: '200' });
+    producer = await pipeline.startProducer({ GRPC_PORT: String(grpcPort), API_KEYS, GRPC_STREAM_MAX_IN_FLIGHT: '256', READ_AFTER_TIMEOUT_MS: '20000' });
+    await pipeline.startConsumer();
     grpc = new EventsGrpcClient(grpcAddress);
   });
 
   afterAll(async () => {
     grpc?.close();
-    await consumer?.stop();
-    await producer?.stop();
-    await admin?.deleteTopics({ topics: [topic, `${topic}.dlq`] }).catch(() => undefined);
-    await admin?.disconnect();
-    await probe?.close();
-    await database?.drop();
+    await pipeline?.close();
   });
 
   it('Publish, PublishBatch and PublishStream reach EVENTS; Get reads them back after their write tokens', async () => {
@@ -78,12 +61,12 @@ describe('gRPC edge and API keys', () => {
     const g2 = await grpc.get('g-2', answers[0].token, READER);
     expect({ ...g2, state: JSON.parse(g2.state) }).toMatchObject({ id: 'g-2', state: { n: 1, city: 'London' }, version: 2, partition: answers[0].partition, offset: answers[0].offset });
     expect(JSON.parse((await grpc.get('g-3', answers[1].token, READER)).state)).toEqual({ ok: true });
-    const rows = await probe.eventsTable();
+    const rows = await pipeline.probe.eventsTable();
     expect(rows.get('g-3')).toMatchObject({ state: { ok: true }, version: 1 });
   });
 
   it('answers bad input with INVALID_ARGUMENT and BadRequest field violations, publishing nothing; unknown IDs with NOT_FOUND', async () => {
-    const before = await endOffsets();
+    const before = await pipeline.endOffsets();
     const cases: Array<[Promise<unknown>, string, string]> = [
       [grpc.publish({ id: 'x', op: 'OP_INCR', data: JSON.stringify({ n: 'one' }) }, WRITER), '/data/n', 'type'],
       [grpc.publish({ id: 'x', op: 'OP_SET' }, WRITER), '/data', 'required'],
@@ -100,7 +83,7 @@ describe('gRPC edge and API keys', () => {
       expect(failure.violations).toContainEqual(expect.objectContaining({ field, reason }));
     }
     expect(await grpcFailure(grpc.get('never-written', '', READER))).toMatchObject({ code: GrpcStatus.NOT_FOUND });
-    expect(await endOffsets()).toEqual(before);
+    expect(await pipeline.endOffsets()).toEqual(before);
   });
 
   it('streams 10,000 events with one result per event, in order, each where Kafka stored it', async () => {
@@ -135,7 +118,7 @@ describe('gRPC edge and API keys', () => {
   });
 
   it('a client that goes away mid-stream: every acknowledgement it got is in Kafka, nothing twice, and the edge keeps serving', async () => {
-    const before = await endOffsets();
+    const before = await pipeline.endOffsets();
     const stream = grpc.publishStream(WRITER);
     const answers: PublishResultMessage[] = [];
     stream.on('error', () => undefined); // CANCELLED, our own doing
@@ -159,7 +142,7 @@ describe('gRPC edge and API keys', () => {
     // Whatever the server still had in flight lands (or not) in Kafka; let the producer settle.
     await waitFor(async () => (await grpc.publish({ id: 'after-cancel', op: 'OP_DELETE' }, WRITER)).status === 'RESULT_STATUS_ACCEPTED', { timeoutMs: 30_000, what: 'the edge to serve again' });
 
-    const stored = await readWholeTopic(kafka, topic);
+    const stored = await readWholeTopic(pipeline.kafka, pipeline.topic);
     const fresh = stored.filter((s) => s.offset >= (before.get(s.partition) ?? 0) && s.event.eventId?.startsWith('gone-'));
     const byPosition = new Map(fresh.map((s) => [`${s.partition}:${s.offset}`, s.event]));
     expect(answers.length).toBeGreaterThanOrEqual(300);
@@ -174,7 +157,7 @@ describe('gRPC edge and API keys', () => {
   });
 
   it('HTTP: 401 without or with a wrong key, 403 with the wrong scope, and publishes nothing; health and metrics stay open', async () => {
-    const before = await endOffsets();
+    const before = await pipeline.endOffsets();
     const post = (key?: string) =>
       fetch(`${producer.url}/v1/events`, {
         method: 'POST',
@@ -191,7 +174,7 @@ describe('gRPC edge and API keys', () => {
     expect(await wrongScope.json()).toMatchObject({ error: { code: 'permission_denied', message: expect.stringContaining('"write"') } });
     const batch = await fetch(`${producer.url}/v1/events:batch`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ events: [{ id: 'a', op: 'delete' }] }) });
     expect(batch.status).toBe(401);
-    expect(await endOffsets()).toEqual(before);
+    expect(await pipeline.endOffsets()).toEqual(before);
 
     const accepted = await post(WRITER);
     expect(accepted.status).toBe(202);
@@ -208,7 +191,7 @@ describe('gRPC edge and API keys', () => {
   });
 
   it('gRPC: UNAUTHENTICATED without or with a wrong key, PERMISSION_DENIED with the wrong scope; health and reflection stay open', async () => {
-    const before = await endOffsets();
+    const before = await pipeline.endOffsets();
     const event = { id: 'auth-grpc', op: 'OP_SET' as const, data: '{"n":1}' };
     expect(await grpcFailure(grpc.publish(event))).toMatchObject({ code: GrpcStatus.UNAUTHENTICATED });
     expect(await grpcFailure(grpc.publish(event, 'not-a-key'))).toMatchObject({ code: GrpcStatus.UNAUTHENTICATED });
@@ -220,7 +203,7 @@ describe('gRPC edge and API keys', () => {
     stream.write(event);
     stream.end();
     expect(await streamFailure).toMatchObject({ code: GrpcStatus.UNAUTHENTICATED });
-    expect(await endOffsets()).toEqual(before);
+    expect(await pipeline.endOffsets()).toEqual(before);
 
     const ok = await grpc.publish(event, WRITER);
     expect(await grpcFailure(grpc.get('auth-grpc', ok.token, WRITER))).toMatchObject({ code: GrpcStatus.PERMISSION_DENIED });
@@ -235,8 +218,7 @@ describe('gRPC edge and API keys', () => {
   it('RESOURCE_EXHAUSTED when too many events wait for Kafka, UNAVAILABLE when Kafka cannot take them', async () => {
     const lonely = uniqueName('events-grpc-gone');
     const grpcPort = await freePort();
-    const fragile = await startApp('producer', await freePort(), {
-      ...commonEnv(),
+    const fragile = await pipeline.startProducer({
       KAFKA_TOPIC: lonely,
       GRPC_PORT: String(grpcPort),
       PRODUCE_MAX_PENDING_EVENTS: '5',
@@ -246,15 +228,15 @@ describe('gRPC edge and API keys', () => {
     try {
       const six = Array.from({ length: 6 }, (_, i) => ({ id: `r-${i}`, op: 'OP_DELETE' as const }));
       expect(await grpcFailure(client.publishBatch(six))).toMatchObject({ code: GrpcStatus.RESOURCE_EXHAUSTED });
-      expect((await endOffsets(lonely)).get(0)).toBe(0);
+      expect((await pipeline.endOffsets(lonely)).get(0)).toBe(0);
 
-      await admin.deleteTopics({ topics: [lonely, `${lonely}.dlq`] }); // Kafka can no longer take its events
+      await pipeline.admin.deleteTopics({ topics: [lonely, `${lonely}.dlq`] }); // Kafka can no longer take its events
       expect(await grpcFailure(client.publish({ id: 'u-1', op: 'OP_DELETE' }))).toMatchObject({ code: GrpcStatus.UNAVAILABLE });
       expect(await grpcFailure(client.publishBatch([{ id: 'u-2', op: 'OP_DELETE' }]))).toMatchObject({ code: GrpcStatus.UNAVAILABLE });
     } finally {
       client.close();
       await fragile.stop('SIGKILL');
-      await admin.deleteTopics({ topics: [lonely, `${lonely}.dlq`] }).catch(() => undefined);
+      await pipeline.admin.deleteTopics({ topics: [lonely, `${lonely}.dlq`, `${lonely}.changes`] }).catch(() => undefined);
     }
   });
 });

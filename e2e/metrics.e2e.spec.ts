@@ -1,18 +1,12 @@
-import { type AppProcess, MetricsScrape, type TestDatabase, createTestDatabase, freePort, startApp, testBrokers, testKafka, uniqueName, waitFor } from '@async2/testing';
-import type { Admin } from 'kafkajs';
+import { type AppProcess, MetricsScrape, TestPipeline, waitFor } from '@async2/testing';
 
 // /metrics of both built apps scraped before and after a known workload on real Kafka and
 // PostgreSQL: the numbers an operator reads at 3 a.m. must be exact.
 describe('metrics end to end', () => {
-  const topic = uniqueName('events-metrics');
-  let database: TestDatabase;
-  let admin: Admin;
+  let pipeline: TestPipeline;
   let producer: AppProcess;
   let consumer: AppProcess | undefined;
-  let zombie: AppProcess | undefined;
 
-  const env = () => ({ KAFKA_BROKERS: testBrokers().join(','), DATABASE_URL: database.url, KAFKA_TOPIC: topic, KAFKA_TOPIC_PARTITIONS: '2' });
-  const startConsumer = async () => startApp('consumer', await freePort(), { ...env(), PARTITIONS: 'all', FLUSH_INTERVAL_MS: '200' });
   const post = async (path: string, body: unknown) => {
     const response = await fetch(`${producer.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     return { status: response.status, body: (await response.json()) as { partition: number; offset: number } };
@@ -29,20 +23,13 @@ describe('metrics end to end', () => {
   const readiness = async (app: AppProcess) => (await fetch(`${app.url}/health/ready`)).status;
 
   beforeAll(async () => {
-    database = await createTestDatabase('async2_metrics');
-    admin = testKafka().admin();
-    await admin.connect();
-    producer = await startApp('producer', await freePort(), env());
-    consumer = await startConsumer();
+    pipeline = await TestPipeline.open({ name: 'metrics', partitions: 2 });
+    producer = await pipeline.startProducer();
+    consumer = await pipeline.startConsumer();
   });
 
   afterAll(async () => {
-    await zombie?.stop();
-    await consumer?.stop();
-    await producer?.stop();
-    await admin?.deleteTopics({ topics: [topic, `${topic}.dlq`] }).catch(() => undefined);
-    await admin?.disconnect();
-    await database?.drop();
+    await pipeline?.close();
   });
 
   it('counts exactly the events sent, by outcome, and the flushes and visibility lag of every one', async () => {
@@ -78,7 +65,7 @@ describe('metrics end to end', () => {
     // Read at scrape time from Kafka's high watermarks and OPLOG: exact, and there with no consumer running.
     expect((await MetricsScrape.of(producer.url)).sum('async2_pipeline_lag')).toBe(25);
 
-    consumer = await startConsumer();
+    consumer = await pipeline.startConsumer();
     await waitFor(async () => (await MetricsScrape.of(producer.url)).sum('async2_pipeline_lag') === 0, { timeoutMs: 30_000, what: 'the pipeline lag to return to 0' });
     // The consumer's own gauge (refreshed every 5 s) agrees, for each partition it owns.
     await waitFor(
@@ -93,8 +80,8 @@ describe('metrics end to end', () => {
   it('counts a fenced claim when a second instance takes the partitions over, and the first one turns not-ready', async () => {
     const first = consumer!;
     const fencedBefore = (await MetricsScrape.of(first.url)).sum('async2_fenced_total');
-    zombie = first; // the first instance becomes the zombie once the second one claims its partitions
-    consumer = await startConsumer();
+    // The first instance becomes the zombie once the second one claims its partitions (close() stops it).
+    consumer = await pipeline.startConsumer();
     // OPLOG now holds the new epochs: the first instance knows it lost them before it even flushes.
     await waitFor(async () => (await readiness(first)) === 503, { timeoutMs: 15_000, what: 'the fenced instance to be not ready' });
     expect(await readiness(consumer)).toBe(200);

@@ -1,18 +1,4 @@
-import {
-  type AppProcess,
-  DatabaseProbe,
-  type TestDatabase,
-  createTestDatabase,
-  freePort,
-  referenceFold,
-  readWholeTopic,
-  startApp,
-  testBrokers,
-  testKafka,
-  uniqueName,
-  waitFor,
-} from '@async2/testing';
-import type { Admin, Kafka } from 'kafkajs';
+import { type AppProcess, TestPipeline, referenceFold, readWholeTopic, uniqueName, waitFor } from '@async2/testing';
 import { type Ack, randomEvents, seededRandom, sendEvents } from './http-workload';
 
 // The whole loop through the built apps as processes, on real Kafka and PostgreSQL:
@@ -22,51 +8,17 @@ const DEDUPE_WINDOW = 16;
 const SEED = Number(process.env.E2E_SEED ?? 20261123);
 
 describe('pipeline end to end', () => {
-  const topic = uniqueName('events-e2e');
-  let database: TestDatabase;
-  let probe: DatabaseProbe;
-  let kafka: Kafka;
-  let admin: Admin;
-  let producer: AppProcess;
+  let pipeline: TestPipeline;
   let consumer: AppProcess | undefined;
   let producerUrl: string;
   const acks: Ack[] = [];
   const random = seededRandom(SEED);
 
-  const commonEnv = () => ({
-    KAFKA_BROKERS: testBrokers().join(','),
-    DATABASE_URL: database.url,
-    KAFKA_TOPIC: topic,
-    KAFKA_TOPIC_PARTITIONS: String(PARTITIONS),
-    DEDUPE_WINDOW: String(DEDUPE_WINDOW),
-  });
-  const startConsumer = async (env: Record<string, string> = {}) =>
-    startApp('consumer', await freePort(), {
-      ...commonEnv(),
-      PARTITIONS: 'all',
-      FLUSH_INTERVAL_MS: '200',
-      FLUSH_MAX_EVENTS: '500',
-      MAX_CACHED_IDS: '50', // smaller than the ID count: evicted IDs must be reloaded from EVENTS
-      ...env,
-    });
-
-  const endOffsets = async () => new Map((await admin.fetchTopicOffsets(topic)).map((o) => [o.partition, Number(o.high)]));
-  const waitUntilApplied = async () => {
-    const ends = await endOffsets();
-    await waitFor(
-      async () => {
-        const oplog = await probe.oplog(topic);
-        return [...ends].every(([p, end]) => (oplog.get(p)?.nextOffset ?? 0) >= end);
-      },
-      { timeoutMs: 60_000, what: 'OPLOG to reach the end offsets' },
-    );
-  };
-
   /** EVENTS must equal the fold of everything in the topic, in Kafka order, each event once. */
   const expectEventsTableToMatchTopic = async () => {
-    const stored = await readWholeTopic(kafka, topic);
+    const stored = await readWholeTopic(pipeline.kafka, pipeline.topic);
     const expected = referenceFold(stored, DEDUPE_WINDOW);
-    const actual = await probe.eventsTable();
+    const actual = await pipeline.probe.eventsTable();
     expect([...actual.keys()].sort()).toEqual([...expected.keys()].sort());
     for (const [id, want] of expected) {
       const got = actual.get(id)!;
@@ -85,23 +37,19 @@ describe('pipeline end to end', () => {
   };
 
   beforeAll(async () => {
-    database = await createTestDatabase('async2_e2e');
-    probe = await DatabaseProbe.connect(database.url);
-    kafka = testKafka();
-    admin = kafka.admin();
-    await admin.connect();
-    producer = await startApp('producer', await freePort(), { ...commonEnv(), PRODUCE_LINGER_MS: '2', READ_AFTER_TIMEOUT_MS: '10000' });
+    pipeline = await TestPipeline.open({
+      name: 'e2e',
+      partitions: PARTITIONS,
+      env: { DEDUPE_WINDOW: String(DEDUPE_WINDOW) },
+      consumerEnv: { FLUSH_MAX_EVENTS: '500', MAX_CACHED_IDS: '50' }, // MAX_CACHED_IDS smaller than the ID count: evicted IDs must be reloaded from EVENTS
+    });
+    const producer = await pipeline.startProducer({ PRODUCE_LINGER_MS: '2', READ_AFTER_TIMEOUT_MS: '10000' });
     producerUrl = producer.url;
-    consumer = await startConsumer();
+    consumer = await pipeline.startConsumer();
   });
 
   afterAll(async () => {
-    await consumer?.stop();
-    await producer?.stop();
-    await admin?.deleteTopics({ topics: [topic, `${topic}.dlq`] }).catch(() => undefined);
-    await admin?.disconnect();
-    await probe?.close();
-    await database?.drop();
+    await pipeline?.close();
   });
 
   it('materialises thousands of random events (single and batch) exactly as a fold in Kafka order', async () => {
@@ -113,7 +61,7 @@ describe('pipeline end to end', () => {
     const retries = acks.filter((a) => a.event.eventId).slice(0, 100).map((a) => a.event);
     acks.push(...(await sendEvents(producerUrl, retries, { single: true })));
 
-    await waitUntilApplied();
+    await pipeline.waitUntilApplied();
     const stored = await expectEventsTableToMatchTopic();
 
     // Every acknowledged event is in Kafka exactly where its answer said; nothing unacknowledged is.
@@ -128,13 +76,13 @@ describe('pipeline end to end', () => {
   it('resumes from OPLOG after a restart, and flushes everything folded on SIGTERM (exit 0)', async () => {
     expect(await consumer!.stop('SIGTERM')).toBe(0);
     consumer = undefined;
-    const before = await probe.oplog(topic);
+    const before = await pipeline.probe.oplog(pipeline.topic);
     // Written while no consumer runs.
     acks.push(...(await sendEvents(producerUrl, randomEvents(random, 600, 300, 's2'), { single: true })));
 
     // A consumer that would not flush for ten minutes: only the shutdown flush can commit its fold.
-    const lazy = await startConsumer({ FLUSH_INTERVAL_MS: '600000', FLUSH_MAX_EVENTS: '1000000' });
-    const ends = await endOffsets();
+    const lazy = await pipeline.startConsumer({ FLUSH_INTERVAL_MS: '600000', FLUSH_MAX_EVENTS: '1000000' });
+    const ends = await pipeline.endOffsets();
     await waitFor(
       async () => {
         const body = (await (await fetch(`${lazy.url}/health/ready`)).json()) as { details: { ownership: { partitions: Array<{ partition: number; foldedUpTo: number }> } } };
@@ -142,15 +90,15 @@ describe('pipeline end to end', () => {
       },
       { timeoutMs: 60_000, what: 'the consumer to fold every record' },
     );
-    const oplogWhileFolded = await probe.oplog(topic);
+    const oplogWhileFolded = await pipeline.probe.oplog(pipeline.topic);
     expect([...ends].some(([p, end]) => oplogWhileFolded.get(p)!.nextOffset < end)).toBe(true);
     for (const [p, row] of oplogWhileFolded) expect(row.epoch).toBe(before.get(p)!.epoch + 1);
 
     expect(await lazy.stop('SIGTERM')).toBe(0);
-    const after = await probe.oplog(topic);
+    const after = await pipeline.probe.oplog(pipeline.topic);
     for (const [p, end] of ends) expect(after.get(p)!.nextOffset).toBe(end);
     await expectEventsTableToMatchTopic();
-    consumer = await startConsumer();
+    consumer = await pipeline.startConsumer();
   });
 
   it('reads its own write with after=<partition>:<offset>, and 404s unknown and deleted IDs', async () => {
@@ -176,7 +124,7 @@ describe('pipeline end to end', () => {
   });
 
   it('answers bad requests with 400 naming the field and rule, and publishes nothing', async () => {
-    const before = await endOffsets();
+    const before = await pipeline.endOffsets();
     const post = (path: string, body: string) => fetch(`${producerUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
     const cases: Array<[string, string, string, string]> = [
       ['/v1/events', JSON.stringify({ id: 'x', op: 'upsert', data: {} }), '/op', 'enum'],
@@ -194,7 +142,7 @@ describe('pipeline end to end', () => {
       expect(answer.error.violations).toContainEqual(expect.objectContaining({ field, rule }));
     }
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-    expect(await endOffsets()).toEqual(before);
+    expect(await pipeline.endOffsets()).toEqual(before);
   });
 
   it('exports Prometheus metrics: ingest outcomes, flushes, and per-partition lag', async () => {
@@ -206,7 +154,7 @@ describe('pipeline end to end', () => {
     const producerMetrics = await (await fetch(`${producerUrl}/metrics`)).text();
     expect(metric(producerMetrics, 'async2_ingest_events_total{edge="http",outcome="accepted"}')).toBeGreaterThanOrEqual(acks.length);
     expect(metric(producerMetrics, 'async2_ingest_events_total{edge="http",outcome="invalid"}')).toBeGreaterThanOrEqual(7);
-    await waitUntilApplied();
+    await pipeline.waitUntilApplied();
     await waitFor(
       async () => {
         const text = await (await fetch(`${consumer!.url}/metrics`)).text();

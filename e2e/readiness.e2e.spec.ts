@@ -1,13 +1,10 @@
-import { type AppProcess, type TcpProxy, type TestDatabase, createTestDatabase, freePort, startApp, startTcpProxy, testBrokers, testKafka, uniqueName, waitFor } from '@async2/testing';
-import type { Admin } from 'kafkajs';
+import { type AppProcess, type TcpProxy, TestPipeline, startTcpProxy, waitFor } from '@async2/testing';
 
 // Readiness must tell the truth: both built apps reach PostgreSQL through a TCP proxy the test
 // cuts (the server is gone: connections reset, the port refuses) and restores.
 describe('readiness end to end', () => {
-  const topic = uniqueName('events-ready');
-  let database: TestDatabase;
+  let pipeline: TestPipeline;
   let proxy: TcpProxy;
-  let admin: Admin;
   let producer: AppProcess;
   let consumer: AppProcess;
 
@@ -17,25 +14,18 @@ describe('readiness end to end', () => {
   };
 
   beforeAll(async () => {
-    database = await createTestDatabase('async2_ready');
-    const target = new URL(database.url);
+    pipeline = await TestPipeline.open({ name: 'ready', partitions: 2 });
+    const target = new URL(pipeline.database.url);
     proxy = await startTcpProxy(target.hostname, Number(target.port || 5432));
-    const proxied = new URL(database.url);
+    const proxied = new URL(pipeline.database.url);
     proxied.port = String(proxy.port);
-    admin = testKafka().admin();
-    await admin.connect();
-    const env = { KAFKA_BROKERS: testBrokers().join(','), DATABASE_URL: proxied.toString(), KAFKA_TOPIC: topic, KAFKA_TOPIC_PARTITIONS: '2' };
-    producer = await startApp('producer', await freePort(), env);
-    consumer = await startApp('consumer', await freePort(), { ...env, PARTITIONS: 'all', FLUSH_INTERVAL_MS: '200' });
+    producer = await pipeline.startProducer({ DATABASE_URL: proxied.toString() });
+    consumer = await pipeline.startConsumer({ DATABASE_URL: proxied.toString() });
   });
 
   afterAll(async () => {
-    await consumer?.stop();
-    await producer?.stop();
+    await pipeline?.close();
     await proxy?.close();
-    await admin?.deleteTopics({ topics: [topic, `${topic}.dlq`] }).catch(() => undefined);
-    await admin?.disconnect();
-    await database?.drop();
   });
 
   it('goes not-ready while PostgreSQL is unreachable, naming it, and ready again when it is back', async () => {

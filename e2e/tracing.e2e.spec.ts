@@ -1,55 +1,25 @@
-import {
-  type AppProcess,
-  type OtlpReceiver,
-  type ReceivedSpan,
-  type TestDatabase,
-  createTestDatabase,
-  freePort,
-  renderSpanTree,
-  startApp,
-  startOtlpReceiver,
-  testBrokers,
-  testKafka,
-  uniqueName,
-  waitFor,
-} from '@async2/testing';
-import type { Admin } from 'kafkajs';
+import { type AppProcess, type OtlpReceiver, type ReceivedSpan, TestPipeline, renderSpanTree, startOtlpReceiver, waitFor } from '@async2/testing';
 
 // One event over HTTP, traced through both built apps into a test OTLP/HTTP receiver that decodes
 // the real protobuf export: the producer's request and produce spans, and the consumer's process
 // and flush spans linked to the event's span through the W3C context in the Kafka record headers.
 describe('tracing end to end', () => {
-  const topic = uniqueName('events-trace');
-  let database: TestDatabase;
-  let admin: Admin;
+  let pipeline: TestPipeline;
+  let topic: string;
   let receiver: OtlpReceiver;
   let producer: AppProcess;
-  let consumer: AppProcess;
 
   beforeAll(async () => {
-    database = await createTestDatabase('async2_trace');
-    admin = testKafka().admin();
-    await admin.connect();
     receiver = await startOtlpReceiver();
-    const env = {
-      KAFKA_BROKERS: testBrokers().join(','),
-      DATABASE_URL: database.url,
-      KAFKA_TOPIC: topic,
-      KAFKA_TOPIC_PARTITIONS: '2',
-      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
-      OTEL_BSP_SCHEDULE_DELAY: '100',
-    };
-    producer = await startApp('producer', await freePort(), env);
-    consumer = await startApp('consumer', await freePort(), { ...env, PARTITIONS: 'all', FLUSH_INTERVAL_MS: '200' });
+    pipeline = await TestPipeline.open({ name: 'trace', partitions: 2, env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, OTEL_BSP_SCHEDULE_DELAY: '100' } });
+    topic = pipeline.topic;
+    producer = await pipeline.startProducer();
+    await pipeline.startConsumer();
   });
 
   afterAll(async () => {
-    await consumer?.stop();
-    await producer?.stop();
+    await pipeline?.close();
     await receiver?.close();
-    await admin?.deleteTopics({ topics: [topic, `${topic}.dlq`] }).catch(() => undefined);
-    await admin?.disconnect();
-    await database?.drop();
   });
 
   it('follows one event from the HTTP request to the flush that made it durable', async () => {

@@ -1,8 +1,7 @@
 import { join } from 'node:path';
-import { type AppProcess, DatabaseProbe, type TestDatabase, createTestDatabase, freePort, readWholeTopic, referenceFold, startApp, testBrokers, testKafka, uniqueName, waitFor } from '@async2/testing';
+import { type AppProcess, TestPipeline, freePort, readWholeTopic, referenceFold, waitFor } from '@async2/testing';
 import type { EventMessage } from '@async2/events-proto';
 import { status as GrpcStatus } from '@grpc/grpc-js';
-import type { Admin, Kafka } from 'kafkajs';
 import { EventsGrpcClient, grpcFailure } from '../grpc-client';
 import { DEPTH_CASES } from './corpus/depth.cases';
 import { FRAMING_CASES, SLOW_CLIENT_CASES } from './corpus/framing.cases';
@@ -40,13 +39,8 @@ interface ErrorAnswer {
 }
 
 describe('hostile input: a corpus of bad requests on both edges, nothing reaches Kafka', () => {
-  const topic = uniqueName('events-hostile');
-  let database: TestDatabase;
-  let probe: DatabaseProbe;
-  let kafka: Kafka;
-  let admin: Admin;
+  let pipeline: TestPipeline;
   let producer: AppProcess;
-  let consumer: AppProcess;
   let grpc: EventsGrpcClient;
   let port: number;
   let endsBefore: Map<number, number>;
@@ -60,8 +54,6 @@ describe('hostile input: a corpus of bad requests on both edges, nothing reaches
   for (const [id, events] of byId) if (events.every((e) => e.op === 'set' && e.dataText === events[0].dataText)) roundTrips.set(id, events[0].dataText!);
   const mismatches: string[] = [];
 
-  const commonEnv = () => ({ KAFKA_BROKERS: testBrokers().join(','), DATABASE_URL: database.url, KAFKA_TOPIC: topic, KAFKA_TOPIC_PARTITIONS: String(PARTITIONS) });
-  const endOffsets = async () => new Map((await admin.fetchTopicOffsets(topic)).map((o) => [o.partition, Number(o.high)]));
   const residentBytes = async () => {
     const text = await (await fetch(`${producer.url}/metrics`)).text();
     return Number(/^async2_producer_process_resident_memory_bytes (\d+)/m.exec(text)![1]);
@@ -124,34 +116,27 @@ describe('hostile input: a corpus of bad requests on both edges, nothing reaches
 
   beforeAll(async () => {
     console.log(`hostile corpus seed ${SEED} (replay with HOSTILE_SEED=${SEED})`);
-    database = await createTestDatabase('async2_hostile');
-    probe = await DatabaseProbe.connect(database.url);
-    kafka = testKafka();
-    admin = kafka.admin();
-    await admin.connect();
+    pipeline = await TestPipeline.open({ name: 'hostile', partitions: PARTITIONS });
     const grpcPort = await freePort();
     port = await freePort();
-    producer = await startApp('producer', port, {
-      ...commonEnv(),
-      GRPC_PORT: String(grpcPort),
-      HTTP_HEADERS_TIMEOUT_MS: String(HEADERS_TIMEOUT_MS),
-      HTTP_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
-      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${SENTINEL}`.trim(),
-    });
-    consumer = await startApp('consumer', await freePort(), { ...commonEnv(), PARTITIONS: 'all', FLUSH_INTERVAL_MS: '200' });
+    producer = await pipeline.startProducer(
+      {
+        GRPC_PORT: String(grpcPort),
+        HTTP_HEADERS_TIMEOUT_MS: String(HEADERS_TIMEOUT_MS),
+        HTTP_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
+        NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${SENTINEL}`.trim(),
+      },
+      { port },
+    );
+    await pipeline.startConsumer();
     grpc = new EventsGrpcClient(`127.0.0.1:${grpcPort}`);
-    endsBefore = await endOffsets();
+    endsBefore = await pipeline.endOffsets();
     rss.start = await residentBytes();
   });
 
   afterAll(async () => {
     grpc?.close();
-    await consumer?.stop();
-    await producer?.stop();
-    await admin?.deleteTopics({ topics: [topic, `${topic}.dlq`] }).catch(() => undefined);
-    await admin?.disconnect();
-    await probe?.close();
-    await database?.drop();
+    await pipeline?.close();
   });
 
   /** The mismatches a test added (each test checks its own; the last one all of them). */
@@ -284,22 +269,16 @@ describe('hostile input: a corpus of bad requests on both edges, nothing reaches
 
   it('afterwards: only accepted cases in Kafka, EVENTS equals their fold, valid cases read back verbatim, prototypes clean, memory flat, log one JSON per line', async () => {
     // Nothing refused reached Kafka: the records are exactly the accepted answers' positions.
-    const ends = await endOffsets();
+    const ends = await pipeline.endOffsets();
     const records = [...ends].reduce((sum, [p, end]) => sum + end - (endsBefore.get(p) ?? 0), 0);
-    const stored = await readWholeTopic(kafka, topic);
+    const stored = await readWholeTopic(pipeline.kafka, pipeline.topic);
     expect(stored.map((s) => `${s.partition}:${s.offset}`).sort()).toEqual([...acceptedTokens].sort());
     const published = records - acceptedTokens.length; // records of refused cases: must be none
     expect(published).toBe(0);
 
-    await waitFor(
-      async () => {
-        const oplog = await probe.oplog(topic);
-        return [...ends].every(([p, end]) => (oplog.get(p)?.nextOffset ?? 0) >= end);
-      },
-      { timeoutMs: 60_000, what: 'the consumer to apply every accepted event' },
-    );
+    await pipeline.waitUntilApplied({ ends, what: 'the consumer to apply every accepted event' });
     const expected = referenceFold(stored, 16);
-    const table = await probe.eventsTable();
+    const table = await pipeline.probe.eventsTable();
     for (const [id, want] of expected) {
       if (want.version === 0) continue; // dead-lettered only (an incr past 2^53): no row
       expect({ id, state: table.get(id)?.state, version: table.get(id)?.version }).toEqual({ id, state: want.deleted ? null : JSON.parse(JSON.stringify(want.state)), version: want.version });

@@ -1,7 +1,9 @@
-// Test support: real services (a database and a topic per suite), the built apps as processes, waitFor.
+// Test support: real services (a database and a topic per suite), the built apps as processes, one
+// pipeline fixture that starts and stops them, waitFor.
 export * from './wait-for';
 export * from './test-services';
 export * from './app-process';
+export * from './test-pipeline';
 export * from './free-port';
 export * from './topic-reader';
 export * from './reference-fold';

@@ -56,8 +56,8 @@ async function withClient<T>(url: string, use: (client: Client) => Promise<T>): 
   }
 }
 
-export function testKafka(clientId = 'async2-test'): Kafka {
-  return new Kafka({ clientId, brokers: testBrokers(), logLevel: logLevel.NOTHING });
+export function testKafka(clientId = 'async2-test', brokers = testBrokers()): Kafka {
+  return new Kafka({ clientId, brokers, logLevel: logLevel.NOTHING });
 }
 
 /** A topic with a random name; returns it and a function that deletes it. */

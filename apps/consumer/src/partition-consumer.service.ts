@@ -1,4 +1,4 @@
-import { ChangeOutboxRepository, EventsRepository, FlushWriter, IdempotentSender, OplogRepository, fetchPartitionCount, fetchWatermarks } from '@async2/data-access';
+import { ChangeOutboxRepository, EventsRepository, FlushWriter, IdempotentSender, OplogRepository, fetchPartitionCount, fetchTopicId, fetchWatermarks } from '@async2/data-access';
 import { KafkaConnections } from '@async2/platform';
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { type Consumer, type EachBatchPayload, Partitioners } from 'kafkajs';
@@ -125,7 +125,8 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
       failPoints: this.failPoints,
       changesCommitted: () => relay.wake(),
     };
-    this.lanes = await claimPartitions(owned, this.config, this.dataSource, this.kafka.admin, deps, this.logger);
+    const topicId = await fetchTopicId(this.kafka.kafka, topic);
+    this.lanes = await claimPartitions(owned, this.config, this.dataSource, this.kafka.admin, topicId, deps, this.logger);
     await this.alignGroupOffsets();
     this.topicPartitions = partitionCount;
     relay.start(this.config.changeRelayPollMs); // first run: what a crashed owner committed but did not publish

@@ -8,13 +8,16 @@ import { type LaneDependencies, PartitionLane } from '../fold/partition-lane';
 
 /**
  * Claims each owned partition in OPLOG (epoch + 1, owner = this instance) and opens its lane at
- * OPLOG.next_offset: the database, not Kafka's group offsets, says where to resume.
+ * OPLOG.next_offset: the database, not Kafka's group offsets, says where to resume. The claim
+ * checks OPLOG against the topic Kafka has now (its id and each partition's end) and throws
+ * ClaimRefusedError, changing nothing, when they disagree (a recreated topic, a broker's lost data).
  */
 export async function claimPartitions(
   partitions: readonly number[],
   config: ConsumerConfig,
   dataSource: DataSource,
   admin: Admin,
+  topicId: string,
   deps: LaneDependencies,
   logger: Logger,
 ): Promise<Map<number, PartitionLane>> {
@@ -23,7 +26,7 @@ export async function claimPartitions(
   const watermarks = await fetchWatermarks(admin, config.topics.topic);
   const lanes = new Map<number, PartitionLane>();
   for (const partition of partitions) {
-    const claim = await oplog.claim(key, partition, config.instanceId);
+    const claim = await oplog.claim(key, partition, config.instanceId, { topicId, endOffset: watermarks.get(partition)?.high ?? 0 });
     deps.failPoints.reach('during-claim'); // claimed (epoch + 1 is committed), not yet consuming
     let start = claim.nextOffset;
     const low = watermarks.get(partition)?.low ?? 0;

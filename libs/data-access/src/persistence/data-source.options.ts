@@ -3,10 +3,11 @@ import { ChangeOutboxRow } from './change-outbox-row.entity';
 import { EventRow } from './event-row.entity';
 import { InitialSchema1763859600000 } from './migrations/1763859600000-initial-schema';
 import { ChangeOutbox1764460800000 } from './migrations/1764460800000-change-outbox';
+import { OplogTopicId1764900000000 } from './migrations/1764900000000-oplog-topic-id';
 import { OplogRow } from './oplog-row.entity';
 
 export const ENTITIES = [EventRow, OplogRow, ChangeOutboxRow];
-export const MIGRATIONS = [InitialSchema1763859600000, ChangeOutbox1764460800000];
+export const MIGRATIONS = [InitialSchema1763859600000, ChangeOutbox1764460800000, OplogTopicId1764900000000];
 
 export interface DatabaseSettings {
   url: string;

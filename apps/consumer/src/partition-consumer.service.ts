@@ -8,6 +8,7 @@ import { CONSUMER_CONFIG, type ConsumerConfig } from './config/consumer.config';
 import { FailPoints } from './faults/fail-point';
 import { DeadLetterPublisher } from './flush/dead-letter.publisher';
 import { processTraced } from './fold/batch-tracing';
+import type { OffsetGap } from './fold/offset-gap-guard';
 import type { PartitionLane } from './fold/partition-lane';
 import { ownedPartitions } from './ownership/owned-partitions';
 import { kafkaGroupId } from './ownership/kafka-group-id';
@@ -71,8 +72,8 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
     return { partitionCount: this.topicPartitions, owned: [...this.lanes.keys()] };
   }
 
-  /** Per owned partition: epoch, offset folded up to (in memory), offset committed (in OPLOG). */
-  progress(): Array<{ partition: number; epoch: number; fenced: boolean; paused: boolean; foldedUpTo: number; committedUpTo: number }> {
+  /** Per owned partition: epoch, offset folded up to (in memory), offset committed (in OPLOG), and the gap it stopped at. */
+  progress(): Array<{ partition: number; epoch: number; fenced: boolean; paused: boolean; foldedUpTo: number; committedUpTo: number; stoppedAtGap?: OffsetGap }> {
     return [...this.lanes.values()].map((l) => ({
       partition: l.partition,
       epoch: l.epoch,
@@ -80,6 +81,7 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
       paused: l.paused,
       foldedUpTo: l.buffer.nextOffset,
       committedUpTo: l.buffer.committedOffset,
+      ...(l.stoppedAtGap ? { stoppedAtGap: l.stoppedAtGap } : {}),
     }));
   }
 
@@ -181,8 +183,8 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
 
   private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const lane = this.lanes.get(batch.partition);
-    if (!lane || lane.fenced) {
-      // Not ours (any more): stop fetching it. Returning without resolving an offset would make
+    if (!lane || lane.fenced || lane.stoppedAtGap) {
+      // Not ours (any more), or stopped at a gap: stop fetching it. Returning without resolving an offset would make
       // kafkajs hand us this same batch again at once, in a loop, until the process stops.
       this.consumer?.pause([{ topic: batch.topic, partitions: [batch.partition] }]);
       return;
@@ -193,6 +195,11 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
         const step = lane.fold(message);
         if (step === 'seek-back') {
           this.consumer?.seek({ topic: batch.topic, partition: batch.partition, offset: String(lane.buffer.nextOffset) });
+          return;
+        }
+        if (step === 'stopped') {
+          this.consumer?.pause([{ topic: batch.topic, partitions: [batch.partition] }]);
+          this.reportPaused();
           return;
         }
         resolveOffset(message.offset);
@@ -273,7 +280,7 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
    */
   private seekToFoldPositions(): void {
     for (const lane of this.lanes.values()) {
-      if (lane.fenced) continue;
+      if (lane.fenced || lane.stoppedAtGap) continue;
       this.consumer?.seek({ topic: this.config.topics.topic, partition: lane.partition, offset: String(lane.buffer.nextOffset) });
     }
   }
@@ -336,7 +343,8 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
   private reportPaused(): void {
     const lanes = [...this.lanes.values()];
     pausedPartitions.set({ reason: 'fenced' }, lanes.filter((l) => l.fenced).length);
-    pausedPartitions.set({ reason: 'buffer-full' }, lanes.filter((l) => !l.fenced && l.paused).length);
+    pausedPartitions.set({ reason: 'offset-gap' }, lanes.filter((l) => !l.fenced && l.stoppedAtGap).length);
+    pausedPartitions.set({ reason: 'buffer-full' }, lanes.filter((l) => !l.fenced && !l.stoppedAtGap && l.paused).length);
   }
 
   /** Mirrors OPLOG's offset into the group for external lag tools; never read back as truth. */

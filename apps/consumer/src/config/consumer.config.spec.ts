@@ -103,6 +103,13 @@ describe('loadConsumerConfig fault injection', () => {
   });
 });
 
+describe('loadConsumerConfig operator decisions', () => {
+  it('ACCEPT_OFFSET_GAP names partitions and the first offset after each gap; unset accepts nothing', () => {
+    expect(loadConsumerConfig({}, PLAIN_HOST).acceptOffsetGap).toEqual(new Map());
+    expect(loadConsumerConfig({ ACCEPT_OFFSET_GAP: '1:200, 3:7' }, PLAIN_HOST).acceptOffsetGap).toEqual(new Map([[1, 200], [3, 7]]));
+  });
+});
+
 describe('loadConsumerConfig errors', () => {
   it.each([
     ['FLUSH_INTERVAL_MS', { FLUSH_INTERVAL_MS: 'abc' }],
@@ -116,6 +123,9 @@ describe('loadConsumerConfig errors', () => {
     ['BUFFER_MAX_BYTES', { BUFFER_MAX_BYTES: '10' }],
     ['KAFKA_SESSION_TIMEOUT_MS', { KAFKA_SESSION_TIMEOUT_MS: '1000' }],
     ['FAIL_POINT', { FAIL_POINT: 'somewhere' }],
+    ['ACCEPT_OFFSET_GAP', { ACCEPT_OFFSET_GAP: 'all' }],
+    ['ACCEPT_OFFSET_GAP', { ACCEPT_OFFSET_GAP: '1:200,1:300' }],
+    ['ACCEPT_OFFSET_GAP', { ACCEPT_OFFSET_GAP: '1' }],
   ])('%s: a bad value is refused with a ConfigError naming it', (name, env) => {
     const problems = problemsOf(env);
     expect(problems).toHaveLength(1);

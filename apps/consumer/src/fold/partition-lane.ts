@@ -8,6 +8,7 @@ import { FoldPositionWaiters } from '../fresh-read/fold-position-waiters';
 import * as metrics from '../platform/consumer.metrics';
 import { describeFlushPlan, withFlushSpan } from './flush-tracing';
 import { FlushWindow } from './flush-window';
+import { type OffsetGap, OffsetGapGuard } from './offset-gap-guard';
 
 export interface LaneDependencies {
   events: EventsRepository;
@@ -21,15 +22,10 @@ export interface LaneDependencies {
   changesCommitted?: () => void;
 }
 
-/** What the consumer loop does after offering a record to the lane. */
-export type FoldStep = 'folded' | 'already-applied' | 'seek-back';
+/** What the consumer loop does after offering a record to the lane ('stopped': at a gap, stop fetching it). */
+export type FoldStep = 'folded' | 'already-applied' | 'seek-back' | 'stopped';
 
 export type FlushOutcome = 'idle' | 'committed' | 'fenced';
-
-// A record above next_offset is a gap: normally the fetch started at the group's committed offset
-// before our seek landed (tulios/kafkajs#122), so we seek back. If Kafka keeps answering the same
-// way, the offsets really do not exist (transaction markers) and we accept the gap.
-const SEEKS_BEFORE_ACCEPTING_GAP = 3;
 
 /**
  * One owned partition: its fold buffer, the epoch its claim got, and the flush that makes the fold
@@ -42,7 +38,6 @@ export class PartitionLane {
   /** Bytes of records waiting for their ID's row, by offset: one rejected at the flush is dead-lettered as it arrived. */
   private pendingBytes = new Map<number, { key: Buffer | null; value: Buffer | null }>();
   private isFenced = false;
-  private gapSeeks = { at: -1, count: 0 };
   flushes = 0;
   private reportedDuplicates = 0;
   lastFlushError: Error | undefined;
@@ -58,12 +53,30 @@ export class PartitionLane {
     readonly epoch: number,
     readonly buffer: PartitionBuffer,
     private readonly deps: LaneDependencies,
+    private readonly gapGuard = new OffsetGapGuard(partition, undefined),
   ) {
     this.window = new FlushWindow(partition);
   }
 
   get fenced(): boolean {
     return this.isFenced;
+  }
+
+  /** The gap in offsets this partition stopped at (fail closed), if any: nothing past it is folded. */
+  get stoppedAtGap(): OffsetGap | undefined {
+    return this.gapGuard.gap;
+  }
+
+  /** Says it everywhere an operator looks: the log, the counter (alerted on); readiness reads stoppedAtGap. */
+  reportGap(): void {
+    const gap = this.gapGuard.gap;
+    if (!gap) return;
+    metrics.offsetGaps.inc({ partition: String(this.partition) });
+    this.position.cancelAll();
+    this.deps.logger.error(
+      `partition ${this.partition}: offsets ${gap.from}..${gap.to} were removed from Kafka before they were applied (retention or deleteRecords); the partition stopped at ${gap.from}. ` +
+        `To accept losing them and go on, restart with ACCEPT_OFFSET_GAP=${this.partition}:${gap.resumeAt} (README, "A gap in a partition's offsets")`,
+    );
   }
 
   /**
@@ -98,13 +111,18 @@ export class PartitionLane {
   }
 
   private foldOne(message: KafkaMessage): FoldStep {
+    if (this.gapGuard.gap) return 'stopped';
     const offset = Number(message.offset);
     const next = this.buffer.nextOffset;
     if (offset < next) return 'already-applied';
     if (offset > next) {
-      this.gapSeeks = this.gapSeeks.at === next ? { at: next, count: this.gapSeeks.count + 1 } : { at: next, count: 1 };
-      if (this.gapSeeks.count <= SEEKS_BEFORE_ACCEPTING_GAP) return 'seek-back';
-      this.deps.logger.warn(`partition ${this.partition}: offsets ${next}..${offset - 1} do not exist; continuing at ${offset}`);
+      const decision = this.gapGuard.onRecordAbove(next, offset);
+      if (decision === 'seek-back') return 'seek-back';
+      if (decision === 'stop') {
+        this.reportGap();
+        return 'stopped';
+      }
+      this.deps.logger.warn(`partition ${this.partition}: offsets ${next}..${offset - 1} were removed before they were applied; moving past them as ACCEPT_OFFSET_GAP=${this.partition}:${offset} says`);
       this.buffer.acceptGap(offset);
     }
     const bytes = (message.key?.length ?? 0) + (message.value?.length ?? 0);

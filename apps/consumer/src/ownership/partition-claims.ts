@@ -1,9 +1,10 @@
-import { type OplogKey, OplogRepository, fetchWatermarks } from '@async2/data-access';
+import { type OplogKey, OplogRepository, type PartitionClaim, fetchWatermarks } from '@async2/data-access';
 import { PartitionBuffer } from '@async2/domain';
 import type { Logger } from '@nestjs/common';
 import type { Admin } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import type { ConsumerConfig } from '../config/consumer.config';
+import { OffsetGapGuard } from '../fold/offset-gap-guard';
 import { type LaneDependencies, PartitionLane } from '../fold/partition-lane';
 
 /**
@@ -28,16 +29,31 @@ export async function claimPartitions(
   for (const partition of partitions) {
     const claim = await oplog.claim(key, partition, config.instanceId, { topicId, endOffset: watermarks.get(partition)?.high ?? 0 });
     deps.failPoints.reach('during-claim'); // claimed (epoch + 1 is committed), not yet consuming
-    let start = claim.nextOffset;
-    const low = watermarks.get(partition)?.low ?? 0;
-    if (start < low) {
-      // Retention deleted records this group never applied: nothing can bring them back. Say so.
-      logger.error(`partition ${partition}: OPLOG next_offset ${start} is below the log start offset ${low}; records ${start}..${low - 1} were deleted by retention before being applied`);
-      start = low;
-    }
-    const buffer = new PartitionBuffer({ partition, nextOffset: start, dedupeWindow: config.dedupeWindow, maxCachedIds: config.maxCachedIds });
-    lanes.set(partition, new PartitionLane(partition, claim.epoch, buffer, deps));
-    logger.log(`partition ${partition}: claimed with epoch ${claim.epoch}, resuming at offset ${start}`);
+    const lane = openLane(partition, claim, watermarks.get(partition)?.low ?? 0, config, deps, logger);
+    lanes.set(partition, lane);
+    logger.log(`partition ${partition}: claimed with epoch ${claim.epoch}, ${lane.stoppedAtGap ? `stopped at the gap at ${claim.nextOffset}` : `resuming at offset ${lane.buffer.nextOffset}`}`);
   }
   return lanes;
+}
+
+/**
+ * The lane at OPLOG.next_offset. When Kafka's log starts above it, retention or deleteRecords removed
+ * records this group never applied: the lane stops there (fail closed), unless the operator's
+ * ACCEPT_OFFSET_GAP names this partition and the log start exactly.
+ */
+function openLane(partition: number, claim: PartitionClaim, logStart: number, config: ConsumerConfig, deps: LaneDependencies, logger: Logger): PartitionLane {
+  const accepted = config.acceptOffsetGap.get(partition);
+  if (accepted !== undefined && accepted <= claim.nextOffset) {
+    logger.warn(`partition ${partition}: ACCEPT_OFFSET_GAP=${partition}:${accepted} is not ahead of OPLOG next_offset ${claim.nextOffset}: it has no effect any more; remove it`);
+  }
+  const guard = new OffsetGapGuard(partition, accepted);
+  const decision = claim.nextOffset < logStart ? guard.onLogStartAbove(claim.nextOffset, logStart) : undefined;
+  if (decision === 'accept') {
+    logger.warn(`partition ${partition}: offsets ${claim.nextOffset}..${logStart - 1} were removed before they were applied; moving past them as ACCEPT_OFFSET_GAP=${partition}:${logStart} says`);
+  }
+  const start = decision === 'accept' ? logStart : claim.nextOffset;
+  const buffer = new PartitionBuffer({ partition, nextOffset: start, dedupeWindow: config.dedupeWindow, maxCachedIds: config.maxCachedIds });
+  const lane = new PartitionLane(partition, claim.epoch, buffer, deps, guard);
+  if (decision === 'stop') lane.reportGap();
+  return lane;
 }

@@ -57,6 +57,11 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
     return [...this.lanes.values()].filter((l) => !l.fenced).map((l) => l.partition);
   }
 
+  /** Partitions this instance was fenced from: when and why (liveness fails after a grace period). */
+  fencedPartitions(): Array<{ partition: number; at: number; reason: string }> {
+    return [...this.lanes.values()].flatMap((l) => (l.fencedSince ? [{ partition: l.partition, ...l.fencedSince }] : []));
+  }
+
   /** The lane of an owned partition (fenced or not), for fresh reads; undefined when not owned. */
   laneFor(partition: number): PartitionLane | undefined {
     return this.lanes.get(partition);

@@ -30,6 +30,8 @@ export interface ConsumerConfig extends SharedSettings {
   kafkaRebalanceTimeoutMs: number;
   /** How often the change relay looks for outbox rows it was not woken for (leftovers of a crash, retries). */
   changeRelayPollMs: number;
+  /** How long a fenced instance stays live: then /health/live fails, so the orchestrator restarts it and it claims again. */
+  fencedLivenessGraceMs: number;
   /** ACCEPT_OFFSET_GAP: partition -> the first offset after a gap the operator accepts losing the records before. */
   acceptOffsetGap: Map<number, number>;
   /** Test-only crash injection (FAIL_POINT); undefined in normal operation. */
@@ -65,6 +67,7 @@ export function loadConsumerConfig(environment: NodeJS.ProcessEnv = process.env,
     kafkaSessionTimeoutMs: env.int('KAFKA_SESSION_TIMEOUT_MS', 30000, { min: 6000, max: 1800000 }),
     kafkaRebalanceTimeoutMs: env.int('KAFKA_REBALANCE_TIMEOUT_MS', 60000, { min: 6000, max: 1800000 }),
     changeRelayPollMs: env.int('CHANGE_RELAY_POLL_MS', 1000, { min: 10, max: 600000 }),
+    fencedLivenessGraceMs: env.int('FENCED_LIVENESS_GRACE_MS', 30000, { min: 0, max: 86400000 }),
     acceptOffsetGap: parseAcceptOffsetGapVariable(env),
     failPoint: parseFailPointVariable(env),
   };

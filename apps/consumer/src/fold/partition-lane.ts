@@ -38,6 +38,8 @@ export class PartitionLane {
   /** Bytes of records waiting for their ID's row, by offset: one rejected at the flush is dead-lettered as it arrived. */
   private pendingBytes = new Map<number, { key: Buffer | null; value: Buffer | null }>();
   private isFenced = false;
+  /** When and why this lane was fenced (liveness turns down after a grace period: see fenced-liveness.ts). */
+  fencedSince: { at: number; reason: string } | undefined;
   flushes = 0;
   private reportedDuplicates = 0;
   lastFlushError: Error | undefined;
@@ -86,6 +88,7 @@ export class PartitionLane {
   fence(reason: string): void {
     if (this.isFenced) return;
     this.isFenced = true;
+    this.fencedSince = { at: Date.now(), reason };
     metrics.fencedClaims.inc({ partition: String(this.partition) });
     this.position.cancelAll();
     this.deps.logger.error(`partition ${this.partition}: fenced: ${reason} (our epoch ${this.epoch} is stale); stopped, nothing more will be written`);

@@ -128,6 +128,7 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
       deadLetters: new DeadLetterPublisher(this.dlqProducer, deadLetterTopic, topic),
       key: { consumerGroup: this.config.consumerGroup, topic },
       limits: this.config.limits,
+      partitionCount,
       logger: this.logger,
       failPoints: this.failPoints,
       changesCommitted: () => relay.wake(),

@@ -17,3 +17,4 @@ export * from './fold/fresh-record';
 export * from './read/read-consistency';
 export * from './changes/committed-change';
 export * from './changes/change-cursor';
+export * from './partitioner/partition-placement';

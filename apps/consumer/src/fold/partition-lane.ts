@@ -1,5 +1,5 @@
 import { decodeEventRecord, encodeEventRecord, type EventsRepository, type FlushWriter, type OplogKey } from '@async2/data-access';
-import type { EventLimits, FlushPlan, PartitionBuffer } from '@async2/domain';
+import { type EventLimits, type FlushPlan, type PartitionBuffer, misplacedRecord } from '@async2/domain';
 import type { Logger } from '@nestjs/common';
 import type { KafkaMessage } from 'kafkajs';
 import type { FailPoints } from '../faults/fail-point';
@@ -16,6 +16,11 @@ export interface LaneDependencies {
   deadLetters: DeadLetterPublisher;
   key: OplogKey;
   limits: EventLimits;
+  /**
+   * P as read from the topic's metadata at the claim: a record whose id hashes to another partition
+   * goes to the DLQ. Undefined only in tests that write records to partitions by hand.
+   */
+  partitionCount?: number;
   logger: Logger;
   failPoints: FailPoints;
   /** Called after every committed flush: its changes wait in the outbox for the relay. */
@@ -131,8 +136,9 @@ export class PartitionLane {
     const bytes = (message.key?.length ?? 0) + (message.value?.length ?? 0);
     const decoded = decodeEventRecord(message.key, message.value, this.deps.limits);
     this.window.record(message, decoded.ok ? decoded.event.ts : undefined);
-    if (!decoded.ok) {
-      this.deadLetters.push({ key: message.key, value: message.value, reason: decoded.reason, partition: this.partition, offset });
+    const misplaced = decoded.ok && this.deps.partitionCount !== undefined ? misplacedRecord(decoded.event.id, this.partition, this.deps.partitionCount) : undefined;
+    if (!decoded.ok || misplaced) {
+      this.deadLetters.push({ key: message.key, value: message.value, reason: decoded.ok ? (misplaced as string) : decoded.reason, partition: this.partition, offset });
       this.buffer.skip(offset, bytes);
       return 'folded';
     }
@@ -189,9 +195,13 @@ export class PartitionLane {
     }
     this.deps.failPoints.reach('after-commit');
     if (plan.records.length > 0) this.deps.changesCommitted?.();
+    if (result.refused > 0) {
+      metrics.versionRefused.inc(labels, result.refused);
+      this.deps.logger.error(`partition ${this.partition}: ${result.refused} of ${plan.records.length} row(s) not written: EVENTS already holds a higher version of those IDs (another writer of this partition's IDs?)`);
+    }
     this.buffer.markCommitted(plan);
     this.window.committed();
-    metrics.flushRows.inc(labels, plan.records.length);
+    metrics.flushRows.inc(labels, result.rows);
     metrics.flushEvents.inc(labels, plan.events);
     metrics.dedupeHits.inc(labels, this.buffer.duplicates - this.reportedDuplicates);
     this.reportedDuplicates = this.buffer.duplicates;

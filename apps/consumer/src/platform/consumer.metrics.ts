@@ -16,6 +16,8 @@ export const fencedClaims = new Counter({ name: 'async2_fenced_total', help: 'Pa
 export const deadLetters = new Counter({ name: 'async2_dlq_records_total', help: 'Records sent to the DLQ', labelNames: ['partition'] as const });
 /** Gaps in a partition's offsets (records removed before they were applied): the partition stops until the operator accepts it. */
 export const offsetGaps = new Counter({ name: 'async2_offset_gaps_total', help: 'Gaps found in a partition\'s offsets (records removed before they were applied); the partition stopped', labelNames: ['partition'] as const });
+/** Rows the flush's upsert refused because EVENTS already had a higher version of the ID (it never moves a version backwards). */
+export const versionRefused = new Counter({ name: 'async2_version_refused_total', help: 'EVENTS rows a flush did not write because the stored version was higher', labelNames: ['partition'] as const });
 export const dedupeHits = new Counter({ name: 'async2_dedupe_hits_total', help: 'Events skipped as client retries (eventId seen)', labelNames: ['partition'] as const });
 
 /** High watermark minus OPLOG.next_offset, refreshed on every scrape from Kafka and this instance's commits. */

@@ -28,6 +28,7 @@ export class OplogWatcher implements OnApplicationShutdown {
   private timer: NodeJS.Timeout | undefined;
   private readonly logger = new Logger('OplogWatcher');
   private topicId: { id: string; readAt: number } | undefined;
+  private readingTopicId: Promise<string> | undefined;
 
   constructor(
     dataSource: DataSource,
@@ -100,11 +101,18 @@ export class OplogWatcher implements OnApplicationShutdown {
     }
   }
 
+  /** The topic's id, read again once TOPIC_ID_TTL_MS old; concurrent polls share one read. */
   private async currentTopicId(): Promise<string> {
-    if (!this.topicId || Date.now() - this.topicId.readAt > TOPIC_ID_TTL_MS) {
+    if (this.topicId && Date.now() - this.topicId.readAt <= TOPIC_ID_TTL_MS) return this.topicId.id;
+    this.readingTopicId ??= (async () => {
       const readAt = Date.now();
-      this.topicId = { id: await fetchTopicId(this.kafka.kafka, this.settings.topics.topic), readAt };
-    }
-    return this.topicId.id;
+      try {
+        this.topicId = { id: await fetchTopicId(this.kafka.kafka, this.settings.topics.topic), readAt };
+        return this.topicId.id;
+      } finally {
+        this.readingTopicId = undefined;
+      }
+    })();
+    return this.readingTopicId;
   }
 }

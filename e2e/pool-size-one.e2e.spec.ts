@@ -23,7 +23,7 @@ describe('DATABASE_POOL_SIZE=1', () => {
   });
 
   it('boots both apps on a fresh database and serves a write and its read', async () => {
-    const env = { KAFKA_BROKERS: testBrokers().join(','), DATABASE_URL: database.url, KAFKA_TOPIC: topic, KAFKA_TOPIC_PARTITIONS: '2', DATABASE_POOL_SIZE: '1' };
+    const env = { KAFKA_BROKERS: testBrokers().join(','), DATABASE_URL: database.url, KAFKA_TOPIC: topic, KAFKA_TOPIC_PARTITIONS: '2', DATABASE_POOL_SIZE: '1', CONSUMER_GROUP: uniqueName('group') };
     const consumer = await startApp('consumer', await freePort(), { ...env, PARTITIONS: 'all', FLUSH_INTERVAL_MS: '100' }, 30_000);
     const producer = await startApp('producer', await freePort(), env, 30_000);
     apps.push(consumer, producer);

@@ -6,13 +6,15 @@ import type { Admin } from 'kafkajs';
 // liveness probe (so the orchestrator restarts it and it claims again), and say why.
 describe('a fenced consumer', () => {
   const topic = uniqueName('events-fenced');
+  // A Kafka group of its own: members other suites left behind (killed, not yet expired) would hold up its joins.
+  const group = uniqueName('group');
   const GRACE_MS = 3000;
   let database: TestDatabase;
   let admin: Admin;
   const apps: AppProcess[] = [];
 
   const env = (instanceId: string) => ({
-    KAFKA_BROKERS: testBrokers().join(','), DATABASE_URL: database.url, KAFKA_TOPIC: topic, KAFKA_TOPIC_PARTITIONS: '1',
+    KAFKA_BROKERS: testBrokers().join(','), DATABASE_URL: database.url, KAFKA_TOPIC: topic, KAFKA_TOPIC_PARTITIONS: '1', CONSUMER_GROUP: group,
     PARTITIONS: '0', INSTANCE_ID: instanceId, PROGRESS_CHECK_MS: '200', FENCED_LIVENESS_GRACE_MS: String(GRACE_MS),
     KAFKA_SESSION_TIMEOUT_MS: '6000', KAFKA_REBALANCE_TIMEOUT_MS: '10000',
   });

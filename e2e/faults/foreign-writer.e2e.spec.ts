@@ -29,7 +29,7 @@ describe('a record on the wrong partition', () => {
     database = await createTestDatabase('async2_foreign');
     admin = testKafka().admin();
     await admin.connect();
-    const env = { KAFKA_BROKERS: testBrokers().join(','), DATABASE_URL: database.url, KAFKA_TOPIC: topic, KAFKA_TOPIC_PARTITIONS: String(PARTITIONS) };
+    const env = { KAFKA_BROKERS: testBrokers().join(','), DATABASE_URL: database.url, KAFKA_TOPIC: topic, KAFKA_TOPIC_PARTITIONS: String(PARTITIONS), CONSUMER_GROUP: uniqueName('group') };
     consumer = await startApp('consumer', await freePort(), { ...env, PARTITIONS: 'all', FLUSH_INTERVAL_MS: '100' });
     producer = testKafka().producer({ allowAutoTopicCreation: false });
     await producer.connect();
@@ -51,7 +51,7 @@ describe('a record on the wrong partition', () => {
     await producer.send({ topic, acks: -1, messages: [{ partition: home, ...event({ balance: 100 }) }] });
     await producer.send({ topic, acks: -1, messages: [{ partition: wrong, ...event({ balance: -1 }) }] });
 
-    await waitFor(async () => (await query<{ n: number }>('SELECT coalesce(sum(next_offset), 0)::int AS n FROM oplog WHERE topic = $1', [topic]))[0].n === 2, { timeoutMs: 30_000, what: 'both records to be passed' });
+    await waitFor(async () => (await query<{ n: number }>('SELECT coalesce(sum(next_offset), 0)::int AS n FROM oplog WHERE topic = $1', [topic]))[0].n === 2, { timeoutMs: 60_000, what: 'both records to be passed' });
     expect(await query('SELECT state, version::int AS version, partition FROM events WHERE id = $1', [id])).toEqual([{ state: { balance: 100 }, version: 1, partition: home }]);
 
     const dead = await readTopic(testKafka(), `${topic}.dlq`, (_, __, m) => ({

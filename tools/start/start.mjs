@@ -107,7 +107,9 @@ async function main() {
   };
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
-  for (const child of apps) child.once('exit', (code) => !stopping && (say(`an app exited (code ${code}); stopping`), void stop(1)));
+  // An app that refuses to start (the consumer with CLAIM_REFUSED after a fresh broker on a kept
+  // database, for one) printed its reason and the ways out just above: never skip, never wipe.
+  for (const child of apps) child.once('exit', (code) => !stopping && (say(`an app exited (code ${code}), its last lines above say why; stopping`), void stop(1)));
 
   const producerUrl = `http://127.0.0.1:${producerPort}`;
   await waitReady('producer', producerUrl, producer);

@@ -4,6 +4,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { CONSUMER_CONFIG, loadConsumerConfig } from './config/consumer.config';
 import { FreshReadController } from './fresh-read/fresh-read.controller';
 import { FreshReadService } from './fresh-read/fresh-read.service';
+import { FencedLiveness } from './ownership/fenced-liveness';
 import { OwnershipHealthIndicator } from './ownership/ownership.health';
 import { PartitionConsumer } from './partition-consumer.service';
 import { HealthController } from './platform/health.controller';
@@ -26,6 +27,6 @@ class ConfigModule {}
 @Module({
   imports: [ConfigModule, structuredLogger('consumer'), DatabaseModule, TerminusModule],
   controllers: [HealthController, MetricsController, FreshReadController],
-  providers: [KafkaConnections, KafkaHealthIndicator, PartitionConsumer, OwnershipHealthIndicator, FreshReadService],
+  providers: [KafkaConnections, KafkaHealthIndicator, PartitionConsumer, OwnershipHealthIndicator, FencedLiveness, FreshReadService],
 })
 export class AppModule {}

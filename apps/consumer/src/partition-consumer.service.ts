@@ -1,4 +1,4 @@
-import { ChangeOutboxRepository, EventsRepository, FlushWriter, IdempotentSender, OplogRepository, fetchPartitionCount, fetchWatermarks } from '@async2/data-access';
+import { ChangeOutboxRepository, EventsRepository, FlushWriter, IdempotentSender, OplogRepository, fetchPartitionCount, fetchTopicId, fetchWatermarks } from '@async2/data-access';
 import { KafkaConnections } from '@async2/platform';
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { type Consumer, type EachBatchPayload, Partitioners } from 'kafkajs';
@@ -8,6 +8,7 @@ import { CONSUMER_CONFIG, type ConsumerConfig } from './config/consumer.config';
 import { FailPoints } from './faults/fail-point';
 import { DeadLetterPublisher } from './flush/dead-letter.publisher';
 import { processTraced } from './fold/batch-tracing';
+import type { OffsetGap } from './fold/offset-gap-guard';
 import type { PartitionLane } from './fold/partition-lane';
 import { ownedPartitions } from './ownership/owned-partitions';
 import { kafkaGroupId } from './ownership/kafka-group-id';
@@ -56,6 +57,11 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
     return [...this.lanes.values()].filter((l) => !l.fenced).map((l) => l.partition);
   }
 
+  /** Partitions this instance was fenced from: when and why (liveness fails after a grace period). */
+  fencedPartitions(): Array<{ partition: number; at: number; reason: string }> {
+    return [...this.lanes.values()].flatMap((l) => (l.fencedSince ? [{ partition: l.partition, ...l.fencedSince }] : []));
+  }
+
   /** The lane of an owned partition (fenced or not), for fresh reads; undefined when not owned. */
   laneFor(partition: number): PartitionLane | undefined {
     return this.lanes.get(partition);
@@ -71,8 +77,8 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
     return { partitionCount: this.topicPartitions, owned: [...this.lanes.keys()] };
   }
 
-  /** Per owned partition: epoch, offset folded up to (in memory), offset committed (in OPLOG). */
-  progress(): Array<{ partition: number; epoch: number; fenced: boolean; paused: boolean; foldedUpTo: number; committedUpTo: number }> {
+  /** Per owned partition: epoch, offset folded up to (in memory), offset committed (in OPLOG), and the gap it stopped at. */
+  progress(): Array<{ partition: number; epoch: number; fenced: boolean; paused: boolean; foldedUpTo: number; committedUpTo: number; stoppedAtGap?: OffsetGap }> {
     return [...this.lanes.values()].map((l) => ({
       partition: l.partition,
       epoch: l.epoch,
@@ -80,6 +86,7 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
       paused: l.paused,
       foldedUpTo: l.buffer.nextOffset,
       committedUpTo: l.buffer.committedOffset,
+      ...(l.stoppedAtGap ? { stoppedAtGap: l.stoppedAtGap } : {}),
     }));
   }
 
@@ -121,11 +128,13 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
       deadLetters: new DeadLetterPublisher(this.dlqProducer, deadLetterTopic, topic),
       key: { consumerGroup: this.config.consumerGroup, topic },
       limits: this.config.limits,
+      partitionCount,
       logger: this.logger,
       failPoints: this.failPoints,
       changesCommitted: () => relay.wake(),
     };
-    this.lanes = await claimPartitions(owned, this.config, this.dataSource, this.kafka.admin, deps, this.logger);
+    const topicId = await fetchTopicId(this.kafka.kafka, topic);
+    this.lanes = await claimPartitions(owned, this.config, this.dataSource, this.kafka.admin, topicId, deps, this.logger);
     await this.alignGroupOffsets();
     this.topicPartitions = partitionCount;
     relay.start(this.config.changeRelayPollMs); // first run: what a crashed owner committed but did not publish
@@ -180,8 +189,8 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
 
   private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const lane = this.lanes.get(batch.partition);
-    if (!lane || lane.fenced) {
-      // Not ours (any more): stop fetching it. Returning without resolving an offset would make
+    if (!lane || lane.fenced || lane.stoppedAtGap) {
+      // Not ours (any more), or stopped at a gap: stop fetching it. Returning without resolving an offset would make
       // kafkajs hand us this same batch again at once, in a loop, until the process stops.
       this.consumer?.pause([{ topic: batch.topic, partitions: [batch.partition] }]);
       return;
@@ -192,6 +201,11 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
         const step = lane.fold(message);
         if (step === 'seek-back') {
           this.consumer?.seek({ topic: batch.topic, partition: batch.partition, offset: String(lane.buffer.nextOffset) });
+          return;
+        }
+        if (step === 'stopped') {
+          this.consumer?.pause([{ topic: batch.topic, partitions: [batch.partition] }]);
+          this.reportPaused();
           return;
         }
         resolveOffset(message.offset);
@@ -272,7 +286,7 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
    */
   private seekToFoldPositions(): void {
     for (const lane of this.lanes.values()) {
-      if (lane.fenced) continue;
+      if (lane.fenced || lane.stoppedAtGap) continue;
       this.consumer?.seek({ topic: this.config.topics.topic, partition: lane.partition, offset: String(lane.buffer.nextOffset) });
     }
   }
@@ -335,7 +349,8 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
   private reportPaused(): void {
     const lanes = [...this.lanes.values()];
     pausedPartitions.set({ reason: 'fenced' }, lanes.filter((l) => l.fenced).length);
-    pausedPartitions.set({ reason: 'buffer-full' }, lanes.filter((l) => !l.fenced && l.paused).length);
+    pausedPartitions.set({ reason: 'offset-gap' }, lanes.filter((l) => !l.fenced && l.stoppedAtGap).length);
+    pausedPartitions.set({ reason: 'buffer-full' }, lanes.filter((l) => !l.fenced && !l.stoppedAtGap && l.paused).length);
   }
 
   /** Mirrors OPLOG's offset into the group for external lag tools; never read back as truth. */

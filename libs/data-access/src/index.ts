@@ -22,3 +22,5 @@ export * from './persistence/change-outbox-row.entity';
 export * from './persistence/change-outbox.repository';
 export * from './persistence/events-snapshot.repository';
 export * from './kafka/change-record.v1';
+export * from './kafka/topic-id';
+export * from './persistence/claim-refused.error';

@@ -18,3 +18,4 @@ export * from './fold/fresh-record';
 export * from './read/read-consistency';
 export * from './changes/committed-change';
 export * from './changes/change-cursor';
+export * from './partitioner/partition-placement';

@@ -33,6 +33,7 @@ describe('loadConsumerConfig defaults', () => {
       kafkaSessionTimeoutMs: 30000,
       kafkaRebalanceTimeoutMs: 60000,
       failPoint: undefined,
+      fencedLivenessGraceMs: 30000,
       kafka: { brokers: ['127.0.0.1:9092'], clientId: 'async2-consumer', ssl: false, sasl: undefined },
       topics: { topic: 'events', deadLetterTopic: 'events.dlq', changesTopic: 'events.changes', partitions: 4, replicationFactor: 1 },
       database: { url: DEFAULT_DATABASE_URL, poolSize: 10, ssl: undefined, idleInTransactionTimeoutMs: 10000 },
@@ -103,6 +104,13 @@ describe('loadConsumerConfig fault injection', () => {
   });
 });
 
+describe('loadConsumerConfig operator decisions', () => {
+  it('ACCEPT_OFFSET_GAP names partitions and the first offset after each gap; unset accepts nothing', () => {
+    expect(loadConsumerConfig({}, PLAIN_HOST).acceptOffsetGap).toEqual(new Map());
+    expect(loadConsumerConfig({ ACCEPT_OFFSET_GAP: '1:200, 3:7' }, PLAIN_HOST).acceptOffsetGap).toEqual(new Map([[1, 200], [3, 7]]));
+  });
+});
+
 describe('loadConsumerConfig errors', () => {
   it.each([
     ['FLUSH_INTERVAL_MS', { FLUSH_INTERVAL_MS: 'abc' }],
@@ -116,6 +124,10 @@ describe('loadConsumerConfig errors', () => {
     ['BUFFER_MAX_BYTES', { BUFFER_MAX_BYTES: '10' }],
     ['KAFKA_SESSION_TIMEOUT_MS', { KAFKA_SESSION_TIMEOUT_MS: '1000' }],
     ['FAIL_POINT', { FAIL_POINT: 'somewhere' }],
+    ['FENCED_LIVENESS_GRACE_MS', { FENCED_LIVENESS_GRACE_MS: '-1' }],
+    ['ACCEPT_OFFSET_GAP', { ACCEPT_OFFSET_GAP: 'all' }],
+    ['ACCEPT_OFFSET_GAP', { ACCEPT_OFFSET_GAP: '1:200,1:300' }],
+    ['ACCEPT_OFFSET_GAP', { ACCEPT_OFFSET_GAP: '1' }],
   ])('%s: a bad value is refused with a ConfigError naming it', (name, env) => {
     const problems = problemsOf(env);
     expect(problems).toHaveLength(1);

@@ -2,6 +2,7 @@ import { EnvReader, readSharedSettings, type SharedSettings } from '@async2/data
 import { DEFAULT_EVENT_LIMITS, type EventLimits } from '@async2/domain';
 import { hostname } from 'node:os';
 import { type FailPointSpec, parseFailPoint } from '../faults/fail-point';
+import { parseAcceptOffsetGap } from './accept-offset-gap';
 
 /** Which partitions this instance owns: an explicit list, or every partition of the topic. */
 export type PartitionSelection = { kind: 'list'; partitions: number[] } | { kind: 'all' };
@@ -31,6 +32,10 @@ export interface ConsumerConfig extends SharedSettings {
   kafkaRebalanceTimeoutMs: number;
   /** How often the change relay looks for outbox rows it was not woken for (leftovers of a crash, retries). */
   changeRelayPollMs: number;
+  /** How long a fenced instance stays live: then /health/live fails, so the orchestrator restarts it and it claims again. */
+  fencedLivenessGraceMs: number;
+  /** ACCEPT_OFFSET_GAP: partition -> the first offset after a gap the operator accepts losing the records before. */
+  acceptOffsetGap: Map<number, number>;
   /** Test-only crash injection (FAIL_POINT); undefined in normal operation. */
   failPoint: FailPointSpec | undefined;
 }
@@ -70,6 +75,8 @@ export function loadConsumerConfig(environment: NodeJS.ProcessEnv = process.env,
     kafkaSessionTimeoutMs: env.int('KAFKA_SESSION_TIMEOUT_MS', 30000, { min: 6000, max: 1800000 }),
     kafkaRebalanceTimeoutMs: env.int('KAFKA_REBALANCE_TIMEOUT_MS', 60000, { min: 6000, max: 1800000 }),
     changeRelayPollMs: env.int('CHANGE_RELAY_POLL_MS', 1000, { min: 10, max: 600000 }),
+    fencedLivenessGraceMs: env.int('FENCED_LIVENESS_GRACE_MS', 30000, { min: 0, max: 86400000 }),
+    acceptOffsetGap: parseAcceptOffsetGapVariable(env),
     failPoint: parseFailPointVariable(env),
   };
   env.done();
@@ -99,6 +106,16 @@ export function parsePartitions(raw: string | undefined, host: string, env: EnvR
     return { kind: 'all' };
   }
   return { kind: 'list', partitions: [...new Set(items.map(Number))].sort((a, b) => a - b) };
+}
+
+function parseAcceptOffsetGapVariable(env: EnvReader): Map<number, number> {
+  const raw = env.optionalString('ACCEPT_OFFSET_GAP');
+  const parsed = parseAcceptOffsetGap(raw);
+  if (typeof parsed === 'string') {
+    env.problem(`ACCEPT_OFFSET_GAP=${JSON.stringify(raw)}: ${parsed}`);
+    return new Map();
+  }
+  return parsed;
 }
 
 function parseFailPointVariable(env: EnvReader): FailPointSpec | undefined {

@@ -1,4 +1,4 @@
-import { encodeEventRecord, EventsRepository, FlushWriter, IdempotentSender, type OplogKey, OplogRepository } from '@async2/data-access';
+import { encodeEventRecord, EventsRepository, fetchTopicId, FlushWriter, IdempotentSender, type OplogKey, OplogRepository } from '@async2/data-access';
 import type { EntityRecord, StampedEvent } from '@async2/domain';
 import { createTestDatabase, createTestTopic, migratedDataSource, type TestDatabase, testKafka, uniqueName, waitFor } from '@async2/testing';
 import type { Logger } from '@nestjs/common';
@@ -65,7 +65,7 @@ async function claimLane(partition: number, instanceId: string, log = logger()):
     limits: config.limits,
     logger: log as unknown as Logger,
   };
-  const lanes = await claimPartitions([partition], config, dataSource, admin, deps, log as unknown as Logger);
+  const lanes = await claimPartitions([partition], config, dataSource, admin, await fetchTopicId(kafka, topic), deps, log as unknown as Logger);
   const lane = lanes.get(partition);
   if (!lane) throw new Error(`no lane for partition ${partition}`);
   return lane;

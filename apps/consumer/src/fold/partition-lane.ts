@@ -1,5 +1,5 @@
 import { decodeEventRecord, encodeEventRecord, type EventsRepository, type FlushWriter, type OplogKey } from '@async2/data-access';
-import type { EventLimits, FlushPlan, PartitionBuffer } from '@async2/domain';
+import { type EventLimits, type FlushPlan, type PartitionBuffer, misplacedRecord } from '@async2/domain';
 import type { Logger } from '@nestjs/common';
 import type { KafkaMessage } from 'kafkajs';
 import type { FailPoints } from '../faults/fail-point';
@@ -8,6 +8,7 @@ import { FoldPositionWaiters } from '../fresh-read/fold-position-waiters';
 import * as metrics from '../platform/consumer.metrics';
 import { describeFlushPlan, withFlushSpan } from './flush-tracing';
 import { FlushWindow } from './flush-window';
+import { type OffsetGap, OffsetGapGuard } from './offset-gap-guard';
 
 export interface LaneDependencies {
   events: EventsRepository;
@@ -15,21 +16,21 @@ export interface LaneDependencies {
   deadLetters: DeadLetterPublisher;
   key: OplogKey;
   limits: EventLimits;
+  /**
+   * P as read from the topic's metadata at the claim: a record whose id hashes to another partition
+   * goes to the DLQ. Undefined only in tests that write records to partitions by hand.
+   */
+  partitionCount?: number;
   logger: Logger;
   failPoints: FailPoints;
   /** Called after every committed flush: its changes wait in the outbox for the relay. */
   changesCommitted?: () => void;
 }
 
-/** What the consumer loop does after offering a record to the lane. */
-export type FoldStep = 'folded' | 'already-applied' | 'seek-back';
+/** What the consumer loop does after offering a record to the lane ('stopped': at a gap, stop fetching it). */
+export type FoldStep = 'folded' | 'already-applied' | 'seek-back' | 'stopped';
 
 export type FlushOutcome = 'idle' | 'committed' | 'fenced';
-
-// A record above next_offset is a gap: normally the fetch started at the group's committed offset
-// before our seek landed (tulios/kafkajs#122), so we seek back. If Kafka keeps answering the same
-// way, the offsets really do not exist (transaction markers) and we accept the gap.
-const SEEKS_BEFORE_ACCEPTING_GAP = 3;
 
 /**
  * One owned partition: its fold buffer, the epoch its claim got, and the flush that makes the fold
@@ -42,7 +43,8 @@ export class PartitionLane {
   /** Bytes of records waiting for their ID's row, by offset: one rejected at the flush is dead-lettered as it arrived. */
   private pendingBytes = new Map<number, { key: Buffer | null; value: Buffer | null }>();
   private isFenced = false;
-  private gapSeeks = { at: -1, count: 0 };
+  /** When and why this lane was fenced (liveness turns down after a grace period: see fenced-liveness.ts). */
+  fencedSince: { at: number; reason: string } | undefined;
   flushes = 0;
   private reportedDuplicates = 0;
   private reportedCopies = 0;
@@ -59,12 +61,30 @@ export class PartitionLane {
     readonly epoch: number,
     readonly buffer: PartitionBuffer,
     private readonly deps: LaneDependencies,
+    private readonly gapGuard = new OffsetGapGuard(partition, undefined),
   ) {
     this.window = new FlushWindow(partition);
   }
 
   get fenced(): boolean {
     return this.isFenced;
+  }
+
+  /** The gap in offsets this partition stopped at (fail closed), if any: nothing past it is folded. */
+  get stoppedAtGap(): OffsetGap | undefined {
+    return this.gapGuard.gap;
+  }
+
+  /** Says it everywhere an operator looks: the log, the counter (alerted on); readiness reads stoppedAtGap. */
+  reportGap(): void {
+    const gap = this.gapGuard.gap;
+    if (!gap) return;
+    metrics.offsetGaps.inc({ partition: String(this.partition) });
+    this.position.cancelAll();
+    this.deps.logger.error(
+      `partition ${this.partition}: offsets ${gap.from}..${gap.to} were removed from Kafka before they were applied (retention or deleteRecords); the partition stopped at ${gap.from}. ` +
+        `To accept losing them and go on, restart with ACCEPT_OFFSET_GAP=${this.partition}:${gap.resumeAt} (README, "A gap in a partition's offsets")`,
+    );
   }
 
   /**
@@ -74,6 +94,7 @@ export class PartitionLane {
   fence(reason: string): void {
     if (this.isFenced) return;
     this.isFenced = true;
+    this.fencedSince = { at: Date.now(), reason };
     metrics.fencedClaims.inc({ partition: String(this.partition) });
     this.position.cancelAll();
     this.deps.logger.error(`partition ${this.partition}: fenced: ${reason} (our epoch ${this.epoch} is stale); stopped, nothing more will be written`);
@@ -99,20 +120,26 @@ export class PartitionLane {
   }
 
   private foldOne(message: KafkaMessage): FoldStep {
+    if (this.gapGuard.gap) return 'stopped';
     const offset = Number(message.offset);
     const next = this.buffer.nextOffset;
     if (offset < next) return 'already-applied';
     if (offset > next) {
-      this.gapSeeks = this.gapSeeks.at === next ? { at: next, count: this.gapSeeks.count + 1 } : { at: next, count: 1 };
-      if (this.gapSeeks.count <= SEEKS_BEFORE_ACCEPTING_GAP) return 'seek-back';
-      this.deps.logger.warn(`partition ${this.partition}: offsets ${next}..${offset - 1} do not exist; continuing at ${offset}`);
+      const decision = this.gapGuard.onRecordAbove(next, offset);
+      if (decision === 'seek-back') return 'seek-back';
+      if (decision === 'stop') {
+        this.reportGap();
+        return 'stopped';
+      }
+      this.deps.logger.warn(`partition ${this.partition}: offsets ${next}..${offset - 1} were removed before they were applied; moving past them as ACCEPT_OFFSET_GAP=${this.partition}:${offset} says`);
       this.buffer.acceptGap(offset);
     }
     const bytes = (message.key?.length ?? 0) + (message.value?.length ?? 0);
     const decoded = decodeEventRecord(message.key, message.value, this.deps.limits);
     this.window.record(message, decoded.ok ? decoded.event.ts : undefined);
-    if (!decoded.ok) {
-      this.deadLetters.push({ key: message.key, value: message.value, reason: decoded.reason, partition: this.partition, offset });
+    const misplaced = decoded.ok && this.deps.partitionCount !== undefined ? misplacedRecord(decoded.event.id, this.partition, this.deps.partitionCount) : undefined;
+    if (!decoded.ok || misplaced) {
+      this.deadLetters.push({ key: message.key, value: message.value, reason: decoded.ok ? (misplaced as string) : decoded.reason, partition: this.partition, offset });
       this.buffer.skip(offset, bytes);
       return 'folded';
     }
@@ -169,9 +196,13 @@ export class PartitionLane {
     }
     this.deps.failPoints.reach('after-commit');
     if (plan.records.length > 0) this.deps.changesCommitted?.();
+    if (result.refused > 0) {
+      metrics.versionRefused.inc(labels, result.refused);
+      this.deps.logger.error(`partition ${this.partition}: ${result.refused} of ${plan.records.length} row(s) not written: EVENTS already holds a higher version of those IDs (another writer of this partition's IDs?)`);
+    }
     this.buffer.markCommitted(plan);
     this.window.committed();
-    metrics.flushRows.inc(labels, plan.records.length);
+    metrics.flushRows.inc(labels, result.rows);
     metrics.flushEvents.inc(labels, plan.events);
     metrics.dedupeHits.inc(labels, this.buffer.duplicates - this.reportedDuplicates);
     this.reportedDuplicates = this.buffer.duplicates;

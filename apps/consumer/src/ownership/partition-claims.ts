@@ -1,20 +1,24 @@
-import { type OplogKey, OplogRepository, ProducerMarksRepository, fetchWatermarks } from '@async2/data-access';
-import { PartitionBuffer } from '@async2/domain';
+import { type OplogKey, OplogRepository, type PartitionClaim, ProducerMarksRepository, fetchWatermarks } from '@async2/data-access';
+import { PartitionBuffer, type ProducerMark } from '@async2/domain';
 import type { Logger } from '@nestjs/common';
 import type { Admin } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import type { ConsumerConfig } from '../config/consumer.config';
+import { OffsetGapGuard } from '../fold/offset-gap-guard';
 import { type LaneDependencies, PartitionLane } from '../fold/partition-lane';
 
 /**
  * Claims each owned partition in OPLOG (epoch + 1, owner = this instance) and opens its lane at
- * OPLOG.next_offset: the database, not Kafka's group offsets, says where to resume.
+ * OPLOG.next_offset: the database, not Kafka's group offsets, says where to resume. The claim
+ * checks OPLOG against the topic Kafka has now (its id and each partition's end) and throws
+ * ClaimRefusedError, changing nothing, when they disagree (a recreated topic, a broker's lost data).
  */
 export async function claimPartitions(
   partitions: readonly number[],
   config: ConsumerConfig,
   dataSource: DataSource,
   admin: Admin,
+  topicId: string,
   deps: LaneDependencies,
   logger: Logger,
 ): Promise<Map<number, PartitionLane>> {
@@ -24,28 +28,52 @@ export async function claimPartitions(
   const watermarks = await fetchWatermarks(admin, config.topics.topic);
   const lanes = new Map<number, PartitionLane>();
   for (const partition of partitions) {
-    const claim = await oplog.claim(key, partition, config.instanceId);
+    const claim = await oplog.claim(key, partition, config.instanceId, { topicId, endOffset: watermarks.get(partition)?.high ?? 0 });
     deps.failPoints.reach('during-claim'); // claimed (epoch + 1 is committed), not yet consuming
-    let start = claim.nextOffset;
-    const low = watermarks.get(partition)?.low ?? 0;
-    if (start < low) {
-      // Retention deleted records this group never applied: nothing can bring them back. Say so.
-      logger.error(`partition ${partition}: OPLOG next_offset ${start} is below the log start offset ${low}; records ${start}..${low - 1} were deleted by retention before being applied`);
-      start = low;
-    }
     // After the claim: its row lock waited for the previous owner's last flush, so these marks are
     // exactly the record identities applied below next_offset.
     const producerMarks = await marks.load(key, partition);
-    const buffer = new PartitionBuffer({
-      partition,
-      nextOffset: start,
-      dedupeWindow: config.dedupeWindow,
-      maxCachedIds: config.maxCachedIds,
-      producerMarks,
-      producerRetention: config.producerMarks,
-    });
-    lanes.set(partition, new PartitionLane(partition, claim.epoch, buffer, deps));
-    logger.log(`partition ${partition}: claimed with epoch ${claim.epoch}, resuming at offset ${start} (${producerMarks.length} producer marks)`);
+    const lane = openLane(partition, claim, watermarks.get(partition)?.low ?? 0, producerMarks, config, deps, logger);
+    lanes.set(partition, lane);
+    const where = lane.stoppedAtGap ? `stopped at the gap at ${claim.nextOffset}` : `resuming at offset ${lane.buffer.nextOffset}`;
+    logger.log(`partition ${partition}: claimed with epoch ${claim.epoch}, ${where} (${producerMarks.length} producer marks)`);
   }
   return lanes;
+}
+
+/**
+ * The lane at OPLOG.next_offset. When Kafka's log starts above it, retention or deleteRecords removed
+ * records this group never applied: the lane stops there (fail closed), unless the operator's
+ * ACCEPT_OFFSET_GAP names this partition and the log start exactly.
+ */
+function openLane(
+  partition: number,
+  claim: PartitionClaim,
+  logStart: number,
+  producerMarks: ProducerMark[],
+  config: ConsumerConfig,
+  deps: LaneDependencies,
+  logger: Logger,
+): PartitionLane {
+  const accepted = config.acceptOffsetGap.get(partition);
+  if (accepted !== undefined && accepted <= claim.nextOffset) {
+    logger.warn(`partition ${partition}: ACCEPT_OFFSET_GAP=${partition}:${accepted} is not ahead of OPLOG next_offset ${claim.nextOffset}: it has no effect any more; remove it`);
+  }
+  const guard = new OffsetGapGuard(partition, accepted);
+  const decision = claim.nextOffset < logStart ? guard.onLogStartAbove(claim.nextOffset, logStart) : undefined;
+  if (decision === 'accept') {
+    logger.warn(`partition ${partition}: offsets ${claim.nextOffset}..${logStart - 1} were removed before they were applied; moving past them as ACCEPT_OFFSET_GAP=${partition}:${logStart} says`);
+  }
+  const start = decision === 'accept' ? logStart : claim.nextOffset;
+  const buffer = new PartitionBuffer({
+    partition,
+    nextOffset: start,
+    dedupeWindow: config.dedupeWindow,
+    maxCachedIds: config.maxCachedIds,
+    producerMarks,
+    producerRetention: config.producerMarks,
+  });
+  const lane = new PartitionLane(partition, claim.epoch, buffer, deps, guard);
+  if (decision === 'stop') lane.reportGap();
+  return lane;
 }

@@ -19,6 +19,10 @@ export const copiesRefused = new Counter({
   help: 'Records skipped as second copies of records already applied (same producer identity src+seq), by partition',
   labelNames: ['partition'] as const,
 });
+/** Gaps in a partition's offsets (records removed before they were applied): the partition stops until the operator accepts it. */
+export const offsetGaps = new Counter({ name: 'async2_offset_gaps_total', help: 'Gaps found in a partition\'s offsets (records removed before they were applied); the partition stopped', labelNames: ['partition'] as const });
+/** Rows the flush's upsert refused because EVENTS already had a higher version of the ID (it never moves a version backwards). */
+export const versionRefused = new Counter({ name: 'async2_version_refused_total', help: 'EVENTS rows a flush did not write because the stored version was higher', labelNames: ['partition'] as const });
 export const dedupeHits = new Counter({ name: 'async2_dedupe_hits_total', help: 'Events skipped as client retries (eventId seen)', labelNames: ['partition'] as const });
 
 /** High watermark minus OPLOG.next_offset, refreshed on every scrape from Kafka and this instance's commits. */
@@ -27,8 +31,8 @@ export const bufferedEvents = new Gauge({ name: 'async2_buffer_events', help: 'E
 export const cachedIds = new Gauge({ name: 'async2_buffer_ids', help: 'IDs held in memory', labelNames: ['partition'] as const });
 export const bufferedBytes = new Gauge({ name: 'async2_buffer_bytes', help: 'Bytes of the Kafka records folded but not yet committed', labelNames: ['partition'] as const });
 
-/** Partitions whose fetching is stopped: fenced (for good) or blocked until a flush frees the full buffer. */
-export const pausedPartitions = new Gauge({ name: 'async2_paused_partitions', help: 'Owned partitions not fetching, by reason (fenced, buffer-full)', labelNames: ['reason'] as const });
+/** Partitions whose fetching is stopped: fenced or at an offset gap (for good), or blocked until a flush frees the full buffer. */
+export const pausedPartitions = new Gauge({ name: 'async2_paused_partitions', help: 'Owned partitions not fetching, by reason (fenced, buffer-full, offset-gap)', labelNames: ['reason'] as const });
 
 /** Promise 4 made visible: how long after the producer stamped an event it became readable in EVENTS. */
 export const visibilityLag = new Histogram({

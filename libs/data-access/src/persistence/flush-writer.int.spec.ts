@@ -4,6 +4,7 @@ import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { EventRow } from './event-row.entity';
 import { ChangeOutboxRepository } from './change-outbox.repository';
+import { MIGRATIONS } from './data-source.options';
 import { EventsRepository } from './events.repository';
 import { FlushWriter } from './flush-writer';
 import { type OplogKey, OplogRepository } from './oplog.repository';
@@ -121,7 +122,7 @@ describe('migrations', () => {
     await expect(runMigrations(dataSource)).resolves.toEqual([]);
     await expect(runMigrations(dataSource)).resolves.toEqual([]);
     expect(await dataSource.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`)).toEqual(tablesBefore);
-    expect(await dataSource.query('SELECT name FROM migrations ORDER BY id')).toEqual([{ name: 'InitialSchema1763859600000' }, { name: 'ChangeOutbox1764460800000' }]);
+    expect(await dataSource.query('SELECT name FROM migrations ORDER BY id')).toEqual(MIGRATIONS.map((M) => ({ name: new M().name })));
   });
 });
 
@@ -133,7 +134,7 @@ describe('claiming a partition', () => {
 
   it('bumps the epoch and hands over the committed offset to the next claimant', async () => {
     await oplog.claim(key, 3, 'consumer-a');
-    await expect(writer.commit({ key, partition: 3, epoch: 1, nextOffset: 42, records: [] })).resolves.toEqual({ kind: 'committed', rows: 0 });
+    await expect(writer.commit({ key, partition: 3, epoch: 1, nextOffset: 42, records: [] })).resolves.toEqual({ kind: 'committed', rows: 0, refused: 0 });
 
     await expect(oplog.claim(key, 3, 'consumer-b')).resolves.toEqual({ partition: 3, epoch: 2, nextOffset: 42 });
     expect(await oplogRow(3)).toEqual({ nextOffset: 42, epoch: 2, owner: 'consumer-b' });
@@ -146,7 +147,7 @@ describe('a flush', () => {
     const { epoch } = await oplog.claim(key, 0, 'consumer-a');
     const batch = [record('a'), record('b', { state: { list: [1, 2.5, null, true], text: 'line\nbreak "quoted"' }, version: 1, lastOffset: 7, recentEventIds: [] })];
 
-    await expect(writer.commit({ key, partition: 0, epoch, nextOffset: 42, records: batch })).resolves.toEqual({ kind: 'committed', rows: 2 });
+    await expect(writer.commit({ key, partition: 0, epoch, nextOffset: 42, records: batch })).resolves.toEqual({ kind: 'committed', rows: 2, refused: 0 });
 
     expect(await storedRows(batch.map((r) => r.id))).toEqual(sortById(batch));
     expect(await oplogRow(0)).toMatchObject({ nextOffset: 42, epoch });
@@ -172,7 +173,7 @@ describe('a flush', () => {
     expect(await storedRows(failing.map((r) => r.id))).toEqual(sortById(before));
     expect(await oplogRow(0)).toMatchObject({ nextOffset: 10, epoch });
     // The connection went back to the pool usable: the next flush works.
-    await expect(writer.commit({ key, partition: 0, epoch, nextOffset: 20, records: failing.slice(0, 3) })).resolves.toEqual({ kind: 'committed', rows: 3 });
+    await expect(writer.commit({ key, partition: 0, epoch, nextOffset: 20, records: failing.slice(0, 3) })).resolves.toEqual({ kind: 'committed', rows: 3, refused: 0 });
   });
 
   it('with a stale epoch is fenced and changes nothing', async () => {
@@ -187,7 +188,7 @@ describe('a flush', () => {
     expect(await storedRows(zombie.map((r) => r.id))).toEqual([committed]);
     expect(await oplogRow(0)).toEqual({ nextOffset: 5, epoch: 2, owner: 'consumer-b' });
     // The new owner's flush goes through.
-    await expect(writer.commit({ key, partition: 0, epoch: 2, nextOffset: 9, records: zombie })).resolves.toEqual({ kind: 'committed', rows: 2 });
+    await expect(writer.commit({ key, partition: 0, epoch: 2, nextOffset: 9, records: zombie })).resolves.toEqual({ kind: 'committed', rows: 2, refused: 0 });
   });
 
   it('of a partition nobody claimed is fenced', async () => {
@@ -200,7 +201,7 @@ describe('a flush', () => {
     const { epoch } = await oplog.claim(key, 1, 'consumer-a');
     const many = Array.from({ length: 20_000 }, (_, i) => record(`bulk-${i}`, { partition: 1, state: { i }, version: i + 1, lastOffset: i, recentEventIds: [`e-${i}`] }));
 
-    await expect(writer.commit({ key, partition: 1, epoch, nextOffset: 20_000, records: many })).resolves.toEqual({ kind: 'committed', rows: 20_000 });
+    await expect(writer.commit({ key, partition: 1, epoch, nextOffset: 20_000, records: many })).resolves.toEqual({ kind: 'committed', rows: 20_000, refused: 0 });
 
     const [{ count }] = await dataSource.query(`SELECT count(*)::int AS count FROM events WHERE id LIKE $1`, [`${prefix}-bulk-%`]);
     expect(count).toBe(20_000);

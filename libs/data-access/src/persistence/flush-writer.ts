@@ -14,7 +14,8 @@ export interface FlushBatch {
   producerMarks?: ProducerMarksPlan;
 }
 
-export type FlushResult = { kind: 'committed'; rows: number } | { kind: 'fenced' };
+/** `refused`: rows not written because EVENTS holds a higher version of the ID (never moved backwards). */
+export type FlushResult = { kind: 'committed'; rows: number; refused: number } | { kind: 'fenced' };
 
 // Fence first: the UPDATE locks the OPLOG row, so a concurrent claim (epoch + 1) either committed
 // before us (we match zero rows and roll back) or waits until we commit (and then reads our offset).
@@ -23,6 +24,8 @@ const ADVANCE_OPLOG = `UPDATE oplog SET next_offset = $5, updated_at = now()
 
 // One set-based statement for all changed IDs: arrays through unnest, so no 65,535 bind-parameter
 // cap and no statement per row. Each ID appears once (the fold ran first), which ON CONFLICT needs.
+// A version never moves backwards: a row whose stored version is higher (another writer of the
+// ID, e.g. a record on the wrong partition folded by another lane) is left alone and counted.
 const UPSERT_ROWS = `INSERT INTO events AS e
     (id, state, deleted, version, partition, last_offset, event_ts, updated_at, recent_event_ids)
   SELECT u.id, u.state, u.deleted, u.version, u.partition, u.last_offset,
@@ -32,7 +35,8 @@ const UPSERT_ROWS = `INSERT INTO events AS e
   ON CONFLICT (id) DO UPDATE SET
     state = EXCLUDED.state, deleted = EXCLUDED.deleted, version = EXCLUDED.version,
     partition = EXCLUDED.partition, last_offset = EXCLUDED.last_offset, event_ts = EXCLUDED.event_ts,
-    updated_at = EXCLUDED.updated_at, recent_event_ids = EXCLUDED.recent_event_ids`;
+    updated_at = EXCLUDED.updated_at, recent_event_ids = EXCLUDED.recent_event_ids
+  WHERE e.version <= EXCLUDED.version`;
 
 // The same upsert, and its changes into the transactional outbox of the change stream, still one
 // statement: what the upsert wrote (RETURNING) is exactly what the outbox gets, in the same transaction.
@@ -77,11 +81,12 @@ export class FlushWriter {
         await runner.rollbackTransaction();
         return { kind: 'fenced' };
       }
-      if (batch.records.length > 0) await runner.query(this.upsert, upsertParameters(batch.records));
+      // Rows written = affected rows of the statement (the upsert's, or the outbox insert of what it wrote).
+      const written = batch.records.length > 0 ? (await runner.query(this.upsert, upsertParameters(batch.records), true)).affected ?? 0 : 0;
       if (batch.producerMarks) await writeProducerMarks(runner, batch.key, batch.partition, batch.producerMarks);
       this.hooks.beforeCommit?.();
       await runner.commitTransaction();
-      return { kind: 'committed', rows: batch.records.length };
+      return { kind: 'committed', rows: written, refused: batch.records.length - written };
     } catch (error) {
       if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
       throw error;

@@ -26,6 +26,10 @@ export class OplogRow {
   @Column({ type: 'text', nullable: true })
   owner!: string | null;
 
+  /** Kafka's id of the topic next_offset counts in (32 hex digits); NULL until the first claim after migration 1764900000000. */
+  @Column({ name: 'topic_id', type: 'text', nullable: true })
+  topicId!: string | null;
+
   @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' })
   updatedAt!: Date;
 }

@@ -1,10 +1,17 @@
 import type { DataSource } from 'typeorm';
+import { ClaimRefusedError } from './claim-refused.error';
 
 /** What a claim returns: the epoch that fences every later flush, and where to resume. */
 export interface PartitionClaim {
   partition: number;
   epoch: number;
   nextOffset: number;
+}
+
+/** What Kafka says about the topic at claim time: its id and the partition's end (high watermark). */
+export interface TopicPosition {
+  topicId: string;
+  endOffset: number;
 }
 
 export interface OplogKey {
@@ -20,24 +27,44 @@ export class OplogRepository {
    * Takes ownership of a partition: epoch + 1, owner = me. The row lock this UPDATE takes waits for
    * an in-flight flush of the previous owner to finish, so the next_offset read here includes it,
    * and every later flush of the previous owner finds a different epoch and is fenced.
+   *
+   * With `topic` (every production claim), the claim also checks that OPLOG counts offsets of the
+   * topic Kafka has now: the same topic id (a row without one adopts it) and a next_offset not
+   * beyond the partition's end. Otherwise nothing changes and it throws ClaimRefusedError.
    */
-  async claim(key: OplogKey, partition: number, owner: string): Promise<PartitionClaim> {
+  async claim(key: OplogKey, partition: number, owner: string, topic?: TopicPosition): Promise<PartitionClaim> {
     const rows: Array<{ epoch: string; next_offset: string }> = await this.dataSource.query(
-      `INSERT INTO oplog AS o (consumer_group, topic, partition, next_offset, epoch, owner, updated_at)
-       VALUES ($1, $2, $3, 0, 1, $4, now())
+      `INSERT INTO oplog AS o (consumer_group, topic, partition, next_offset, epoch, owner, topic_id, updated_at)
+       VALUES ($1, $2, $3, 0, 1, $4, $5, now())
        ON CONFLICT (consumer_group, topic, partition)
-       DO UPDATE SET epoch = o.epoch + 1, owner = EXCLUDED.owner, updated_at = now()
+       DO UPDATE SET epoch = o.epoch + 1, owner = EXCLUDED.owner, topic_id = COALESCE(EXCLUDED.topic_id, o.topic_id), updated_at = now()
+       WHERE $5::text IS NULL OR ((o.topic_id IS NULL OR o.topic_id = $5) AND o.next_offset <= $6::bigint)
        RETURNING epoch::text AS epoch, next_offset::text AS next_offset`,
-      [key.consumerGroup, key.topic, partition, owner],
+      [key.consumerGroup, key.topic, partition, owner, topic?.topicId ?? null, topic?.endOffset ?? null],
     );
+    if (rows.length === 0 && topic) throw await this.refusal(key, partition, topic);
     return { partition, epoch: Number(rows[0].epoch), nextOffset: Number(rows[0].next_offset) };
   }
 
-  /** next_offset of every partition this group has progress for. */
-  async nextOffsets(key: OplogKey): Promise<Map<number, number>> {
+  private async refusal(key: OplogKey, partition: number, topic: TopicPosition): Promise<ClaimRefusedError> {
+    const [row]: Array<{ topic_id: string | null; next_offset: string }> = await this.dataSource.query(
+      'SELECT topic_id, next_offset::text AS next_offset FROM oplog WHERE consumer_group = $1 AND topic = $2 AND partition = $3',
+      [key.consumerGroup, key.topic, partition],
+    );
+    const facts = { oplogTopicId: row.topic_id, topicId: topic.topicId, nextOffset: Number(row.next_offset), endOffset: topic.endOffset };
+    const reason = row.topic_id !== null && row.topic_id !== topic.topicId ? 'topic-changed' : 'offset-beyond-end';
+    return new ClaimRefusedError(reason, key, partition, facts);
+  }
+
+  /**
+   * next_offset of every partition this group has progress for. With `topicId`, only rows that count
+   * offsets of that topic: progress folded from an older topic of the same name (or not yet
+   * confirmed against the topic by a claim) says nothing about the records Kafka has now.
+   */
+  async nextOffsets(key: OplogKey, topicId?: string): Promise<Map<number, number>> {
     const rows: Array<{ partition: number; next_offset: string }> = await this.dataSource.query(
-      'SELECT partition, next_offset::text AS next_offset FROM oplog WHERE consumer_group = $1 AND topic = $2',
-      [key.consumerGroup, key.topic],
+      'SELECT partition, next_offset::text AS next_offset FROM oplog WHERE consumer_group = $1 AND topic = $2 AND ($3::text IS NULL OR topic_id = $3)',
+      [key.consumerGroup, key.topic, topicId ?? null],
     );
     return new Map(rows.map((r) => [r.partition, Number(r.next_offset)]));
   }

@@ -1,4 +1,4 @@
-import { ChangeOutboxRepository, EventsRepository, FlushWriter, IdempotentSender, OplogRepository, fetchPartitionCount, fetchWatermarks } from '@async2/data-access';
+import { ChangeOutboxRepository, EventsRepository, FlushWriter, IdempotentSender, OplogRepository, cachedPartitionCounts, fetchPartitionCount, fetchWatermarks } from '@async2/data-access';
 import { KafkaConnections } from '@async2/platform';
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { type Consumer, type EachBatchPayload, Partitioners } from 'kafkajs';
@@ -88,6 +88,8 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
     await this.kafka.ready();
     const partitionCount = await fetchPartitionCount(this.kafka.admin, topic);
     const owned = ownedPartitions(this.config.partitions, partitionCount);
+    // The senders give DLQ and change records their partition, so every answer can be checked.
+    const partitionCounts = cachedPartitionCounts(this.kafka.admin);
     this.dlqProducer = new IdempotentSender(() =>
       this.kafka.kafka.producer({
         idempotent: true,
@@ -95,6 +97,7 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
         allowAutoTopicCreation: false,
         createPartitioner: Partitioners.DefaultPartitioner,
       }),
+      partitionCounts,
     );
     await this.dlqProducer.connect();
     this.changesProducer = new IdempotentSender(() =>
@@ -104,6 +107,7 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
         allowAutoTopicCreation: false,
         createPartitioner: Partitioners.DefaultPartitioner,
       }),
+      partitionCounts,
     );
     await this.changesProducer.connect();
     const relay = new ChangeRelay({

@@ -20,3 +20,4 @@ export * from './persistence/change-outbox-row.entity';
 export * from './persistence/change-outbox.repository';
 export * from './persistence/events-snapshot.repository';
 export * from './kafka/change-record.v1';
+export * from './kafka/produce-answer';

@@ -24,7 +24,7 @@ function fakeKafka() {
 }
 
 function publisher(send: (m: OutgoingRecord[]) => Promise<RecordMetadata[]>, options: Partial<CoalescingOptions> = {}) {
-  return new CoalescingPublisher(send, { lingerMs: LINGER, maxBatchEvents: 100, maxPendingEvents: 1000, timeoutMs: TIMEOUT, ...options });
+  return new CoalescingPublisher(send, { topic: 'events', lingerMs: LINGER, maxBatchEvents: 100, maxPendingEvents: 1000, timeoutMs: TIMEOUT, ...options });
 }
 
 /** Lets queued promise callbacks run (the drain loop awaits between sends). */
@@ -168,19 +168,17 @@ describe('CoalescingPublisher failures', () => {
   });
 
   it.each([
-    ['missing from the answer', [meta(0, 10)]],
-    ['answered with an unusable offset', [meta(0, 10), { ...meta(1, 0), baseOffset: 'nope' }]],
-  ])('a partition %s fails its records; the others succeed', async (_case, answer) => {
+    ['one partition of two answered', [meta(0, 10)], /no answer for partition 1/],
+    ['a partition answered twice', [meta(0, 10), meta(1, 0), meta(1, 4)], /partition 1 answered twice/],
+    ['a partition not sent', [meta(0, 10), meta(1, 0), meta(2, 0)], /partition 2 was not sent/],
+    ['an unusable offset', [meta(0, 10), { ...meta(1, 0), baseOffset: 'nope' }], /partition 1 has no usable offset/],
+  ])('%s: the send failed, every record of it is answered unavailable (503)', async (_case, answer, problem) => {
     const kafka = fakeKafka();
     const pub = publisher(kafka.send);
     const outcomes = pub.publish([rec(0), rec(1), rec(0)]);
     jest.advanceTimersByTime(LINGER);
     kafka.calls[0].resolve(answer);
-    expect(await outcomes).toEqual([
-      { ok: true, partition: 0, offset: 10 },
-      unavailable(/no offset for partition 1/),
-      { ok: true, partition: 0, offset: 11 },
-    ]);
+    expect(await outcomes).toEqual([unavailable(problem), unavailable(problem), unavailable(problem)]);
     expect(pub.pendingCount).toBe(0);
   });
 });

@@ -1,3 +1,4 @@
+import { verifiedBaseOffsets } from '@async2/data-access';
 import type { Message, RecordMetadata } from 'kafkajs';
 import { OverloadedError, PublishUnavailableError } from './ingest-errors';
 
@@ -12,6 +13,8 @@ export type PublishOutcome = { ok: true; partition: number; offset: number } | {
 export type SendBatch = (messages: OutgoingRecord[]) => Promise<RecordMetadata[]>;
 
 export interface CoalescingOptions {
+  /** The topic sent to: Kafka's answer must name it. */
+  topic: string;
   /** How long the first record of a batch may wait for company. */
   lingerMs: number;
   /** Most records in one produce request. */
@@ -108,18 +111,14 @@ export class CoalescingPublisher {
   private async sendOne(batch: Pending[]): Promise<void> {
     try {
       const metadata = await this.send(batch.map((p) => p.record));
-      const baseOffsets = new Map(metadata.map((m) => [m.partition, Number(m.baseOffset)]));
+      // Every partition sent, answered once, or the whole send failed (see verifiedBaseOffsets).
+      const baseOffsets = verifiedBaseOffsets(this.options.topic, batch.map((p) => p.record.partition), metadata);
       const nextIndex = new Map<number, number>();
       for (const item of batch) {
         const partition = item.record.partition;
-        const base = baseOffsets.get(partition);
-        if (base === undefined || !Number.isSafeInteger(base)) {
-          item.settle({ ok: false, error: new PublishUnavailableError(`Kafka's answer has no offset for partition ${partition}`) });
-          continue;
-        }
         const index = nextIndex.get(partition) ?? 0;
         nextIndex.set(partition, index + 1);
-        item.settle({ ok: true, partition, offset: base + index });
+        item.settle({ ok: true, partition, offset: (baseOffsets.get(partition) as number) + index });
       }
     } catch (error) {
       const failure = new PublishUnavailableError(`Kafka did not accept the events: ${(error as Error).message}`);

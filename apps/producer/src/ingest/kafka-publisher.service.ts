@@ -39,7 +39,7 @@ export class KafkaPublisher implements OnModuleInit, OnApplicationShutdown {
           throw error;
         }),
       ),
-      config.publish,
+      { ...config.publish, topic: settings.topics.topic },
     );
   }
 

@@ -56,3 +56,21 @@ export async function fetchWatermarks(admin: Admin, topic: string): Promise<Map<
   const offsets = await admin.fetchTopicOffsets(topic);
   return new Map(offsets.map((o) => [o.partition, { low: Number(o.low), high: Number(o.high) }]));
 }
+
+/**
+ * fetchPartitionCount, remembered per topic for the process's life (a failed lookup is not
+ * remembered): for senders that give records their partition, where a lookup per send would cost a
+ * round trip. A topic that grows keeps its old partitions, so an old count still names real ones.
+ */
+export function cachedPartitionCounts(admin: Admin): (topic: string) => Promise<number> {
+  const counts = new Map<string, Promise<number>>();
+  return (topic) => {
+    let count = counts.get(topic);
+    if (!count) {
+      count = fetchPartitionCount(admin, topic);
+      counts.set(topic, count);
+      count.catch(() => counts.delete(topic));
+    }
+    return count;
+  };
+}

@@ -167,6 +167,36 @@ describe('CoalescingPublisher failures', () => {
     expect(pub.pendingCount).toBe(0);
   });
 
+  it('a record still queued when its caller is answered 503 is withdrawn: never sent afterwards, and it frees its place', async () => {
+    const kafka = fakeKafka();
+    const pub = publisher(kafka.send, { maxPendingEvents: 3 });
+    let stuck: PublishOutcome[] | undefined;
+    let queued: PublishOutcome[] | undefined;
+    void pub.publish([rec(0, 'on-the-wire')]).then((o) => (stuck = o));
+    jest.advanceTimersByTime(LINGER); // the first request goes out and hangs
+    await jest.advanceTimersByTimeAsync(100);
+    void pub.publish([rec(1, 'late-original'), rec(2, 'late-original-2')]).then((o) => (queued = o)); // waits behind it
+    expect(kafka.send).toHaveBeenCalledTimes(1);
+
+    await jest.advanceTimersByTimeAsync(TIMEOUT - LINGER - 100); // t = TIMEOUT: the first caller's deadline
+    expect(stuck).toEqual([unavailable(/did not acknowledge within 1000 ms; outcome unknown/)]);
+    expect(queued).toBeUndefined();
+    await jest.advanceTimersByTimeAsync(LINGER + 100); // the second caller's deadline
+    expect(queued).toEqual([unavailable(/was not sent and will not be/), unavailable(/was not sent and will not be/)]);
+    expect(pub.pendingCount).toBe(1); // only the request on the wire is still counted
+
+    // the client's retry (same eventId) is queued; then the stuck request ends
+    const retry = pub.publish([rec(1, 'retry')]);
+    kafka.calls[0].resolve([meta(0, 3)]);
+    await settleMicrotasks();
+    await jest.advanceTimersByTimeAsync(LINGER);
+    expect(kafka.send).toHaveBeenCalledTimes(2);
+    expect(kafka.calls[1].messages.map((m) => m.value)).toEqual(['retry']); // the late originals never went out
+    kafka.calls[1].resolve([meta(1, 0)]);
+    expect(await retry).toEqual([{ ok: true, partition: 1, offset: 0 }]);
+    expect(pub.pendingCount).toBe(0);
+  });
+
   it.each([
     ['one partition of two answered', [meta(0, 10)], /no answer for partition 1/],
     ['a partition answered twice', [meta(0, 10), meta(1, 0), meta(1, 4)], /partition 1 answered twice/],

@@ -28,6 +28,10 @@ export interface CoalescingOptions {
 interface Pending {
   record: OutgoingRecord;
   settle: (outcome: PublishOutcome) => void;
+  /** Taken into a produce request: from here on its outcome is Kafka's. */
+  onWire: boolean;
+  /** Answered 503 while still queued: never sent. */
+  withdrawn: boolean;
 }
 
 /**
@@ -63,23 +67,41 @@ export class CoalescingPublisher {
     return Promise.all(outcomes);
   }
 
+  /**
+   * A record whose caller is answered 503 on the timeout is withdrawn if it is still queued: it is
+   * never sent afterwards. The client will retry it (same eventId) elsewhere, and a late copy could
+   * be applied twice once more than DEDUPE_WINDOW other eventIds reached its ID in between. Only a
+   * record already in a produce request stays unknown (and counted under maxPendingEvents until
+   * Kafka answers).
+   */
   private enqueue(record: OutgoingRecord): Promise<PublishOutcome> {
     return new Promise<PublishOutcome>((resolve) => {
       let settled = false;
-      const timer = setTimeout(() => settle({ ok: false, error: new PublishUnavailableError(`Kafka did not acknowledge within ${this.options.timeoutMs} ms; outcome unknown`) }), this.options.timeoutMs);
       const settle = (outcome: PublishOutcome) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
         resolve(outcome);
       };
-      this.queue.push({
+      const item: Pending = {
         record,
+        onWire: false,
+        withdrawn: false,
         settle: (outcome) => {
           this.pending -= 1;
           settle(outcome);
         },
-      });
+      };
+      const timer = setTimeout(() => {
+        const { timeoutMs } = this.options;
+        if (item.onWire) {
+          settle({ ok: false, error: new PublishUnavailableError(`Kafka did not acknowledge within ${timeoutMs} ms; outcome unknown`) });
+          return;
+        }
+        item.withdrawn = true;
+        item.settle({ ok: false, error: new PublishUnavailableError(`Kafka did not take the event within ${timeoutMs} ms; it was not sent and will not be`) });
+      }, this.options.timeoutMs);
+      this.queue.push(item);
     });
   }
 
@@ -99,13 +121,22 @@ export class CoalescingPublisher {
     if (this.sending) return;
     this.sending = true;
     try {
-      while (this.queue.length > 0) {
-        const batch = this.queue.splice(0, this.options.maxBatchEvents);
+      for (;;) {
+        const batch = this.takeBatch();
+        if (batch.length === 0) break;
         await this.sendOne(batch);
       }
     } finally {
       this.sending = false;
     }
+  }
+
+  /** The next produce request's records, in queue order, skipping withdrawn ones; they are on the wire from here. */
+  private takeBatch(): Pending[] {
+    this.queue = this.queue.filter((p) => !p.withdrawn);
+    const batch = this.queue.splice(0, this.options.maxBatchEvents);
+    for (const item of batch) item.onWire = true;
+    return batch;
   }
 
   private async sendOne(batch: Pending[]): Promise<void> {

@@ -24,7 +24,7 @@ function fakeKafka() {
 }
 
 function publisher(send: (m: OutgoingRecord[]) => Promise<RecordMetadata[]>, options: Partial<CoalescingOptions> = {}) {
-  return new CoalescingPublisher(send, { topic: 'events', lingerMs: LINGER, maxBatchEvents: 100, maxPendingEvents: 1000, timeoutMs: TIMEOUT, ...options });
+  return new CoalescingPublisher(send, { topic: 'events', lingerMs: LINGER, maxBatchEvents: 100, maxBatchBytes: 1024 * 1024, maxPendingEvents: 1000, timeoutMs: TIMEOUT, ...options });
 }
 
 /** Lets queued promise callbacks run (the drain loop awaits between sends). */
@@ -96,6 +96,23 @@ describe('CoalescingPublisher batching', () => {
     expect(sizes).toEqual([2, 2, 1]);
     expect((await outcomes).map((o) => (o.ok ? o.offset : -1))).toEqual([0, 1, 2, 3, 4]);
     expect(pub.pendingCount).toBe(0);
+  });
+
+  it('splits by bytes too: no partition carries more than maxBatchBytes in one request, order kept', async () => {
+    const sent: string[][] = [];
+    let base = 0;
+    const send = jest.fn(async (messages: OutgoingRecord[]) => {
+      sent.push(messages.map((m) => String(m.value).slice(0, 2)));
+      const answer = [...new Set(messages.map((m) => m.partition))].map((p) => meta(p, base));
+      base += messages.length;
+      return answer;
+    });
+    const pub = publisher(send, { maxBatchBytes: 250 });
+    const big = (partition: number, tag: string) => rec(partition, tag + 'x'.repeat(98)); // 100 + 2 key + 40 framing = 142 bytes
+    const outcomes = pub.publish([big(0, 'a1'), big(0, 'a2'), big(1, 'b1'), big(0, 'a3'), big(1, 'b2')]);
+    await jest.advanceTimersByTimeAsync(LINGER);
+    expect(sent).toEqual([['a1', 'b1'], ['a2', 'b2'], ['a3']]);
+    expect((await outcomes).every((o) => o.ok)).toBe(true);
   });
 
   it('sends at once without a linger when lingerMs is 0', () => {

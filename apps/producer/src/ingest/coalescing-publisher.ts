@@ -1,6 +1,7 @@
 import { verifiedBaseOffsets } from '@async2/data-access';
 import type { Message, RecordMetadata } from 'kafkajs';
 import { OverloadedError, PublishUnavailableError } from './ingest-errors';
+import { MAX_REQUEST_BYTES, recordBytes, takeProduceRequest } from './produce-request-plan';
 
 /** One record to publish, with the partition our partitioner chose. */
 export interface OutgoingRecord extends Message {
@@ -19,6 +20,8 @@ export interface CoalescingOptions {
   lingerMs: number;
   /** Most records in one produce request. */
   maxBatchEvents: number;
+  /** Most record bytes of one partition in one produce request (under the topic's max.message.bytes; see batchBytesLimit). */
+  maxBatchBytes: number;
   /** Most records waiting or in flight; beyond it, publish() refuses with OverloadedError. */
   maxPendingEvents: number;
   /** How long a caller waits for Kafka's answer before being told the outcome is unknown. */
@@ -27,6 +30,8 @@ export interface CoalescingOptions {
 
 interface Pending {
   record: OutgoingRecord;
+  /** Its size in a record batch (recordBytes). */
+  bytes: number;
   settle: (outcome: PublishOutcome) => void;
   /** Taken into a produce request: from here on its outcome is Kafka's. */
   onWire: boolean;
@@ -85,6 +90,7 @@ export class CoalescingPublisher {
       };
       const item: Pending = {
         record,
+        bytes: recordBytes(record),
         onWire: false,
         withdrawn: false,
         settle: (outcome) => {
@@ -131,12 +137,17 @@ export class CoalescingPublisher {
     }
   }
 
-  /** The next produce request's records, in queue order, skipping withdrawn ones; they are on the wire from here. */
+  /** The next produce request's records (within the count and byte limits), skipping withdrawn ones; they are on the wire from here. */
   private takeBatch(): Pending[] {
-    this.queue = this.queue.filter((p) => !p.withdrawn);
-    const batch = this.queue.splice(0, this.options.maxBatchEvents);
-    for (const item of batch) item.onWire = true;
-    return batch;
+    const { maxBatchEvents, maxBatchBytes } = this.options;
+    const { request, rest } = takeProduceRequest(
+      this.queue.filter((p) => !p.withdrawn),
+      (p) => ({ partition: p.record.partition, bytes: p.bytes }),
+      { maxEvents: maxBatchEvents, maxBatchBytes, maxRequestBytes: MAX_REQUEST_BYTES },
+    );
+    this.queue = rest;
+    for (const item of request) item.onWire = true;
+    return request;
   }
 
   private async sendOne(batch: Pending[]): Promise<void> {

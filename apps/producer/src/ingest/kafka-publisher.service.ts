@@ -1,23 +1,24 @@
-import { IdempotentSender, type SharedSettings } from '@async2/data-access';
+import { IdempotentSender, type SharedSettings, fetchMaxMessageBytes } from '@async2/data-access';
 import { KafkaConnections, SHARED_SETTINGS } from '@async2/platform';
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { Partitioners } from 'kafkajs';
 import { PRODUCER_CONFIG, type ProducerConfig } from '../config/producer.config';
 import { produceErrors } from '../platform/ingest.metrics';
 import { CoalescingPublisher, type OutgoingRecord, type PublishOutcome } from './coalescing-publisher';
+import { batchBytesLimit } from './produce-request-plan';
 import { sendTraced } from './publish-tracing';
 
 /** The idempotent kafkajs producer (acks=all) behind a coalescing publisher. */
 @Injectable()
 export class KafkaPublisher implements OnModuleInit, OnApplicationShutdown {
   private readonly producer: IdempotentSender;
-  private readonly publisher: CoalescingPublisher;
+  private publisher!: CoalescingPublisher;
   private readonly logger = new Logger('KafkaPublisher');
 
   constructor(
     private readonly kafka: KafkaConnections,
-    @Inject(SHARED_SETTINGS) settings: SharedSettings,
-    @Inject(PRODUCER_CONFIG) config: ProducerConfig,
+    @Inject(SHARED_SETTINGS) private readonly settings: SharedSettings,
+    @Inject(PRODUCER_CONFIG) private readonly config: ProducerConfig,
   ) {
     // Idempotence makes the broker drop a retried batch it already stored, so kafkajs's own retries
     // never duplicate; it requires one request in flight, which also keeps per-partition order.
@@ -32,26 +33,31 @@ export class KafkaPublisher implements OnModuleInit, OnApplicationShutdown {
         createPartitioner: Partitioners.DefaultPartitioner,
       }),
     );
-    this.publisher = new CoalescingPublisher(
-      sendTraced(settings.topics.topic, (messages: OutgoingRecord[]) =>
-        this.producer.send({ topic: settings.topics.topic, acks: -1, timeout: config.publish.timeoutMs, messages }).catch((error: Error) => {
-          produceErrors.inc();
-          throw error;
-        }),
-      ),
-      { ...config.publish, topic: settings.topics.topic },
-    );
   }
 
   async onModuleInit(): Promise<void> {
     await this.kafka.ready();
+    const { topic } = this.settings.topics;
+    // Coalesced requests are split by bytes too: one partition's batch above the topic's
+    // max.message.bytes makes the broker refuse the whole request (every caller would get 503).
+    const maxMessageBytes = await fetchMaxMessageBytes(this.kafka.admin, topic);
+    this.logger.log(`topic ${topic}: max.message.bytes ${maxMessageBytes}, so at most ${batchBytesLimit(maxMessageBytes)} record bytes per partition in a request`);
+    this.publisher = new CoalescingPublisher(
+      sendTraced(topic, (messages: OutgoingRecord[]) =>
+        this.producer.send({ topic, acks: -1, timeout: this.config.publish.timeoutMs, messages }).catch((error: Error) => {
+          produceErrors.inc();
+          throw error;
+        }),
+      ),
+      { ...this.config.publish, topic, maxBatchBytes: batchBytesLimit(maxMessageBytes) },
+    );
     await this.producer.connect();
   }
 
   async onApplicationShutdown(): Promise<void> {
     // Requests still waiting get their answers before the connection closes.
     const deadline = Date.now() + 10_000;
-    while (this.publisher.pendingCount > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while (this.publisher?.pendingCount > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     await this.producer.disconnect();
     this.logger.log('producer disconnected');
   }

@@ -1,4 +1,4 @@
-import type { Admin } from 'kafkajs';
+import { type Admin, ConfigResourceTypes } from 'kafkajs';
 
 export interface TopicLayout {
   topic: string;
@@ -73,4 +73,19 @@ export function cachedPartitionCounts(admin: Admin): (topic: string) => Promise<
     }
     return count;
   };
+}
+
+/**
+ * The topic's max.message.bytes (its own setting, or the broker's message.max.bytes it inherits):
+ * the largest record batch the broker takes for one of its partitions. A produce request carrying a
+ * larger batch is refused whole (MESSAGE_TOO_LARGE).
+ */
+export async function fetchMaxMessageBytes(admin: Admin, topic: string): Promise<number> {
+  const { resources } = await admin.describeConfigs({
+    resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['max.message.bytes'] }],
+    includeSynonyms: false,
+  });
+  const value = Number(resources[0]?.configEntries.find((e) => e.configName === 'max.message.bytes')?.configValue);
+  if (!Number.isSafeInteger(value) || value <= 0) throw new Error(`topic ${topic} has no usable max.message.bytes (${value})`);
+  return value;
 }

@@ -1,4 +1,4 @@
-import { ChangeOutboxRepository, EventsRepository, FlushWriter, IdempotentSender, OplogRepository, cachedPartitionCounts, fetchPartitionCount, fetchWatermarks } from '@async2/data-access';
+import { EventsRepository, FencedOutboxRelay, FlushWriter, IdempotentSender, OplogRepository, cachedPartitionCounts, fetchPartitionCount, fetchWatermarks } from '@async2/data-access';
 import { KafkaConnections } from '@async2/platform';
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { type Consumer, type EachBatchPayload, Partitioners } from 'kafkajs';
@@ -111,10 +111,10 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
     );
     await this.changesProducer.connect();
     const relay = new ChangeRelay({
-      outbox: new ChangeOutboxRepository(this.dataSource),
+      outbox: new FencedOutboxRelay(this.dataSource, this.oplogKey(), this.config.database.idleInTransactionTimeoutMs / 2),
       producer: this.changesProducer,
       topic: this.config.topics.changesTopic,
-      partitions: () => this.activePartitions(),
+      claims: () => [...this.lanes.values()].filter((l) => !l.fenced).map((l) => ({ partition: l.partition, epoch: l.epoch })),
       logger: new Logger('ChangeRelay'),
       failPoints: this.failPoints,
     });

@@ -18,6 +18,7 @@ export * from './config/api-keys.settings';
 export * from './kafka/idempotent-sender';
 export * from './persistence/change-outbox-row.entity';
 export * from './persistence/change-outbox.repository';
+export * from './persistence/fenced-outbox-relay';
 export * from './persistence/events-snapshot.repository';
 export * from './kafka/change-record.v1';
 export * from './kafka/produce-answer';

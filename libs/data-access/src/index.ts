@@ -22,3 +22,4 @@ export * from './persistence/fenced-outbox-relay';
 export * from './persistence/events-snapshot.repository';
 export * from './kafka/change-record.v1';
 export * from './kafka/produce-answer';
+export * from './kafka/partition-leaders';

@@ -115,6 +115,20 @@ describe('CoalescingPublisher batching', () => {
     expect((await outcomes).every((o) => o.ok)).toBe(true);
   });
 
+  it("sends one leader's partitions per request, the groups one after another (one request in flight)", async () => {
+    const kafka = fakeKafka();
+    const leaderOf = (partition: number) => (partition % 2 === 0 ? 1 : 2); // broker 1 leads 0 and 2, broker 2 leads 1 and 3
+    const pub = publisher(kafka.send, { leaderOf });
+    const outcomes = pub.publish([rec(0, 'a'), rec(1, 'b'), rec(2, 'c'), rec(3, 'd'), rec(0, 'e')]);
+    jest.advanceTimersByTime(LINGER);
+    expect(kafka.calls.map((c) => c.messages.map((m) => m.value))).toEqual([['a', 'c', 'e']]);
+    kafka.calls[0].resolve([meta(0, 10), meta(2, 20)]);
+    await settleMicrotasks();
+    expect(kafka.calls.map((c) => c.messages.map((m) => m.value))).toEqual([['a', 'c', 'e'], ['b', 'd']]);
+    kafka.calls[1].resolve([meta(1, 5), meta(3, 7)]);
+    expect((await outcomes).map((o) => (o.ok ? `${o.partition}@${o.offset}` : 'failed'))).toEqual(['0@10', '1@5', '2@20', '3@7', '0@11']);
+  });
+
   it('sends at once without a linger when lingerMs is 0', () => {
     const kafka = fakeKafka();
     void publisher(kafka.send, { lingerMs: 0 }).publish([rec(2)]);

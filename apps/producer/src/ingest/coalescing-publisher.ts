@@ -26,6 +26,8 @@ export interface CoalescingOptions {
   maxPendingEvents: number;
   /** How long a caller waits for Kafka's answer before being told the outcome is unknown. */
   timeoutMs: number;
+  /** The current leader broker of a partition: each request carries one leader's partitions (see takeProduceRequest). */
+  leaderOf?: (partition: number) => number | undefined;
 }
 
 interface Pending {
@@ -139,11 +141,11 @@ export class CoalescingPublisher {
 
   /** The next produce request's records (within the count and byte limits), skipping withdrawn ones; they are on the wire from here. */
   private takeBatch(): Pending[] {
-    const { maxBatchEvents, maxBatchBytes } = this.options;
+    const { maxBatchEvents, maxBatchBytes, leaderOf } = this.options;
     const { request, rest } = takeProduceRequest(
       this.queue.filter((p) => !p.withdrawn),
       (p) => ({ partition: p.record.partition, bytes: p.bytes }),
-      { maxEvents: maxBatchEvents, maxBatchBytes, maxRequestBytes: MAX_REQUEST_BYTES },
+      { maxEvents: maxBatchEvents, maxBatchBytes, maxRequestBytes: MAX_REQUEST_BYTES, leaderOf },
     );
     this.queue = rest;
     for (const item of request) item.onWire = true;

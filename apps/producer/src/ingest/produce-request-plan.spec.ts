@@ -24,6 +24,11 @@ describe('takeProduceRequest', () => {
     expect(take([r(0, 900), r(1, 900), r(2, 900)], { ...limits, maxRequestBytes: 2000 })).toEqual({ request: [0, 1], rest: [2] });
   });
 
+  it("carries only the first record's leader's partitions; the others wait, in order", () => {
+    const leaderOf = (partition: number) => [1, 2, 1, 2][partition];
+    expect(take([r(1, 1), r(0, 1), r(1, 1), r(2, 1), r(3, 1), r(2, 1)], { ...limits, leaderOf })).toEqual({ request: [0, 2, 4], rest: [1, 3, 5] }); // partitions 1 and 3 (broker 2) first
+  });
+
   it('a record larger than the batch limit still goes, alone in its batch', () => {
     expect(take([r(0, 5000), r(0, 1), r(1, 1)])).toEqual({ request: [0, 2], rest: [1] });
   });

@@ -11,6 +11,11 @@ export interface ProduceRequestLimits {
   maxBatchBytes: number;
   /** Most record bytes of one request, all partitions: far under the broker's socket.request.max.bytes. */
   maxRequestBytes: number;
+  /**
+   * The leader broker of a partition: one request carries partitions of one leader only, so the
+   * client sends it as ONE request (see PartitionLeaders). Absent: any partitions together.
+   */
+  leaderOf?: (partition: number) => number | undefined;
 }
 
 /** What the plan needs to know of a queued record. */
@@ -56,9 +61,10 @@ function byteLength(value: Buffer | string | null | undefined): number {
 }
 
 /**
- * The next produce request from a queue: records in queue order, within the limits. A partition
- * whose batch is full is closed for this request (its later records wait: order per partition is
- * kept); the other partitions' records still join. A record alone in its batch is always taken,
+ * The next produce request from a queue: records in queue order, within the limits, all of them
+ * for partitions led by the first record's leader (the others wait for the next request; a
+ * partition has one leader, so order per partition is kept). A partition whose batch is full is
+ * closed for this request (its later records wait); the other partitions' records still join. A record alone in its batch is always taken,
  * even above maxBatchBytes: the broker then refuses it, as it would any request carrying it.
  */
 export function takeProduceRequest<T>(queue: readonly T[], describe: (item: T) => PlannedRecord, limits: ProduceRequestLimits): { request: T[]; rest: T[] } {
@@ -68,6 +74,8 @@ export function takeProduceRequest<T>(queue: readonly T[], describe: (item: T) =
   const closed = new Set<number>();
   let requestBytes = 0;
   let full = false;
+  const leaderOf = limits.leaderOf ?? (() => undefined);
+  const leader = queue.length > 0 ? leaderOf(describe(queue[0]).partition) : undefined;
   for (const item of queue) {
     if (full) {
       rest.push(item);
@@ -75,7 +83,7 @@ export function takeProduceRequest<T>(queue: readonly T[], describe: (item: T) =
     }
     const { partition, bytes } = describe(item);
     const inBatch = batchBytes.get(partition) ?? 0;
-    if (closed.has(partition) || (inBatch > 0 && inBatch + bytes > limits.maxBatchBytes)) {
+    if (closed.has(partition) || leaderOf(partition) !== leader || (inBatch > 0 && inBatch + bytes > limits.maxBatchBytes)) {
       closed.add(partition);
       rest.push(item);
       continue;

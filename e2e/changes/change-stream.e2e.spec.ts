@@ -1,7 +1,7 @@
 import { Replica } from '@async2/replica';
 import { type AppProcess, topicEnds, waitFor } from '@async2/testing';
 import { FaultPipeline, scenarioSeed, sleep } from '../faults/fault-pipeline';
-import { type StoredChange, parseCursorText, readChangeTopic } from './change-topic';
+import { parseCursorText, readChangeTopic, replicaDifferences, versionRegressions } from './change-topic';
 import { SseClient } from './sse-client';
 
 // The change stream end to end: the built apps, a real broker and PostgreSQL. Every committed change
@@ -31,32 +31,6 @@ describe('change stream', () => {
     await waitFor(async () => (await pipeline.probe.changeOutboxSize()) === 0, { timeoutMs: 60_000, what: 'the outbox to be empty' });
   }
 
-  /** Every ID of EVENTS, with its version and state, equals the replica's. */
-  async function differences(replica: Replica): Promise<string[]> {
-    const rows = await pipeline.probe.eventsTable();
-    const problems: string[] = [];
-    for (const row of rows.values()) {
-      const held = replica.entry(row.id);
-      if (held?.version !== row.version) problems.push(`${row.id}: EVENTS version ${row.version}, replica ${held?.version}`);
-      else if (JSON.stringify(replica.get(row.id) ?? null) !== JSON.stringify(row.deleted ? null : row.state)) problems.push(`${row.id}: state differs at version ${row.version}`);
-    }
-    const live = [...rows.values()].filter((r) => !r.deleted).length;
-    if (replica.size !== live) problems.push(`replica holds ${replica.size} IDs, EVENTS ${live}`);
-    return problems;
-  }
-
-  /** Per ID, the change topic's versions never go down (a duplicate repeats the same version). */
-  function versionRegressions(changes: StoredChange[]): string[] {
-    const last = new Map<string, number>();
-    const problems: string[] = [];
-    for (const { partition, offset, change } of changes) {
-      const before = last.get(change.id) ?? 0;
-      if (change.version < before) problems.push(`${change.id}: version ${change.version} after ${before} at ${partition}@${offset}`);
-      last.set(change.id, Math.max(before, change.version));
-    }
-    return problems;
-  }
-
   it('with consumers killed (SIGKILL, after COMMIT before the publish, after the publish): the topic has every committed change; replicas made before, during and after all equal EVENTS', async () => {
     let consumer: AppProcess = await pipeline.startConsumer();
     const before = await Replica.start({ url: pipeline.producer.url, pageSize: 50, reconnectDelayMs: 100 });
@@ -84,8 +58,8 @@ describe('change stream', () => {
     expect(versionRegressions(changes)).toEqual([]);
 
     for (const [name, replica] of [['before', before], ['during', during], ['after', after]] as const) {
-      await waitFor(async () => (await differences(replica)).length === 0, { timeoutMs: 30_000, intervalMs: 200, what: `the replica made ${name} to equal EVENTS` }).catch(() => undefined);
-      expect({ name, problems: (await differences(replica)).slice(0, 10) }).toEqual({ name, problems: [] });
+      await waitFor(async () => (await replicaDifferences(pipeline.probe, replica)).length === 0, { timeoutMs: 30_000, intervalMs: 200, what: `the replica made ${name} to equal EVENTS` }).catch(() => undefined);
+      expect({ name, problems: (await replicaDifferences(pipeline.probe, replica)).slice(0, 10) }).toEqual({ name, problems: [] });
       console.log(`[replica ${name}] ${replica.size} IDs, applied ${replica.counts.applied}, ignored ${replica.counts.ignored} (duplicates/older), reconnects ${replica.counts.reconnects}`);
       await replica.close();
     }

@@ -1,6 +1,7 @@
 import { decodeChangeRecord } from '@async2/data-access';
 import type { CommittedChange } from '@async2/domain';
-import { readTopic } from '@async2/testing';
+import type { Replica } from '@async2/replica';
+import { type DatabaseProbe, readTopic } from '@async2/testing';
 import type { Kafka } from 'kafkajs';
 
 export interface StoredChange {
@@ -21,4 +22,30 @@ export function readChangeTopic(kafka: Kafka, topic: string): Promise<StoredChan
 /** The offsets a cursor names ("p:o,p:o"), without the server's checks. */
 export function parseCursorText(text: string): Map<number, number> {
   return new Map(text.split(',').map((pair) => pair.split(':').map(Number) as [number, number]));
+}
+
+/** Every ID of EVENTS, with its version and state, equals the replica's: the differences, if any. */
+export async function replicaDifferences(probe: DatabaseProbe, replica: Replica): Promise<string[]> {
+  const rows = await probe.eventsTable();
+  const problems: string[] = [];
+  for (const row of rows.values()) {
+    const held = replica.entry(row.id);
+    if (held?.version !== row.version) problems.push(`${row.id}: EVENTS version ${row.version}, replica ${held?.version}`);
+    else if (JSON.stringify(replica.get(row.id) ?? null) !== JSON.stringify(row.deleted ? null : row.state)) problems.push(`${row.id}: state differs at version ${row.version}`);
+  }
+  const live = [...rows.values()].filter((r) => !r.deleted).length;
+  if (replica.size !== live) problems.push(`replica holds ${replica.size} IDs, EVENTS ${live}`);
+  return problems;
+}
+
+/** Per ID, the change topic's versions never go down (a duplicate repeats the same version). */
+export function versionRegressions(changes: StoredChange[]): string[] {
+  const last = new Map<string, number>();
+  const problems: string[] = [];
+  for (const { partition, offset, change } of changes) {
+    const before = last.get(change.id) ?? 0;
+    if (change.version < before) problems.push(`${change.id}: version ${change.version} after ${before} at ${partition}@${offset}`);
+    last.set(change.id, Math.max(before, change.version));
+  }
+  return problems;
 }

@@ -1,4 +1,4 @@
-import { ChangeOutboxRepository, EventsRepository, FlushWriter, IdempotentSender, OplogRepository, fetchPartitionCount, fetchTopicId, fetchWatermarks } from '@async2/data-access';
+import { EventsRepository, FencedOutboxRelay, FlushWriter, IdempotentSender, OplogRepository, cachedPartitionCounts, fetchPartitionCount, fetchTopicId, fetchWatermarks } from '@async2/data-access';
 import { KafkaConnections } from '@async2/platform';
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { type Consumer, type EachBatchPayload, Partitioners } from 'kafkajs';
@@ -95,6 +95,8 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
     await this.kafka.ready();
     const partitionCount = await fetchPartitionCount(this.kafka.admin, topic);
     const owned = ownedPartitions(this.config.partitions, partitionCount);
+    // The senders give DLQ and change records their partition, so every answer can be checked.
+    const partitionCounts = cachedPartitionCounts(this.kafka.admin);
     this.dlqProducer = new IdempotentSender(() =>
       this.kafka.kafka.producer({
         idempotent: true,
@@ -102,6 +104,7 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
         allowAutoTopicCreation: false,
         createPartitioner: Partitioners.DefaultPartitioner,
       }),
+      partitionCounts,
     );
     await this.dlqProducer.connect();
     this.changesProducer = new IdempotentSender(() =>
@@ -111,13 +114,14 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
         allowAutoTopicCreation: false,
         createPartitioner: Partitioners.DefaultPartitioner,
       }),
+      partitionCounts,
     );
     await this.changesProducer.connect();
     const relay = new ChangeRelay({
-      outbox: new ChangeOutboxRepository(this.dataSource),
+      outbox: new FencedOutboxRelay(this.dataSource, this.oplogKey(), this.config.database.idleInTransactionTimeoutMs / 2),
       producer: this.changesProducer,
       topic: this.config.topics.changesTopic,
-      partitions: () => this.activePartitions(),
+      claims: () => [...this.lanes.values()].filter((l) => !l.fenced).map((l) => ({ partition: l.partition, epoch: l.epoch })),
       logger: new Logger('ChangeRelay'),
       failPoints: this.failPoints,
     });

@@ -15,6 +15,11 @@ export interface ReplicaOptions {
   reconnectDelayMs?: number;
   /** A fetch implementation (default: the global one). */
   fetch?: typeof fetch;
+  /**
+   * Skip the snapshot and follow the change topic from this cursor (`"0:0,1:0,..."`: its
+   * beginning). The replica then holds what the compacted topic kept: the latest record of every ID.
+   */
+  fromCursor?: string;
 }
 
 type Listener<T> = (value: T) => void;
@@ -52,10 +57,11 @@ export class Replica {
     this.fetch = options.fetch ?? globalThis.fetch;
   }
 
-  /** Creates a replica, loads the snapshot and starts following the stream. */
+  /** Creates a replica, loads the snapshot (unless `fromCursor`) and starts following the stream. */
   static async start(options: ReplicaOptions): Promise<Replica> {
     const replica = new Replica(options);
-    await replica.loadSnapshot();
+    if (options.fromCursor !== undefined) replica.cursor = options.fromCursor;
+    else await replica.loadSnapshot();
     replica.running = replica.follow();
     return replica;
   }

@@ -1,4 +1,4 @@
-import { type ChangeOutboxRepository, type IdempotentSender, encodeChangeRecord } from '@async2/data-access';
+import { type FencedOutboxRelay, type IdempotentSender, type RelayClaim, encodeChangeRecord } from '@async2/data-access';
 import type { Logger } from '@nestjs/common';
 import type { FailPoints } from '../faults/fail-point';
 
@@ -6,12 +6,13 @@ import type { FailPoints } from '../faults/fail-point';
 const MAX_SEND_BYTES = 768 * 1024;
 
 export interface ChangeRelayOptions {
-  outbox: ChangeOutboxRepository;
+  /** The outbox, read and deleted under a share lock on our OPLOG epochs (the relay's fence). */
+  outbox: FencedOutboxRelay;
   /** Idempotent, one request in flight (and a new producer id after a failed send): records of one id keep their order. */
   producer: IdempotentSender;
   topic: string;
-  /** Source partitions this instance owns and is not fenced from: only their changes are relayed. */
-  partitions: () => number[];
+  /** Source partitions this instance owns and is not fenced from, with their epochs: only their changes are relayed, and only while the epoch is still ours in OPLOG. */
+  claims: () => RelayClaim[];
   logger: Logger;
   failPoints: FailPoints;
   batchSize?: number;
@@ -22,12 +23,17 @@ export interface ChangeRelayOptions {
  * topic with acks=all, then deletes them. A crash between COMMIT and the publish leaves the rows in
  * the outbox, and the next owner of the partition publishes them; a crash between the publish and
  * the delete publishes them again, with the same versions (readers ignore versions they have).
+ * It publishes only under a live epoch: each batch holds a share lock on its partitions' OPLOG rows
+ * (epoch still ours) from before the publish to the delete, so a zombie's older version can never
+ * land after the new owner's newer one on the compacted topic (see FencedOutboxRelay).
  * Woken after every committed flush, and by a timer for leftovers and retries.
  */
 export class ChangeRelay {
   private running: Promise<void> | undefined;
   private again = false;
   private timer: NodeJS.Timeout | undefined;
+  /** Partitions whose OPLOG epoch moved under the relay: never relayed again by this instance. */
+  private readonly lost = new Set<number>();
   published = 0;
 
   constructor(private readonly options: ChangeRelayOptions) {}
@@ -69,16 +75,23 @@ export class ChangeRelay {
   }
 
   private async relayAll(): Promise<void> {
-    const { outbox, producer, topic, failPoints } = this.options;
+    const { outbox, producer, topic, failPoints, logger } = this.options;
     for (;;) {
-      const pending = await outbox.oldest(this.options.partitions(), this.options.batchSize ?? 2000);
-      if (pending.length === 0) return;
-      for (const messages of bySize(pending.map((p) => encodeChangeRecord(p.change)), MAX_SEND_BYTES)) {
-        await producer.send({ topic, acks: -1, messages }); // one after another: order kept
+      const claims = this.options.claims().filter((c) => !this.lost.has(c.partition));
+      const { published, lost } = await outbox.relayBatch(claims, this.options.batchSize ?? 2000, async (pending, lockAlive) => {
+        failPoints.reach('before-publish');
+        for (const messages of bySize(pending.map((p) => encodeChangeRecord(p.change)), MAX_SEND_BYTES)) {
+          lockAlive(); // never start a publish on a lock PostgreSQL may already have dropped
+          await producer.send({ topic, acks: -1, messages }); // one after another: order kept
+        }
+        failPoints.reach('after-publish');
+      });
+      for (const partition of lost) {
+        this.lost.add(partition);
+        logger.warn(`change relay: partition ${partition}: our OPLOG epoch is stale (another instance claimed it): relaying stopped for it, its changes are the new owner's to publish`);
       }
-      failPoints.reach('after-publish');
-      await outbox.remove(pending.map((p) => p.seq));
-      this.published += pending.length;
+      this.published += published;
+      if (published === 0) return;
     }
   }
 }

@@ -6,8 +6,9 @@
  *   FAIL_POINT=after-upsert@3       ... the third time
  *   FAIL_POINT=after-upsert@3:stop  freeze instead (SIGSTOP: a zombie holding its open transaction)
  *   FAIL_POINT=after-publish        die after the change relay published, before it deleted the outbox rows
+ *   FAIL_POINT=before-publish@2:stop  freeze once the relay has read its rows (under its OPLOG lock), before it publishes them
  */
-export const FAIL_POINT_NAMES = ['before-flush', 'after-upsert', 'after-commit', 'during-claim', 'after-publish'] as const;
+export const FAIL_POINT_NAMES = ['before-flush', 'after-upsert', 'after-commit', 'during-claim', 'before-publish', 'after-publish'] as const;
 export type FailPointName = (typeof FAIL_POINT_NAMES)[number];
 
 export interface FailPointSpec {

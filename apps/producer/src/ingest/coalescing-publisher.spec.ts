@@ -24,7 +24,7 @@ function fakeKafka() {
 }
 
 function publisher(send: (m: OutgoingRecord[]) => Promise<RecordMetadata[]>, options: Partial<CoalescingOptions> = {}) {
-  return new CoalescingPublisher(send, { lingerMs: LINGER, maxBatchEvents: 100, maxPendingEvents: 1000, timeoutMs: TIMEOUT, ...options });
+  return new CoalescingPublisher(send, { topic: 'events', lingerMs: LINGER, maxBatchEvents: 100, maxBatchBytes: 1024 * 1024, maxPendingEvents: 1000, timeoutMs: TIMEOUT, ...options });
 }
 
 /** Lets queued promise callbacks run (the drain loop awaits between sends). */
@@ -98,6 +98,37 @@ describe('CoalescingPublisher batching', () => {
     expect(pub.pendingCount).toBe(0);
   });
 
+  it('splits by bytes too: no partition carries more than maxBatchBytes in one request, order kept', async () => {
+    const sent: string[][] = [];
+    let base = 0;
+    const send = jest.fn(async (messages: OutgoingRecord[]) => {
+      sent.push(messages.map((m) => String(m.value).slice(0, 2)));
+      const answer = [...new Set(messages.map((m) => m.partition))].map((p) => meta(p, base));
+      base += messages.length;
+      return answer;
+    });
+    const pub = publisher(send, { maxBatchBytes: 250 });
+    const big = (partition: number, tag: string) => rec(partition, tag + 'x'.repeat(98)); // 100 + 2 key + 40 framing = 142 bytes
+    const outcomes = pub.publish([big(0, 'a1'), big(0, 'a2'), big(1, 'b1'), big(0, 'a3'), big(1, 'b2')]);
+    await jest.advanceTimersByTimeAsync(LINGER);
+    expect(sent).toEqual([['a1', 'b1'], ['a2', 'b2'], ['a3']]);
+    expect((await outcomes).every((o) => o.ok)).toBe(true);
+  });
+
+  it("sends one leader's partitions per request, the groups one after another (one request in flight)", async () => {
+    const kafka = fakeKafka();
+    const leaderOf = (partition: number) => (partition % 2 === 0 ? 1 : 2); // broker 1 leads 0 and 2, broker 2 leads 1 and 3
+    const pub = publisher(kafka.send, { leaderOf });
+    const outcomes = pub.publish([rec(0, 'a'), rec(1, 'b'), rec(2, 'c'), rec(3, 'd'), rec(0, 'e')]);
+    jest.advanceTimersByTime(LINGER);
+    expect(kafka.calls.map((c) => c.messages.map((m) => m.value))).toEqual([['a', 'c', 'e']]);
+    kafka.calls[0].resolve([meta(0, 10), meta(2, 20)]);
+    await settleMicrotasks();
+    expect(kafka.calls.map((c) => c.messages.map((m) => m.value))).toEqual([['a', 'c', 'e'], ['b', 'd']]);
+    kafka.calls[1].resolve([meta(1, 5), meta(3, 7)]);
+    expect((await outcomes).map((o) => (o.ok ? `${o.partition}@${o.offset}` : 'failed'))).toEqual(['0@10', '1@5', '2@20', '3@7', '0@11']);
+  });
+
   it('sends at once without a linger when lingerMs is 0', () => {
     const kafka = fakeKafka();
     void publisher(kafka.send, { lingerMs: 0 }).publish([rec(2)]);
@@ -167,20 +198,48 @@ describe('CoalescingPublisher failures', () => {
     expect(pub.pendingCount).toBe(0);
   });
 
+  it('a record still queued when its caller is answered 503 is withdrawn: never sent afterwards, and it frees its place', async () => {
+    const kafka = fakeKafka();
+    const pub = publisher(kafka.send, { maxPendingEvents: 3 });
+    let stuck: PublishOutcome[] | undefined;
+    let queued: PublishOutcome[] | undefined;
+    void pub.publish([rec(0, 'on-the-wire')]).then((o) => (stuck = o));
+    jest.advanceTimersByTime(LINGER); // the first request goes out and hangs
+    await jest.advanceTimersByTimeAsync(100);
+    void pub.publish([rec(1, 'late-original'), rec(2, 'late-original-2')]).then((o) => (queued = o)); // waits behind it
+    expect(kafka.send).toHaveBeenCalledTimes(1);
+
+    await jest.advanceTimersByTimeAsync(TIMEOUT - LINGER - 100); // t = TIMEOUT: the first caller's deadline
+    expect(stuck).toEqual([unavailable(/did not acknowledge within 1000 ms; outcome unknown/)]);
+    expect(queued).toBeUndefined();
+    await jest.advanceTimersByTimeAsync(LINGER + 100); // the second caller's deadline
+    expect(queued).toEqual([unavailable(/was not sent and will not be/), unavailable(/was not sent and will not be/)]);
+    expect(pub.pendingCount).toBe(1); // only the request on the wire is still counted
+
+    // the client's retry (same eventId) is queued; then the stuck request ends
+    const retry = pub.publish([rec(1, 'retry')]);
+    kafka.calls[0].resolve([meta(0, 3)]);
+    await settleMicrotasks();
+    await jest.advanceTimersByTimeAsync(LINGER);
+    expect(kafka.send).toHaveBeenCalledTimes(2);
+    expect(kafka.calls[1].messages.map((m) => m.value)).toEqual(['retry']); // the late originals never went out
+    kafka.calls[1].resolve([meta(1, 0)]);
+    expect(await retry).toEqual([{ ok: true, partition: 1, offset: 0 }]);
+    expect(pub.pendingCount).toBe(0);
+  });
+
   it.each([
-    ['missing from the answer', [meta(0, 10)]],
-    ['answered with an unusable offset', [meta(0, 10), { ...meta(1, 0), baseOffset: 'nope' }]],
-  ])('a partition %s fails its records; the others succeed', async (_case, answer) => {
+    ['one partition of two answered', [meta(0, 10)], /no answer for partition 1/],
+    ['a partition answered twice', [meta(0, 10), meta(1, 0), meta(1, 4)], /partition 1 answered twice/],
+    ['a partition not sent', [meta(0, 10), meta(1, 0), meta(2, 0)], /partition 2 was not sent/],
+    ['an unusable offset', [meta(0, 10), { ...meta(1, 0), baseOffset: 'nope' }], /partition 1 has no usable offset/],
+  ])('%s: the send failed, every record of it is answered unavailable (503)', async (_case, answer, problem) => {
     const kafka = fakeKafka();
     const pub = publisher(kafka.send);
     const outcomes = pub.publish([rec(0), rec(1), rec(0)]);
     jest.advanceTimersByTime(LINGER);
     kafka.calls[0].resolve(answer);
-    expect(await outcomes).toEqual([
-      { ok: true, partition: 0, offset: 10 },
-      unavailable(/no offset for partition 1/),
-      { ok: true, partition: 0, offset: 11 },
-    ]);
+    expect(await outcomes).toEqual([unavailable(problem), unavailable(problem), unavailable(problem)]);
     expect(pub.pendingCount).toBe(0);
   });
 });

@@ -1,5 +1,7 @@
+import { verifiedBaseOffsets } from '@async2/data-access';
 import type { Message, RecordMetadata } from 'kafkajs';
 import { OverloadedError, PublishUnavailableError } from './ingest-errors';
+import { MAX_REQUEST_BYTES, recordBytes, takeProduceRequest } from './produce-request-plan';
 
 /** One record to publish, with the partition our partitioner chose. */
 export interface OutgoingRecord extends Message {
@@ -12,19 +14,31 @@ export type PublishOutcome = { ok: true; partition: number; offset: number } | {
 export type SendBatch = (messages: OutgoingRecord[]) => Promise<RecordMetadata[]>;
 
 export interface CoalescingOptions {
+  /** The topic sent to: Kafka's answer must name it. */
+  topic: string;
   /** How long the first record of a batch may wait for company. */
   lingerMs: number;
   /** Most records in one produce request. */
   maxBatchEvents: number;
+  /** Most record bytes of one partition in one produce request (under the topic's max.message.bytes; see batchBytesLimit). */
+  maxBatchBytes: number;
   /** Most records waiting or in flight; beyond it, publish() refuses with OverloadedError. */
   maxPendingEvents: number;
   /** How long a caller waits for Kafka's answer before being told the outcome is unknown. */
   timeoutMs: number;
+  /** The current leader broker of a partition: each request carries one leader's partitions (see takeProduceRequest). */
+  leaderOf?: (partition: number) => number | undefined;
 }
 
 interface Pending {
   record: OutgoingRecord;
+  /** Its size in a record batch (recordBytes). */
+  bytes: number;
   settle: (outcome: PublishOutcome) => void;
+  /** Taken into a produce request: from here on its outcome is Kafka's. */
+  onWire: boolean;
+  /** Answered 503 while still queued: never sent. */
+  withdrawn: boolean;
 }
 
 /**
@@ -60,23 +74,42 @@ export class CoalescingPublisher {
     return Promise.all(outcomes);
   }
 
+  /**
+   * A record whose caller is answered 503 on the timeout is withdrawn if it is still queued: it is
+   * never sent afterwards. The client will retry it (same eventId) elsewhere, and a late copy could
+   * be applied twice once more than DEDUPE_WINDOW other eventIds reached its ID in between. Only a
+   * record already in a produce request stays unknown (and counted under maxPendingEvents until
+   * Kafka answers).
+   */
   private enqueue(record: OutgoingRecord): Promise<PublishOutcome> {
     return new Promise<PublishOutcome>((resolve) => {
       let settled = false;
-      const timer = setTimeout(() => settle({ ok: false, error: new PublishUnavailableError(`Kafka did not acknowledge within ${this.options.timeoutMs} ms; outcome unknown`) }), this.options.timeoutMs);
       const settle = (outcome: PublishOutcome) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
         resolve(outcome);
       };
-      this.queue.push({
+      const item: Pending = {
         record,
+        bytes: recordBytes(record),
+        onWire: false,
+        withdrawn: false,
         settle: (outcome) => {
           this.pending -= 1;
           settle(outcome);
         },
-      });
+      };
+      const timer = setTimeout(() => {
+        const { timeoutMs } = this.options;
+        if (item.onWire) {
+          settle({ ok: false, error: new PublishUnavailableError(`Kafka did not acknowledge within ${timeoutMs} ms; outcome unknown`) });
+          return;
+        }
+        item.withdrawn = true;
+        item.settle({ ok: false, error: new PublishUnavailableError(`Kafka did not take the event within ${timeoutMs} ms; it was not sent and will not be`) });
+      }, this.options.timeoutMs);
+      this.queue.push(item);
     });
   }
 
@@ -96,8 +129,9 @@ export class CoalescingPublisher {
     if (this.sending) return;
     this.sending = true;
     try {
-      while (this.queue.length > 0) {
-        const batch = this.queue.splice(0, this.options.maxBatchEvents);
+      for (;;) {
+        const batch = this.takeBatch();
+        if (batch.length === 0) break;
         await this.sendOne(batch);
       }
     } finally {
@@ -105,21 +139,30 @@ export class CoalescingPublisher {
     }
   }
 
+  /** The next produce request's records (within the count and byte limits), skipping withdrawn ones; they are on the wire from here. */
+  private takeBatch(): Pending[] {
+    const { maxBatchEvents, maxBatchBytes, leaderOf } = this.options;
+    const { request, rest } = takeProduceRequest(
+      this.queue.filter((p) => !p.withdrawn),
+      (p) => ({ partition: p.record.partition, bytes: p.bytes }),
+      { maxEvents: maxBatchEvents, maxBatchBytes, maxRequestBytes: MAX_REQUEST_BYTES, leaderOf },
+    );
+    this.queue = rest;
+    for (const item of request) item.onWire = true;
+    return request;
+  }
+
   private async sendOne(batch: Pending[]): Promise<void> {
     try {
       const metadata = await this.send(batch.map((p) => p.record));
-      const baseOffsets = new Map(metadata.map((m) => [m.partition, Number(m.baseOffset)]));
+      // Every partition sent, answered once, or the whole send failed (see verifiedBaseOffsets).
+      const baseOffsets = verifiedBaseOffsets(this.options.topic, batch.map((p) => p.record.partition), metadata);
       const nextIndex = new Map<number, number>();
       for (const item of batch) {
         const partition = item.record.partition;
-        const base = baseOffsets.get(partition);
-        if (base === undefined || !Number.isSafeInteger(base)) {
-          item.settle({ ok: false, error: new PublishUnavailableError(`Kafka's answer has no offset for partition ${partition}`) });
-          continue;
-        }
         const index = nextIndex.get(partition) ?? 0;
         nextIndex.set(partition, index + 1);
-        item.settle({ ok: true, partition, offset: base + index });
+        item.settle({ ok: true, partition, offset: (baseOffsets.get(partition) as number) + index });
       }
     } catch (error) {
       const failure = new PublishUnavailableError(`Kafka did not accept the events: ${(error as Error).message}`);

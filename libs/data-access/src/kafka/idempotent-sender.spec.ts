@@ -1,3 +1,4 @@
+import { partitionForKey } from '@async2/domain';
 import type { Producer, ProducerRecord, RecordMetadata } from 'kafkajs';
 import { IdempotentSender } from './idempotent-sender';
 
@@ -25,7 +26,7 @@ function fakeProducers(failures: Set<number>) {
   return { made, create };
 }
 
-const record: ProducerRecord = { topic: 't', messages: [{ value: 'v' }] };
+const record: ProducerRecord = { topic: 't', messages: [{ value: 'v', partition: 0 }] };
 
 describe('IdempotentSender', () => {
   it('keeps one producer while sends succeed', async () => {
@@ -67,5 +68,46 @@ describe('IdempotentSender', () => {
     const sender = new IdempotentSender(create);
     await Promise.all([sender.send({ topic: 'a', messages: [] }), sender.send({ topic: 'b', messages: [] })]);
     expect(order).toEqual(['start a', 'end a', 'start b', 'end b']);
+  });
+
+  it('an answer covering one partition of two is a failed send: it throws, and the next send comes from a new producer id', async () => {
+    const made: Array<{ sends: ProducerRecord[] }> = [];
+    const create = (): Producer => {
+      const me = { sends: [] as ProducerRecord[] };
+      made.push(me);
+      return {
+        connect: async () => undefined,
+        disconnect: async () => undefined,
+        // kafkajs after a leader change: resolves, but only partition 0 was answered (and stored)
+        send: async (r: ProducerRecord): Promise<RecordMetadata[]> => {
+          me.sends.push(r);
+          return [{ topicName: 't', partition: 0, errorCode: 0, baseOffset: '4' }];
+        },
+      } as unknown as Producer;
+    };
+    const sender = new IdempotentSender(create);
+    const twoPartitions: ProducerRecord = { topic: 't', messages: [{ value: 'a', partition: 0 }, { value: 'b', partition: 1 }] };
+    await expect(sender.send(twoPartitions)).rejects.toMatchObject({ name: 'ProduceAnswerMismatchError', code: 'produce_answer_mismatch', problems: ['no answer for partition 1'] });
+    await sender.send(record);
+    expect(made.map((p) => p.sends.length)).toEqual([1, 1]);
+    expect(sender.renewals).toBe(1);
+  });
+
+  it("gives records without a partition the one Kafka's default partitioner would, so the answer can be checked", async () => {
+    const sent: ProducerRecord[] = [];
+    const create = (): Producer =>
+      ({
+        connect: async () => undefined,
+        disconnect: async () => undefined,
+        send: async (r: ProducerRecord): Promise<RecordMetadata[]> => {
+          sent.push(r);
+          return [...new Set(r.messages.map((m) => m.partition as number))].map((partition) => ({ topicName: 't', partition, errorCode: 0, baseOffset: '0' }));
+        },
+      }) as unknown as Producer;
+    const sender = new IdempotentSender(create, async () => 6);
+    // keyed: Java's murmur2 partitioner (partitionForKey, checked against kafkajs's in kafkajs-partitioner-agreement.spec); unkeyed: round robin
+    await sender.send({ topic: 't', messages: [{ key: 'a', value: '1' }, { key: Buffer.from('b'), value: '2' }, { key: null, value: '3' }, { key: null, value: '4' }] });
+    expect(sent[0].messages.map((m) => m.partition)).toEqual([partitionForKey('a', 6), partitionForKey('b', 6), 0, 1]);
+    await expect(new IdempotentSender(create).send({ topic: 't', messages: [{ key: 'a', value: '1' }] })).rejects.toThrow('need a partition');
   });
 });

@@ -1,4 +1,4 @@
-import type { Admin } from 'kafkajs';
+import { type Admin, ConfigResourceTypes } from 'kafkajs';
 
 export interface TopicLayout {
   topic: string;
@@ -55,4 +55,37 @@ export async function fetchPartitionCount(admin: Admin, topic: string, timeoutMs
 export async function fetchWatermarks(admin: Admin, topic: string): Promise<Map<number, { low: number; high: number }>> {
   const offsets = await admin.fetchTopicOffsets(topic);
   return new Map(offsets.map((o) => [o.partition, { low: Number(o.low), high: Number(o.high) }]));
+}
+
+/**
+ * fetchPartitionCount, remembered per topic for the process's life (a failed lookup is not
+ * remembered): for senders that give records their partition, where a lookup per send would cost a
+ * round trip. A topic that grows keeps its old partitions, so an old count still names real ones.
+ */
+export function cachedPartitionCounts(admin: Admin): (topic: string) => Promise<number> {
+  const counts = new Map<string, Promise<number>>();
+  return (topic) => {
+    let count = counts.get(topic);
+    if (!count) {
+      count = fetchPartitionCount(admin, topic);
+      counts.set(topic, count);
+      count.catch(() => counts.delete(topic));
+    }
+    return count;
+  };
+}
+
+/**
+ * The topic's max.message.bytes (its own setting, or the broker's message.max.bytes it inherits):
+ * the largest record batch the broker takes for one of its partitions. A produce request carrying a
+ * larger batch is refused whole (MESSAGE_TOO_LARGE).
+ */
+export async function fetchMaxMessageBytes(admin: Admin, topic: string): Promise<number> {
+  const { resources } = await admin.describeConfigs({
+    resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['max.message.bytes'] }],
+    includeSynonyms: false,
+  });
+  const value = Number(resources[0]?.configEntries.find((e) => e.configName === 'max.message.bytes')?.configValue);
+  if (!Number.isSafeInteger(value) || value <= 0) throw new Error(`topic ${topic} has no usable max.message.bytes (${value})`);
+  return value;
 }

@@ -1,5 +1,5 @@
 import type { CommittedChange } from '@async2/domain';
-import type { DataSource } from 'typeorm';
+import type { DataSource, QueryRunner } from 'typeorm';
 
 /** A change waiting in CHANGE_OUTBOX, with its row's sequence number and commit time. */
 export interface PendingChange {
@@ -28,9 +28,9 @@ export class ChangeOutboxRepository {
    * The oldest `limit` changes of these source partitions, in commit order. One flush at a time
    * commits per partition, so `seq` order is commit order within a partition, hence per ID.
    */
-  async oldest(partitions: readonly number[], limit: number): Promise<PendingChange[]> {
+  async oldest(partitions: readonly number[], limit: number, runner?: QueryRunner): Promise<PendingChange[]> {
     if (partitions.length === 0) return [];
-    const rows: OutboxRowRaw[] = await this.dataSource.query(
+    const rows: OutboxRowRaw[] = await (runner ?? this.dataSource).query(
       `SELECT seq::text, id, state, deleted, version::text, partition, source_offset::text,
               (extract(epoch FROM event_ts) * 1000)::float8 AS event_ts_ms, committed_at
          FROM change_outbox WHERE partition = ANY($1::int[]) ORDER BY seq LIMIT $2`,

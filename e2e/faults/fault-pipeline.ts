@@ -22,6 +22,8 @@ export interface FaultPipelineOptions {
   partitions?: number;
   seed: number;
   brokers?: string[];
+  /** Replicas of the topics the apps create (KAFKA_REPLICATION_FACTOR): 3 on OwnCluster. */
+  replicationFactor?: number;
   producerEnv?: Record<string, string>;
   consumerEnv?: Record<string, string>;
   /** IDs of the workload (defaults 120 tracked, 24 counters); long runs need more, so each tracked ID stays within DEDUPE_WINDOW events. */
@@ -79,6 +81,7 @@ export class FaultPipeline {
       DATABASE_URL: this.database.url,
       KAFKA_TOPIC: this.topic,
       KAFKA_TOPIC_PARTITIONS: String(this.options.partitions ?? 3),
+      KAFKA_REPLICATION_FACTOR: String(this.options.replicationFactor ?? 1),
       CONSUMER_GROUP: this.consumerGroup,
     };
   }

@@ -7,6 +7,8 @@ export * from './persistence/run-migrations';
 export * from './persistence/events.repository';
 export * from './persistence/oplog.repository';
 export * from './persistence/flush-writer';
+export * from './persistence/producer-mark-row.entity';
+export * from './persistence/producer-marks.repository';
 export * from './kafka/event-record.v1';
 export * from './kafka/kafka-client.options';
 export * from './kafka/topic-admin';

@@ -16,6 +16,8 @@ export interface ConsumerConfig extends SharedSettings {
   flushMaxEvents: number;
   dedupeWindow: number;
   maxCachedIds: number;
+  /** How long (in producer time) and how many producer incarnations each partition remembers record identities of. */
+  producerMarks: { retentionMs: number; maxProducers: number };
   /** Limits records are re-validated against (a record the producer would refuse is poison). */
   limits: EventLimits;
   shutdownFlushTimeoutMs: number;
@@ -48,6 +50,12 @@ export function loadConsumerConfig(environment: NodeJS.ProcessEnv = process.env,
     flushMaxEvents: env.int('FLUSH_MAX_EVENTS', 50000, { min: 1, max: 10000000 }),
     dedupeWindow: env.int('DEDUPE_WINDOW', 16, { min: 0, max: 1000 }),
     maxCachedIds: env.int('MAX_CACHED_IDS', 100000, { min: 0, max: 100000000 }),
+    producerMarks: {
+      // A second copy of a record comes from the producer's own retries: seconds after the first.
+      // A day is far beyond that, and beyond any plausible clock skew between producers.
+      retentionMs: env.int('PRODUCER_MARK_RETENTION_MS', 24 * 60 * 60 * 1000, { min: 60_000, max: 30 * 24 * 60 * 60 * 1000 }),
+      maxProducers: env.int('PRODUCER_MARK_MAX_PRODUCERS', 10000, { min: 16, max: 1000000 }),
+    },
     limits: {
       ...DEFAULT_EVENT_LIMITS,
       idMaxBytes: env.int('ID_MAX_BYTES', DEFAULT_EVENT_LIMITS.idMaxBytes, { min: 1, max: 4096 }),

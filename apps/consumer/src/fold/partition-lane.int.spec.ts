@@ -214,6 +214,40 @@ describe('two lanes claiming the same partition', () => {
   });
 });
 
+describe('record copies (a Kafka client stored the same record twice)', () => {
+  it('applies an anonymous incr once, also when the copy arrives after a takeover', async () => {
+    const laneA = await claimLane(0, 'consumer-copies-a');
+    const start = laneA.buffer.nextOffset;
+    const identity = (seq: number, n: number) => ({ ...stamped({ id: 'copied', op: 'incr', data: { n } }), src: 'producer-x~0001', seq });
+    const [one, two, four, eight] = [identity(0, 1), identity(1, 2), identity(2, 4), identity(3, 8)];
+    // As at a leader election: the batch [one, two] stored again after itself.
+    await produce(0, [one, two, one, two, four]);
+    const first = (await readPartition(topic, 0)).filter((m) => Number(m.offset) >= start);
+    expect(first.map((m) => laneA.fold(m))).toEqual(Array(5).fill('folded'));
+    await expect(laneA.flush()).resolves.toBe('committed');
+    expect((await events.findRecords(['copied'])).get('copied')).toMatchObject({ state: { n: 7 }, version: 3, lastOffset: start + 4 });
+    const marks = () => dataSource.query('SELECT src, last_seq::int AS seq FROM producer_marks WHERE consumer_group = $1 AND topic = $2 AND partition = 0', [key.consumerGroup, topic]);
+    expect(await marks()).toEqual([{ src: 'producer-x~0001', seq: 2 }]);
+
+    // A copy of `four` lands after the commit; a new owner takes over and must refuse it from the committed marks.
+    await produce(0, [four, eight]);
+    const laneB = await claimLane(0, 'consumer-copies-b');
+    const rest = (await readPartition(topic, 0)).filter((m) => Number(m.offset) >= laneB.buffer.nextOffset);
+    expect(rest.map((m) => laneB.fold(m))).toEqual(['folded', 'folded']);
+    await expect(laneB.flush()).resolves.toBe('committed');
+    expect((await events.findRecords(['copied'])).get('copied')).toMatchObject({ state: { n: 15 }, version: 4, lastOffset: start + 6 });
+    expect(laneB.buffer.copiesRefused).toBe(1);
+    expect(await marks()).toEqual([{ src: 'producer-x~0001', seq: 3 }]);
+
+    // The fenced owner's flush writes no marks either.
+    await produce(0, [identity(4, 16)]);
+    const late = (await readPartition(topic, 0)).filter((m) => Number(m.offset) >= laneA.buffer.nextOffset);
+    late.forEach((m) => laneA.fold(m));
+    await expect(laneA.flush()).resolves.toBe('fenced');
+    expect(await marks()).toEqual([{ src: 'producer-x~0001', seq: 3 }]);
+  });
+});
+
 function bytesOf(event: StampedEvent): { key: string; value: string } {
   const { key: k, value } = encodeEventRecord(event);
   return { key: k.toString(), value: value.toString() };

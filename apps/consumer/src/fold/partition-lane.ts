@@ -45,6 +45,7 @@ export class PartitionLane {
   private gapSeeks = { at: -1, count: 0 };
   flushes = 0;
   private reportedDuplicates = 0;
+  private reportedCopies = 0;
   lastFlushError: Error | undefined;
   /** Fetching is paused because the buffer reached a bound; a committed flush resumes it. */
   paused = false;
@@ -161,7 +162,7 @@ export class PartitionLane {
     }
     const plan = this.buffer.flushPlan();
     describe(plan);
-    const result = await this.deps.writer.commit({ key: this.deps.key, partition: this.partition, epoch: this.epoch, nextOffset: plan.nextOffset, records: plan.records });
+    const result = await this.deps.writer.commit({ key: this.deps.key, partition: this.partition, epoch: this.epoch, nextOffset: plan.nextOffset, records: plan.records, producerMarks: plan.producerMarks });
     if (result.kind === 'fenced') {
       this.fence('the flush matched no OPLOG row with our epoch: another instance claimed the partition; this flush was rolled back');
       return 'fenced';
@@ -174,6 +175,8 @@ export class PartitionLane {
     metrics.flushEvents.inc(labels, plan.events);
     metrics.dedupeHits.inc(labels, this.buffer.duplicates - this.reportedDuplicates);
     this.reportedDuplicates = this.buffer.duplicates;
+    metrics.copiesRefused.inc(labels, this.buffer.copiesRefused - this.reportedCopies);
+    this.reportedCopies = this.buffer.copiesRefused;
     this.flushes++;
     this.lastFlushError = undefined;
     return 'committed';

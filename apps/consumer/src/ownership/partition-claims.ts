@@ -1,4 +1,4 @@
-import { type OplogKey, OplogRepository, fetchWatermarks } from '@async2/data-access';
+import { type OplogKey, OplogRepository, ProducerMarksRepository, fetchWatermarks } from '@async2/data-access';
 import { PartitionBuffer } from '@async2/domain';
 import type { Logger } from '@nestjs/common';
 import type { Admin } from 'kafkajs';
@@ -19,6 +19,7 @@ export async function claimPartitions(
   logger: Logger,
 ): Promise<Map<number, PartitionLane>> {
   const oplog = new OplogRepository(dataSource);
+  const marks = new ProducerMarksRepository(dataSource);
   const key: OplogKey = { consumerGroup: config.consumerGroup, topic: config.topics.topic };
   const watermarks = await fetchWatermarks(admin, config.topics.topic);
   const lanes = new Map<number, PartitionLane>();
@@ -32,9 +33,19 @@ export async function claimPartitions(
       logger.error(`partition ${partition}: OPLOG next_offset ${start} is below the log start offset ${low}; records ${start}..${low - 1} were deleted by retention before being applied`);
       start = low;
     }
-    const buffer = new PartitionBuffer({ partition, nextOffset: start, dedupeWindow: config.dedupeWindow, maxCachedIds: config.maxCachedIds });
+    // After the claim: its row lock waited for the previous owner's last flush, so these marks are
+    // exactly the record identities applied below next_offset.
+    const producerMarks = await marks.load(key, partition);
+    const buffer = new PartitionBuffer({
+      partition,
+      nextOffset: start,
+      dedupeWindow: config.dedupeWindow,
+      maxCachedIds: config.maxCachedIds,
+      producerMarks,
+      producerRetention: config.producerMarks,
+    });
     lanes.set(partition, new PartitionLane(partition, claim.epoch, buffer, deps));
-    logger.log(`partition ${partition}: claimed with epoch ${claim.epoch}, resuming at offset ${start}`);
+    logger.log(`partition ${partition}: claimed with epoch ${claim.epoch}, resuming at offset ${start} (${producerMarks.length} producer marks)`);
   }
   return lanes;
 }

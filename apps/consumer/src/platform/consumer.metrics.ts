@@ -14,6 +14,11 @@ export const flushEvents = new Counter({ name: 'async2_flush_events_total', help
 export const flushErrors = new Counter({ name: 'async2_flush_errors_total', help: 'Flushes that failed and will be retried', labelNames: ['partition'] as const });
 export const fencedClaims = new Counter({ name: 'async2_fenced_total', help: 'Partitions this instance was fenced from (another instance claimed them)', labelNames: ['partition'] as const });
 export const deadLetters = new Counter({ name: 'async2_dlq_records_total', help: 'Records sent to the DLQ', labelNames: ['partition'] as const });
+export const copiesRefused = new Counter({
+  name: 'async2_record_copies_refused_total',
+  help: 'Records skipped as second copies of records already applied (same producer identity src+seq), by partition',
+  labelNames: ['partition'] as const,
+});
 export const dedupeHits = new Counter({ name: 'async2_dedupe_hits_total', help: 'Events skipped as client retries (eventId seen)', labelNames: ['partition'] as const });
 
 /** High watermark minus OPLOG.next_offset, refreshed on every scrape from Kafka and this instance's commits. */

@@ -6,15 +6,20 @@ import type { PublishOutcome } from './coalescing-publisher';
 import { KafkaPublisher } from './kafka-publisher.service';
 import { PartitionMap } from './partition-map.service';
 import { publishTraced } from './publish-tracing';
+import { RecordIdentity } from './record-identity';
 
 /** validate -> stamp (receive time, instance) -> partition = murmur2(id) mod P -> publish. */
 @Injectable()
 export class PublishService {
+  private readonly identity: RecordIdentity;
+
   constructor(
     @Inject(PRODUCER_CONFIG) private readonly config: ProducerConfig,
     private readonly partitions: PartitionMap,
     private readonly publisher: KafkaPublisher,
-  ) {}
+  ) {
+    this.identity = new RecordIdentity(config.instanceId);
+  }
 
   /** Throws ValidationError before anything is published. */
   publishOne(body: unknown): Promise<PublishOutcome[]> {
@@ -26,10 +31,12 @@ export class PublishService {
     return this.publish(validateBatch(body, this.config.limits));
   }
 
+  // Synchronous from stamping to queueing (publishTraced calls the publisher before its first await):
+  // records are queued in seq order, which the consumer's copy check relies on (RecordIdentity).
   private publish(events: ChangeEvent[]): Promise<PublishOutcome[]> {
     const ts = Date.now();
     const records = events.map((event) => {
-      const stamped: StampedEvent = { ...event, ts, src: this.config.instanceId };
+      const stamped: StampedEvent = { ...event, ts, src: this.identity.src, seq: this.identity.next() };
       const { key, value } = encodeEventRecord(stamped);
       return { key, value, partition: this.partitions.partitionOf(event.id) };
     });

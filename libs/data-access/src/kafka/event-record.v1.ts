@@ -6,7 +6,10 @@ import { type EventLimits, type StampedEvent, ValidationError, validateEvent } f
  *   key    := UTF-8 bytes of the event's id (so Kafka's own partitioner and compaction agree with ours)
  *   value  := UTF-8 JSON object:
  *             { "v": 1, "id": <string>, "op": "set" | "merge" | "incr" | "delete",
- *               ["data": <object>,] ["eventId": <string>,] "ts": <integer, ms since epoch>, "src": <string> }
+ *               ["data": <object>,] ["eventId": <string>,] "ts": <integer, ms since epoch>, "src": <string>
+ *               [, "seq": <integer >= 0>] }
+ *             (src, seq) is the record's identity: the producer incarnation and the record's number
+ *             within it. `seq` was added compatibly: a record without it is applied without a copy check.
  *   headers: W3C trace context (`traceparent`, `tracestate`) when tracing is on; nothing else is required.
  *
  * Field order is fixed by the encoder for byte-stable fixtures; the decoder accepts any order.
@@ -30,6 +33,7 @@ export function encodeEventRecord(event: StampedEvent): EncodedRecord {
   if (event.eventId !== undefined) value.eventId = event.eventId;
   value.ts = event.ts;
   value.src = event.src;
+  if (event.seq !== undefined) value.seq = event.seq;
   return { key: Buffer.from(event.id, 'utf8'), value: Buffer.from(JSON.stringify(value), 'utf8') };
 }
 
@@ -46,14 +50,15 @@ export function decodeEventRecord(key: Buffer | null, value: Buffer | null, limi
     return { ok: false, reason: `value is not UTF-8 JSON: ${(error as Error).message}` };
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return { ok: false, reason: 'value is not a JSON object' };
-  const { v, ts, src, ...contract } = parsed as Record<string, unknown>;
+  const { v, ts, src, seq, ...contract } = parsed as Record<string, unknown>;
   if (v !== EVENT_RECORD_VERSION) return { ok: false, reason: `unsupported record version ${JSON.stringify(v)}` };
   if (typeof ts !== 'number' || !Number.isSafeInteger(ts) || ts < 0) return { ok: false, reason: 'ts must be a non-negative integer' };
   if (typeof src !== 'string') return { ok: false, reason: 'src must be a string' };
+  if (seq !== undefined && (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0)) return { ok: false, reason: 'seq must be a non-negative integer' };
   try {
     const event = validateEvent(contract, limits);
     if (key === null || key.toString('utf8') !== event.id) return { ok: false, reason: 'record key does not equal the event id' };
-    return { ok: true, event: { ...event, ts, src } };
+    return { ok: true, event: seq === undefined ? { ...event, ts, src } : { ...event, ts, src, seq } };
   } catch (error) {
     if (error instanceof ValidationError) return { ok: false, reason: `invalid event: ${error.message}` };
     throw error;

@@ -3,10 +3,12 @@ import { ChangeOutboxRow } from './change-outbox-row.entity';
 import { EventRow } from './event-row.entity';
 import { InitialSchema1763859600000 } from './migrations/1763859600000-initial-schema';
 import { ChangeOutbox1764460800000 } from './migrations/1764460800000-change-outbox';
+import { ProducerMarks1764800000000 } from './migrations/1764800000000-producer-marks';
 import { OplogRow } from './oplog-row.entity';
+import { ProducerMarkRow } from './producer-mark-row.entity';
 
-export const ENTITIES = [EventRow, OplogRow, ChangeOutboxRow];
-export const MIGRATIONS = [InitialSchema1763859600000, ChangeOutbox1764460800000];
+export const ENTITIES = [EventRow, OplogRow, ChangeOutboxRow, ProducerMarkRow];
+export const MIGRATIONS = [InitialSchema1763859600000, ChangeOutbox1764460800000, ProducerMarks1764800000000];
 
 export interface DatabaseSettings {
   url: string;

@@ -1,6 +1,7 @@
-import type { EntityRecord } from '@async2/domain';
+import type { EntityRecord, ProducerMarksPlan } from '@async2/domain';
 import type { DataSource } from 'typeorm';
 import type { OplogKey } from './oplog.repository';
+import { writeProducerMarks } from './producer-marks.repository';
 
 /** One partition's flush: the changed records and the offset that follows the last folded event. */
 export interface FlushBatch {
@@ -9,6 +10,8 @@ export interface FlushBatch {
   epoch: number;
   nextOffset: number;
   records: readonly EntityRecord[];
+  /** The record identities applied up to nextOffset (omitted: none changed). */
+  producerMarks?: ProducerMarksPlan;
 }
 
 export type FlushResult = { kind: 'committed'; rows: number } | { kind: 'fenced' };
@@ -47,8 +50,8 @@ export interface FlushWriterOptions {
 
 /**
  * Writes one flush in ONE transaction: OPLOG.next_offset guarded by the epoch, then the absolute
- * state of every changed ID and its change in CHANGE_OUTBOX. All are durable or none; a fenced
- * flush changes nothing.
+ * state of every changed ID and its change in CHANGE_OUTBOX, then the producer marks (record
+ * identities applied up to that offset). All are durable or none; a fenced flush changes nothing.
  */
 export class FlushWriter {
   private readonly upsert: string;
@@ -75,6 +78,7 @@ export class FlushWriter {
         return { kind: 'fenced' };
       }
       if (batch.records.length > 0) await runner.query(this.upsert, upsertParameters(batch.records));
+      if (batch.producerMarks) await writeProducerMarks(runner, batch.key, batch.partition, batch.producerMarks);
       this.hooks.beforeCommit?.();
       await runner.commitTransaction();
       return { kind: 'committed', rows: batch.records.length };

@@ -23,8 +23,14 @@ export interface ChangeEvent {
 export interface StampedEvent extends ChangeEvent {
   /** Producer receive time, milliseconds since the Unix epoch. */
   ts: number;
-  /** The producer instance that accepted the event. */
+  /** The producer instance (one process, one incarnation) that accepted the event. */
   src: string;
+  /**
+   * The record's number within `src`, growing in the order the producer queued its records:
+   * `(src, seq)` is the record's identity, so the consumer can refuse a second copy of it.
+   * Absent on records of writers that assign none.
+   */
+  seq?: number;
 }
 
 /** Where Kafka stored an event: the write token for read-your-writes reads. */

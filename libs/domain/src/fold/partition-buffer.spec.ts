@@ -50,7 +50,7 @@ describe('PartitionBuffer offsets', () => {
     b.skip(7);
     expect(b).toMatchObject({ nextOffset: 8, committedOffset: 7, uncommittedEvents: 1, hasUncommitted: true });
     const plan = b.flushPlan();
-    expect(plan).toEqual({ records: [], nextOffset: 8, events: 1, bytes: 0 });
+    expect(plan).toEqual({ records: [], nextOffset: 8, events: 1, bytes: 0, producerMarks: { changed: [], forgotten: [] } });
     b.markCommitted(plan);
     expect(b).toMatchObject({ committedOffset: 8, uncommittedEvents: 0, hasUncommitted: false });
   });
@@ -119,7 +119,7 @@ describe('PartitionBuffer flush plans', () => {
     const plan = flushNew(b);
     expect(plan.records).toHaveLength(2);
     expect(b).toMatchObject({ committedOffset: 52, nextOffset: 52, hasUncommitted: false, uncommittedEvents: 0 });
-    expect(b.flushPlan()).toEqual({ records: [], nextOffset: 52, events: 0, bytes: 0 });
+    expect(b.flushPlan()).toEqual({ records: [], nextOffset: 52, events: 0, bytes: 0, producerMarks: { changed: [], forgotten: [] } });
     expect(b.peek('a')?.state).toEqual({ v: 1 });
   });
 
@@ -218,7 +218,7 @@ describe('PartitionBuffer duplicates and rejections', () => {
     expect(rejection).toEqual({ event: overflow, offset: 1, reason: expect.stringContaining('safe number range') });
     expect(b.peek('a')).toMatchObject({ state: { n: 1 }, version: 1 });
     expect(b).toMatchObject({ nextOffset: 2, uncommittedEvents: 1, hasUncommitted: true });
-    expect(b.flushPlan()).toEqual({ records: [], nextOffset: 2, events: 1, bytes: 0 });
+    expect(b.flushPlan()).toEqual({ records: [], nextOffset: 2, events: 1, bytes: 0, producerMarks: { changed: [], forgotten: [] } });
   });
 
   it('a rejected apply on a pending ID is returned by resolvePending; later events still apply', () => {
@@ -227,5 +227,29 @@ describe('PartitionBuffer duplicates and rejections', () => {
     const rejected = b.resolvePending(new Map([['a', { ...emptyRecord('a', P), state: { n: 1 }, version: 1 }]]));
     expect(rejected).toEqual([{ event: overflow, offset: 0, reason: expect.stringContaining('safe number range') }]);
     expect(json(b.flushPlan().records)).toEqual([expect.objectContaining({ state: { n: 1, m: 1 }, version: 2, lastOffset: 1 })]);
+  });
+});
+
+describe('PartitionBuffer record copies', () => {
+  const copy = (e: StampedEvent, seq: number): StampedEvent => ({ ...e, src: 'producer-a~1', seq });
+
+  it('a second copy of an anonymous incr (same src and seq) moves the offset and applies nothing', () => {
+    const b = buffer(0);
+    foldAll(b, copy(ev('c', 'incr', { n: 1 }), 0), copy(ev('c', 'incr', { n: 2 }), 1), copy(ev('c', 'incr', { n: 1 }), 0), copy(ev('c', 'incr', { n: 2 }), 1), copy(ev('c', 'incr', { n: 4 }), 2));
+    const plan = flushNew(b);
+    expect(plan.records).toEqual([expect.objectContaining({ id: 'c', state: { n: 7 }, version: 3, lastOffset: 4 })]);
+    expect(plan).toMatchObject({ nextOffset: 5, events: 5, producerMarks: { changed: [{ src: 'producer-a~1', seq: 2 }], forgotten: [] } });
+    expect(b.copiesRefused).toBe(2);
+  });
+
+  it('a copy is refused across a restart: the next owner starts from the committed marks', () => {
+    const first = buffer(0);
+    foldAll(first, copy(ev('c', 'incr', { n: 1 }), 7));
+    const committed = flushNew(first);
+    const next = new PartitionBuffer({ partition: P, nextOffset: committed.nextOffset, dedupeWindow: 4, maxCachedIds: 10, producerMarks: committed.producerMarks.changed });
+    foldAll(next, copy(ev('c', 'incr', { n: 1 }), 7), copy(ev('c', 'incr', { n: 1 }), 8));
+    next.resolvePending(new Map([['c', { ...emptyRecord('c', P), state: { n: 1 }, version: 1 }]]));
+    expect(next.flushPlan().records).toEqual([expect.objectContaining({ state: { n: 2 }, version: 2 })]);
+    expect(next.copiesRefused).toBe(1);
   });
 });

@@ -1,6 +1,7 @@
 import type { StampedEvent } from '../event-contract/change-event';
 import { applyEvent } from './apply-event';
 import { type EntityRecord, emptyRecord } from './entity-record';
+import { type ProducerMark, type ProducerMarksPlan, ProducerSequences, type ProducerSequencesOptions } from './producer-sequences';
 
 /** An event that was valid alone but could not apply to its ID's state: it goes to the DLQ. */
 export interface RejectedEvent {
@@ -17,6 +18,8 @@ export interface FlushPlan {
   events: number;
   /** Record bytes folded into this plan, for the buffer's byte bound. */
   bytes: number;
+  /** The producer marks to commit with this plan (record identities, see ProducerSequences). */
+  producerMarks: ProducerMarksPlan;
 }
 
 export interface PartitionBufferOptions {
@@ -27,7 +30,13 @@ export interface PartitionBufferOptions {
   dedupeWindow: number;
   /** Clean (flushed) records kept in memory; beyond it the least recently used are evicted. */
   maxCachedIds: number;
+  /** The producer marks committed with OPLOG.next_offset (none for a new partition). */
+  producerMarks?: Iterable<ProducerMark>;
+  /** How long and how many producers' marks are kept (defaults: 24 h, 10,000). */
+  producerRetention?: ProducerSequencesOptions;
 }
+
+const DEFAULT_PRODUCER_RETENTION: ProducerSequencesOptions = { retentionMs: 24 * 60 * 60 * 1000, maxProducers: 10_000 };
 
 interface Slot {
   record: EntityRecord;
@@ -53,6 +62,8 @@ export class PartitionBuffer {
   private bytesSinceCommit = 0;
   private readonly dedupeWindow: number;
   private readonly maxCachedIds: number;
+  /** Record identities applied: a second copy of a record is skipped, whatever its eventId. */
+  readonly producers: ProducerSequences;
   duplicates = 0;
 
   constructor(options: PartitionBufferOptions) {
@@ -61,6 +72,7 @@ export class PartitionBuffer {
     this.committed = options.nextOffset;
     this.dedupeWindow = options.dedupeWindow;
     this.maxCachedIds = options.maxCachedIds;
+    this.producers = new ProducerSequences(options.producerMarks ?? [], options.producerRetention ?? DEFAULT_PRODUCER_RETENTION);
   }
 
   /** The first offset not yet folded: records below it were applied, a record above it is a gap. */
@@ -97,9 +109,15 @@ export class PartitionBuffer {
     return this.next !== this.committed;
   }
 
+  /** Second copies of records skipped since the claim (same producer identity, see ProducerSequences). */
+  get copiesRefused(): number {
+    return this.producers.refused;
+  }
+
   /**
    * Folds the event at `offset`. Returns a rejection when the event applies to a record held in
    * memory and cannot (the caller dead-letters it); events for IDs not held wait for their row.
+   * A second copy of a record already applied moves the offset and changes nothing.
    * `bytes` is the record's size, counted against the buffer's byte bound.
    */
   fold(event: StampedEvent, offset: number, bytes = 0): RejectedEvent | undefined {
@@ -107,6 +125,7 @@ export class PartitionBuffer {
     this.next = offset + 1;
     this.foldedSinceCommit++;
     this.bytesSinceCommit += bytes;
+    if (!this.producers.admit(event.src, event.seq, event.ts)) return undefined;
     const queued = this.pending.get(event.id);
     if (queued) {
       queued.push({ event, offset });
@@ -164,7 +183,7 @@ export class PartitionBuffer {
     const records: EntityRecord[] = [];
     // Snapshots: folds after this call must not change what the writer stores for this plan.
     for (const slot of this.slots.values()) if (slot.dirty) records.push(cloneRecord(slot.record));
-    return { records, nextOffset: this.next, events: this.foldedSinceCommit, bytes: this.bytesSinceCommit };
+    return { records, nextOffset: this.next, events: this.foldedSinceCommit, bytes: this.bytesSinceCommit, producerMarks: this.producers.plan() };
   }
 
   /** The plan is durable: its records are clean now, and clean records beyond the cap are evicted. */
@@ -177,6 +196,7 @@ export class PartitionBuffer {
         this.dirtyCount--;
       }
     }
+    this.producers.markCommitted(plan.producerMarks);
     this.committed = plan.nextOffset;
     this.foldedSinceCommit -= plan.events;
     this.bytesSinceCommit -= plan.bytes;

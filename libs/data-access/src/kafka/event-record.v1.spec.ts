@@ -1,0 +1,38 @@
+import { DEFAULT_EVENT_LIMITS, type StampedEvent } from '@async2/domain';
+import { decodeEventRecord, encodeEventRecord } from './event-record.v1';
+
+// Byte fixtures of format v1: what the producer writes today, and what older producers wrote (no seq).
+const WITH_IDENTITY = '{"v":1,"id":"order-7","op":"incr","data":{"n":2},"ts":1700000000000,"src":"producer-0~cafe0001","seq":41}';
+const WITHOUT_IDENTITY = '{"v":1,"id":"order-7","op":"set","data":{"a":1},"eventId":"e-1","ts":1700000000000,"src":"producer-0"}';
+
+const decode = (value: string, key = 'order-7') => decodeEventRecord(Buffer.from(key), Buffer.from(value), DEFAULT_EVENT_LIMITS);
+
+describe('event record v1', () => {
+  it('encodes the identity (src, seq) after the stamp, byte for byte', () => {
+    const event: StampedEvent = { id: 'order-7', op: 'incr', data: { n: 2 }, ts: 1_700_000_000_000, src: 'producer-0~cafe0001', seq: 41 };
+    const { key, value } = encodeEventRecord(event);
+    expect(key.toString()).toBe('order-7');
+    expect(value.toString()).toBe(WITH_IDENTITY);
+    expect(decode(WITH_IDENTITY)).toEqual({ ok: true, event });
+  });
+
+  it('decodes a record without seq (older producers, other writers) with no identity', () => {
+    const decoded = decode(WITHOUT_IDENTITY);
+    expect(decoded).toEqual({ ok: true, event: { id: 'order-7', op: 'set', data: { a: 1 }, eventId: 'e-1', ts: 1_700_000_000_000, src: 'producer-0' } });
+    expect(decoded.ok && 'seq' in decoded.event).toBe(false);
+    expect(encodeEventRecord(decoded.ok ? decoded.event : ({} as StampedEvent)).value.toString()).toBe(WITHOUT_IDENTITY);
+  });
+
+  it.each([
+    ['-1', 'seq must be a non-negative integer'],
+    ['1.5', 'seq must be a non-negative integer'],
+    ['"7"', 'seq must be a non-negative integer'],
+    ['9007199254740993', 'seq must be a non-negative integer'],
+  ])('refuses seq %s as poison, naming the rule', (seq, reason) => {
+    expect(decode(WITH_IDENTITY.replace('"seq":41', `"seq":${seq}`))).toEqual({ ok: false, reason });
+  });
+
+  it('refuses a record whose key is not its id', () => {
+    expect(decode(WITH_IDENTITY, 'order-8')).toEqual({ ok: false, reason: 'record key does not equal the event id' });
+  });
+});

@@ -141,7 +141,8 @@ export class FaultPipeline {
 
   /** Waits until OPLOG has reached the topic's end offsets: everything in Kafka is applied. */
   async settle(timeoutMs = 90_000): Promise<void> {
-    const ends = await this.endOffsets();
+    // Right after a broker fault or a leader move the admin's metadata can be stale (NOT_LEADER): ask again.
+    const ends = await waitFor(() => this.endOffsets(), { timeoutMs: 30_000, intervalMs: 500, what: 'the end offsets' });
     await waitFor(
       async () => {
         const oplog = await this.probe.oplog(this.topic);

@@ -1,4 +1,5 @@
-import { waitFor } from '@async2/testing';
+import type { ChangeEvent } from '@async2/domain';
+import { readWholeTopic, waitFor } from '@async2/testing';
 import { ConfigResourceTypes } from 'kafkajs';
 import { type CheckReport } from '../workload/checker';
 import { FaultPipeline, scenarioSeed, sleep } from './fault-pipeline';
@@ -10,6 +11,7 @@ import { OwnCluster } from './own-cluster';
 // A third of the workload is anonymous incr events (no eventId): a record Kafka stored twice can only
 // be refused by the consumer's record identity, never by the eventId dedupe.
 const PARTITIONS = [0, 1, 2, 3, 4, 5];
+type Topic = Awaited<ReturnType<typeof readWholeTopic>>;
 const PRODUCE_TIMEOUT_MS = 3000;
 /** Load, fault and settle (up to 120 s) of one scenario, on a busy 2-core box. */
 const SCENARIO_TIMEOUT_MS = 300_000;
@@ -56,10 +58,33 @@ describe('cluster faults', () => {
     }
     await pipeline.settle(120_000);
     const report = await pipeline.check(scenario);
+    const topic = await readWholeTopic(pipeline.kafka, pipeline.topic);
+    console.log(`[${scenario}] records Kafka holds twice (same src+seq), refused by the consumer so far: ${storedCopies(topic)}`);
+    if (report.ackMismatches > 0) console.log(`[${scenario}] where Kafka holds the mismatched acks:\n  ${whereStored(topic).join('\n  ')}`);
     expect(report.problems).toEqual([]);
     // ack-mismatch = 0: every 2xx names a position that holds that very event in Kafka.
     expect(report).toMatchObject({ lost: 0, duplicated: 0, reordered: 0, ackMismatches: 0, ok: true });
     return report;
+  }
+
+  /** Second copies in the topic of one producer record: what the client stored twice at elections. */
+  function storedCopies(records: Topic): number {
+    const seen = new Set<string>();
+    return records.filter(({ event }) => {
+      const identity = `${event.src}\u0000${event.seq}`;
+      return event.seq !== undefined && (seen.has(identity) || !seen.add(identity));
+    }).length;
+  }
+
+  /** For each 2xx whose position holds another record: the positions (and src+seq) where Kafka holds that event, if anywhere. */
+  function whereStored(records: Topic): string[] {
+    const same = (a: ChangeEvent, b: ChangeEvent) => a.id === b.id && a.eventId === b.eventId && JSON.stringify(a.data) === JSON.stringify(b.data);
+    const at = new Map(records.map((r) => [`${r.partition}:${r.offset}`, r.event]));
+    return pipeline.history.attempts.flatMap(({ op, outcome }) => {
+      if (outcome.type !== 'ok' || same(at.get(`${outcome.partition}:${outcome.offset}`) ?? ({} as ChangeEvent), op.event)) return [];
+      const found = records.filter((r) => same(r.event, op.event)).map((r) => `${r.partition}:${r.offset} (seq ${r.event.seq})`);
+      return [`op ${op.index} acked at ${outcome.partition}:${outcome.offset}, stored at ${found.join(', ') || 'no offset'}`];
+    });
   }
 
   const moveLeadersFor = (ms: number) => cluster.moveLeadersFor(pipeline.topic, PARTITIONS, ms);

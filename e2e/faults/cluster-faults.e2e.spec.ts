@@ -28,6 +28,7 @@ describe('cluster faults', () => {
       partitions: PARTITIONS.length,
       brokers: cluster.brokers,
       replicationFactor: 3,
+      bootAttempts: 3,
       producerEnv: { PRODUCE_TIMEOUT_MS: String(PRODUCE_TIMEOUT_MS) },
       trackedIds: 240,
       counterIds: 120,

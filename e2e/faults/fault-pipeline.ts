@@ -26,6 +26,12 @@ export interface FaultPipelineOptions {
   replicationFactor?: number;
   producerEnv?: Record<string, string>;
   consumerEnv?: Record<string, string>;
+  /**
+   * Starts of the producer before giving up (default 1). On a cluster an app can exit at boot on a
+   * transient metadata error (a topic created a moment ago not yet on every broker); a restart policy
+   * starts it again, and so does this, saying so.
+   */
+  bootAttempts?: number;
   /** IDs of the workload (defaults 120 tracked, 24 counters); long runs need more, so each tracked ID stays within DEDUPE_WINDOW events. */
   trackedIds?: number;
   counterIds?: number;
@@ -67,7 +73,12 @@ export class FaultPipeline {
 
   static async start(options: FaultPipelineOptions): Promise<FaultPipeline> {
     const pipeline = new FaultPipeline(options);
-    await pipeline.open();
+    try {
+      await pipeline.open();
+    } catch (error) {
+      await pipeline.close().catch(() => undefined); // its database, connections and apps, or jest never exits
+      throw error;
+    }
     return pipeline;
   }
 
@@ -92,7 +103,14 @@ export class FaultPipeline {
     this.kafka = new Kafka({ clientId: 'fault-test', brokers: this.brokers, logLevel: logLevel.NOTHING, retry: { retries: 10 } });
     this.admin = this.kafka.admin();
     await this.admin.connect();
-    this.producer = await startApp('producer', await freePort(), { ...this.env(), ...this.options.producerEnv });
+    for (let attempt = 1; !this.producer; attempt++) {
+      try {
+        this.producer = await startApp('producer', await freePort(), { ...this.env(), ...this.options.producerEnv });
+      } catch (error) {
+        if (attempt >= (this.options.bootAttempts ?? 1)) throw error;
+        console.log(`producer start ${attempt} failed, starting it again: ${(error as Error).message.split('\n')[0]}`);
+      }
+    }
   }
 
   /** Starts a consumer and waits until it is ready (its claims are made). */

@@ -44,7 +44,7 @@ describe('soak', () => {
     const partitions = [0, 1, 2, 3, 4, 5];
     try {
       // 16 clients, as in e2e/faults/cluster-faults: coalesced produce requests span several leaders.
-      await soak('3-broker cluster', { partitions: partitions.length, brokers: cluster.brokers, replicationFactor: 3 }, 16, (pipeline, random) => {
+      await soak('3-broker cluster', { partitions: partitions.length, brokers: cluster.brokers, replicationFactor: 3, bootAttempts: 3 }, 16, (pipeline, random) => {
         const leader = () => cluster.leaderOf(pipeline.topic, partitions[Math.floor(random() * partitions.length)]);
         return {
           'leader SIGKILL + restart': async () => {

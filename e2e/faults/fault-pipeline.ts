@@ -22,8 +22,16 @@ export interface FaultPipelineOptions {
   partitions?: number;
   seed: number;
   brokers?: string[];
+  /** Replicas of the topics the apps create (KAFKA_REPLICATION_FACTOR): 3 on OwnCluster. */
+  replicationFactor?: number;
   producerEnv?: Record<string, string>;
   consumerEnv?: Record<string, string>;
+  /**
+   * Starts of the producer before giving up (default 1). On a cluster an app can exit at boot on a
+   * transient metadata error (a topic created a moment ago not yet on every broker); a restart policy
+   * starts it again, and so does this, saying so.
+   */
+  bootAttempts?: number;
   /** IDs of the workload (defaults 120 tracked, 24 counters); long runs need more, so each tracked ID stays within DEDUPE_WINDOW events. */
   trackedIds?: number;
   counterIds?: number;
@@ -65,7 +73,12 @@ export class FaultPipeline {
 
   static async start(options: FaultPipelineOptions): Promise<FaultPipeline> {
     const pipeline = new FaultPipeline(options);
-    await pipeline.open();
+    try {
+      await pipeline.open();
+    } catch (error) {
+      await pipeline.close().catch(() => undefined); // its database, connections and apps, or jest never exits
+      throw error;
+    }
     return pipeline;
   }
 
@@ -79,6 +92,7 @@ export class FaultPipeline {
       DATABASE_URL: this.database.url,
       KAFKA_TOPIC: this.topic,
       KAFKA_TOPIC_PARTITIONS: String(this.options.partitions ?? 3),
+      KAFKA_REPLICATION_FACTOR: String(this.options.replicationFactor ?? 1),
       CONSUMER_GROUP: this.consumerGroup,
     };
   }
@@ -89,7 +103,14 @@ export class FaultPipeline {
     this.kafka = new Kafka({ clientId: 'fault-test', brokers: this.brokers, logLevel: logLevel.NOTHING, retry: { retries: 10 } });
     this.admin = this.kafka.admin();
     await this.admin.connect();
-    this.producer = await startApp('producer', await freePort(), { ...this.env(), ...this.options.producerEnv });
+    for (let attempt = 1; !this.producer; attempt++) {
+      try {
+        this.producer = await startApp('producer', await freePort(), { ...this.env(), ...this.options.producerEnv });
+      } catch (error) {
+        if (attempt >= (this.options.bootAttempts ?? 1)) throw error;
+        console.log(`producer start ${attempt} failed, starting it again: ${(error as Error).message.split('\n')[0]}`);
+      }
+    }
   }
 
   /** Starts a consumer and waits until it is ready (its claims are made). */
@@ -138,7 +159,8 @@ export class FaultPipeline {
 
   /** Waits until OPLOG has reached the topic's end offsets: everything in Kafka is applied. */
   async settle(timeoutMs = 90_000): Promise<void> {
-    const ends = await this.endOffsets();
+    // Right after a broker fault or a leader move the admin's metadata can be stale (NOT_LEADER): ask again.
+    const ends = await waitFor(() => this.endOffsets(), { timeoutMs: 30_000, intervalMs: 500, what: 'the end offsets' });
     await waitFor(
       async () => {
         const oplog = await this.probe.oplog(this.topic);

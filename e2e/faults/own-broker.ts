@@ -12,18 +12,18 @@ const CLI = join(ROOT, 'tools', 'local-kafka', 'kafka.mjs');
  * its own data dir and ports, so it can be SIGKILLed, SIGSTOPped and restarted on the same data.
  */
 export class OwnBroker {
-  private constructor(
+  /** `env` adds the CLI's other settings (KAFKA_LOCAL_SCRAM, or a cluster node's KAFKA_LOCAL_NODE_ID ...). */
+  constructor(
     readonly port: number,
     private readonly dataDir: string,
-    private readonly scram: string | undefined,
+    private readonly env: Record<string, string> = {},
   ) {}
 
   /** `scram: 'user:password'` adds a SASL/SCRAM-SHA-256 listener (saslBrokers) with that user. */
   static async start(options: { scram?: string } = {}): Promise<OwnBroker> {
     // The controller listens on port + 1 and the SASL listener on port + 2: pick a port whose successors are free too.
-    let port = await freePort();
-    while (!(await isFree(port + 1)) || !(await isFree(port + 2))) port = await freePort();
-    const broker = new OwnBroker(port, join(mkdtempSync(join(tmpdir(), 'async2-broker-')), 'data'), options.scram);
+    const port = await freePortFollowedBy(2);
+    const broker = new OwnBroker(port, join(mkdtempSync(join(tmpdir(), 'async2-broker-')), 'data'), { KAFKA_LOCAL_SCRAM: options.scram ?? '' });
     await broker.launch();
     return broker;
   }
@@ -42,8 +42,8 @@ export class OwnBroker {
   }
 
   /** Starts (or restarts, on the same data) and waits until it answers. */
-  launch(): Promise<void> {
-    return this.cli('start');
+  async launch(): Promise<void> {
+    await this.cli('start');
   }
 
   signal(signal: NodeJS.Signals): void {
@@ -56,6 +56,15 @@ export class OwnBroker {
     while (isAlive(pid)) await new Promise((r) => setTimeout(r, 50));
   }
 
+  /** SIGKILL if it runs (also when stopped), without waiting for a clean shutdown. */
+  async kill(): Promise<void> {
+    try {
+      await this.killHard();
+    } catch {
+      // not running
+    }
+  }
+
   async stop(): Promise<void> {
     try {
       this.signal('SIGCONT');
@@ -66,20 +75,21 @@ export class OwnBroker {
     rmSync(dirname(this.dataDir), { recursive: true, force: true });
   }
 
-  /** Runs the CLI without blocking the event loop (a workload keeps running meanwhile). */
-  private cli(command: 'start' | 'stop'): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [CLI, command], {
-        env: { ...process.env, KAFKA_LOCAL_PORT: String(this.port), KAFKA_LOCAL_DATA_DIR: this.dataDir, KAFKA_LOCAL_SCRAM: this.scram ?? '' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let output = '';
-      child.stdout.on('data', (d) => (output += d));
-      child.stderr.on('data', (d) => (output += d));
-      child.on('error', reject);
-      child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`local-kafka ${command} failed (${code}): ${output}`))));
-    });
+  private cli(command: 'start' | 'stop'): Promise<string> {
+    return localKafka([command], { KAFKA_LOCAL_PORT: String(this.port), KAFKA_LOCAL_DATA_DIR: this.dataDir, KAFKA_LOCAL_SCRAM: '', ...this.env });
   }
+}
+
+/** Runs the local-kafka CLI without blocking the event loop (a workload keeps running meanwhile); resolves with its output. */
+export function localKafka(args: string[], env: Record<string, string> = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(output) : reject(new Error(`local-kafka ${args.join(' ')} failed (${code}): ${output}`))));
+  });
 }
 
 function isAlive(pid: number): boolean {
@@ -88,6 +98,16 @@ function isAlive(pid: number): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+/** A free port whose next `successors` ports are free too (a broker's controller and SASL listeners). */
+export async function freePortFollowedBy(successors: number): Promise<number> {
+  for (;;) {
+    const port = await freePort();
+    let free = true;
+    for (let i = 1; i <= successors && free; i++) free = await isFree(port + i);
+    if (free) return port;
   }
 }
 

@@ -1,21 +1,80 @@
 import { type AppProcess, startTcpProxy, waitFor } from '@async2/testing';
 import { Client } from 'pg';
 import { seededRandom } from '../http-workload';
-import { FaultPipeline, sleep } from '../faults/fault-pipeline';
+import { FaultPipeline, type FaultPipelineOptions, sleep } from '../faults/fault-pipeline';
 import { OwnBroker } from '../faults/own-broker';
+import { OwnCluster } from '../faults/own-cluster';
 
 // `npm run test:soak`: every fault scenario, mixed at random for SOAK_MINUTES (default 10) under
-// continuous load with client retries, on a broker of its own; then the checker over the whole
-// run. The seed is printed first: SOAK_SEED=<seed> replays the same choices.
+// continuous load with client retries, once on a broker of its own and once on a 3-broker cluster
+// of its own (RF 3, min.insync.replicas=2, leaders killed, stopped and moved); then the checker
+// over each run, and both tables. The seed is printed first: SOAK_SEED=<seed> replays the same choices.
 const MINUTES = Number(process.env.SOAK_MINUTES ?? 10);
 const SEED = Number(process.env.SOAK_SEED ?? Date.now() % 1_000_000);
 
+type Faults = Record<string, () => Promise<void>>;
+
 describe('soak', () => {
-  it(`mixed faults for ${MINUTES} minutes: lost=0 duplicated=0 reordered=0`, async () => {
-    console.log(`soak seed: ${SEED} (replay with SOAK_SEED=${SEED}), ${MINUTES} minutes`);
-    const random = seededRandom(SEED);
+  const tables: string[] = [];
+  beforeAll(() => console.log(`soak seed: ${SEED} (replay with SOAK_SEED=${SEED}), ${MINUTES} minutes on each`));
+  afterAll(() => console.log(tables.join('\n\n')));
+
+  it(`single broker, mixed faults for ${MINUTES} minutes: lost=0 duplicated=0 reordered=0`, async () => {
     const broker = await OwnBroker.start();
-    const pipeline = await FaultPipeline.start({ seed: SEED, partitions: 4, brokers: broker.brokers, producerEnv: { PRODUCE_TIMEOUT_MS: '3000' }, trackedIds: 800, counterIds: 120 });
+    try {
+      await soak('single broker', { partitions: 4, brokers: broker.brokers }, 4, () => ({
+        'broker SIGKILL + restart': async () => {
+          await broker.killHard();
+          await sleep(3000);
+          await broker.launch();
+        },
+        'broker SIGSTOP 8 s': async () => {
+          broker.signal('SIGSTOP');
+          await sleep(8000);
+          broker.signal('SIGCONT');
+        },
+      }));
+    } finally {
+      await broker.stop();
+    }
+  }, MINUTES * 60_000 + 600_000);
+
+  it(`3-broker cluster, mixed faults for ${MINUTES} minutes: lost=0 duplicated=0 reordered=0`, async () => {
+    const cluster = await OwnCluster.start();
+    const partitions = [0, 1, 2, 3, 4, 5];
+    try {
+      // 16 clients, as in e2e/faults/cluster-faults: coalesced produce requests span several leaders.
+      await soak('3-broker cluster', { partitions: partitions.length, brokers: cluster.brokers, replicationFactor: 3, bootAttempts: 3 }, 16, (pipeline, random) => {
+        const leader = () => cluster.leaderOf(pipeline.topic, partitions[Math.floor(random() * partitions.length)]);
+        return {
+          'leader SIGKILL + restart': async () => {
+            const victim = await leader();
+            await cluster.kill(victim);
+            await sleep(3000);
+            await cluster.restart(victim);
+            await cluster.waitInSync(pipeline.topic); // as an operator does before the next node
+          },
+          'leader SIGSTOP 12 s': async () => {
+            const victim = await leader();
+            cluster.pause(victim);
+            await sleep(12_000); // past the broker session timeout (9 s): fenced, its leaders move
+            cluster.resume(victim);
+            await cluster.waitInSync(pipeline.topic);
+          },
+          'leader moves 10 s': async () => {
+            await cluster.moveLeadersFor(pipeline.topic, partitions, 10_000);
+          },
+        };
+      });
+    } finally {
+      await cluster.close();
+    }
+  }, MINUTES * 60_000 + 600_000);
+
+  /** The soak on one set of brokers: consumer and database faults plus `brokerFaults`, at random, then the checker and the table. */
+  async function soak(label: string, options: Omit<FaultPipelineOptions, 'seed'>, concurrency: number, brokerFaults: (pipeline: FaultPipeline, random: () => number) => Faults): Promise<void> {
+    const random = seededRandom(SEED);
+    const pipeline = await FaultPipeline.start({ seed: SEED, ...options, producerEnv: { PRODUCE_TIMEOUT_MS: '3000' }, trackedIds: 800, counterIds: 120 });
     const target = new URL(pipeline.database.url);
     const proxy = await startTcpProxy(target.hostname, Number(target.port || 5432));
     const proxiedUrl = () => {
@@ -39,7 +98,7 @@ describe('soak', () => {
       }
     };
 
-    const faults: Record<string, () => Promise<void>> = {
+    const faults: Faults = {
       'consumer SIGKILL': async () => {
         owner.child.kill('SIGKILL');
         await owner.exited;
@@ -81,20 +140,11 @@ describe('soak', () => {
         await sleep(5000);
         await proxy.restore();
       },
-      'broker SIGKILL + restart': async () => {
-        await broker.killHard();
-        await sleep(3000);
-        await broker.launch();
-      },
-      'broker SIGSTOP 8 s': async () => {
-        broker.signal('SIGSTOP');
-        await sleep(8000);
-        broker.signal('SIGCONT');
-      },
+      ...brokerFaults(pipeline, random),
     };
     const names = Object.keys(faults);
     const tally = new Map(names.map((n) => [n, { count: 0, ms: 0 }]));
-    const load = pipeline.load({ requestTimeoutMs: 5000, retries: 4, retryDelayMs: 2000 });
+    const load = pipeline.load({ concurrency, requestTimeoutMs: 5000, retries: 4, retryDelayMs: 2000 });
     const deadline = Date.now() + MINUTES * 60_000;
     try {
       while (Date.now() < deadline) {
@@ -105,14 +155,14 @@ describe('soak', () => {
         const entry = tally.get(name)!;
         entry.count++;
         entry.ms += Date.now() - t0;
-        console.log(`[soak] ${Math.round((deadline - Date.now()) / 1000)} s left: ${name} (${Date.now() - t0} ms)`);
+        console.log(`[soak ${label}] ${Math.round((deadline - Date.now()) / 1000)} s left: ${name} (${Date.now() - t0} ms)`);
       }
     } finally {
       await load.stop();
     }
     await proxy.restore();
     await pipeline.settle(180_000);
-    const report = await pipeline.check('soak');
+    const report = await pipeline.check(`soak ${label}`);
     const table = [
       '| fault | injected | mean ms |',
       '| --- | --- | --- |',
@@ -122,11 +172,11 @@ describe('soak', () => {
       '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
       `| ${report.acked} | ${report.info} | ${report.failed} | ${report.applied} | ${report.lost} | ${report.duplicated} | ${report.reordered} | ${report.countersOutOfRange} | ${report.stateMismatches} | ${report.phantoms} | ${report.ackMismatches} |`,
     ].join('\n');
-    console.log(`soak seed ${SEED}, ${MINUTES} minutes\n${table}`);
+    tables.push(`${label}: soak seed ${SEED}, ${MINUTES} minutes\n${table}`);
+    console.log(tables.at(-1));
     await pipeline.close();
     await proxy.close();
-    await broker.stop();
     expect(report.problems).toEqual([]);
     expect(report.ok).toBe(true);
-  }, MINUTES * 60_000 + 600_000);
+  }
 });

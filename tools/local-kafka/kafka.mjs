@@ -3,11 +3,13 @@
 // Maven fetches the broker jars once into .cache/kafka/<version>/libs and Java runs `kafka.Kafka` from them.
 // CLI:    node tools/local-kafka/kafka.mjs start|stop|status   (port from KAFKA_LOCAL_PORT, default 9092;
 //         KAFKA_LOCAL_DATA_DIR selects another broker instance than the default .cache/kafka/data;
-//         KAFKA_LOCAL_SCRAM=user:password adds a SASL/SCRAM-SHA-256 listener on port + 2)
-// Module: ensureLocalKafka({ port, controllerPort, dataDir, ephemeral, log }), stopLocalKafka({ port, dataDir })
+//         KAFKA_LOCAL_SCRAM=user:password adds a SASL/SCRAM-SHA-256 listener on port + 2;
+//         KAFKA_LOCAL_NODE_ID, KAFKA_LOCAL_VOTERS and KAFKA_LOCAL_CLUSTER_ID make it one node of a cluster)
+//         node tools/local-kafka/kafka.mjs run <main class> [args...]   (a Kafka tool from the same jars)
+// Module: ensureLocalKafka({ port, controllerPort, dataDir, ephemeral, node, log }), stopLocalKafka({ port, dataDir })
 // Plain ESM with Node builtins only (runs on Node 20+); kafkajs is imported lazily for the readiness check.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, closeSync, readFileSync, writeFileSync, rmSync, renameSync, realpathSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, closeSync, readFileSync, readdirSync, writeFileSync, rmSync, renameSync, realpathSync } from 'node:fs';
 import { connect } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
@@ -28,6 +30,22 @@ const scramFromEnv = () => {
   const at = raw.indexOf(':');
   if (at < 1 || !/^[A-Za-z0-9_-]+:[A-Za-z0-9_-]+$/.test(raw)) throw new Error('KAFKA_LOCAL_SCRAM must be user:password (letters, digits, _ and -)');
   return { username: raw.slice(0, at), password: raw.slice(at + 1) };
+};
+/**
+ * A cluster node: KAFKA_LOCAL_NODE_ID=2 KAFKA_LOCAL_VOTERS=1@127.0.0.1:p1,2@127.0.0.1:p2,3@127.0.0.1:p3
+ * KAFKA_LOCAL_CLUSTER_ID=<the same for every node>; the node's controller port is its own voter's.
+ */
+const nodeFromEnv = () => {
+  const id = process.env.KAFKA_LOCAL_NODE_ID;
+  if (!id) return undefined;
+  const voters = process.env.KAFKA_LOCAL_VOTERS ?? '';
+  const clusterId = process.env.KAFKA_LOCAL_CLUSTER_ID ?? '';
+  if (!/^\d+$/.test(id) || !/^\d+@127\.0\.0\.1:\d+(,\d+@127\.0\.0\.1:\d+)*$/.test(voters) || !/^[A-Za-z0-9_][A-Za-z0-9_-]{21}$/.test(clusterId)) {
+    throw new Error('a cluster node needs KAFKA_LOCAL_NODE_ID=<n>, KAFKA_LOCAL_VOTERS=<id>@127.0.0.1:<port>,... and KAFKA_LOCAL_CLUSTER_ID=<22 base64url chars>');
+  }
+  const controllerPort = Number(voters.split(',').find((v) => v.startsWith(`${id}@`))?.split(':')[1]);
+  if (!controllerPort) throw new Error(`KAFKA_LOCAL_VOTERS has no voter for node ${id}`);
+  return { id: Number(id), voters, clusterId, controllerPort };
 };
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const say = (log, msg) => log(`[local-kafka] ${msg}`);
@@ -72,11 +90,24 @@ async function checkMaven(log) {
   if (res?.code !== 0) throw new Error('Maven (`mvn`) is required once to download Apache Kafka: install it (e.g. `sudo apt-get install maven`) and retry.');
 }
 
-/** Downloads into a temp dir and renames when complete, so an interrupted download never looks like a cache. */
+/** The jar file names of the pom's direct dependencies (e.g. kafka-tools-4.1.1.jar), its properties resolved. */
+function pomJars(pom) {
+  const props = Object.fromEntries([...pom.matchAll(/<([\w.]+\.version)>([^<]+)</g)].map((m) => [m[1], m[2]]));
+  const dependencies = pom.slice(pom.indexOf('<dependencies>'));
+  return [...dependencies.matchAll(/<artifactId>([^<]+)<\/artifactId>\s*<version>([^<]+)<\/version>/g)]
+    .map(([, artifact, version]) => `${artifact}-${version.replace(/\$\{([^}]+)\}/g, (_, name) => props[name])}.jar`);
+}
+
+/**
+ * Downloads into a temp dir and renames when complete, so an interrupted download never looks like a cache.
+ * A cache from an older pom (a dependency added since) gets the missing jars moved in, one rename each:
+ * brokers already running from it keep their files.
+ */
 async function ensureJars(log) {
-  const version = readFileSync(POM, 'utf8').match(/<kafka\.version>([^<]+)</)[1];
+  const pom = readFileSync(POM, 'utf8');
+  const version = pom.match(/<kafka\.version>([^<]+)</)[1];
   const libs = join(CACHE, version, 'libs');
-  if (existsSync(join(libs, `kafka_2.13-${version}.jar`))) return libs;
+  if (pomJars(pom).every((jar) => existsSync(join(libs, jar)))) return libs;
   await checkMaven(log);
   say(log, `downloading Apache Kafka ${version} with Maven`);
   const tmp = `${libs}.tmp-${process.pid}-${randomBytes(3).toString('hex')}`;
@@ -86,16 +117,34 @@ async function ensureJars(log) {
     rmSync(tmp, { recursive: true, force: true });
     throw new Error(`Maven could not download Apache Kafka ${version}:\n${res.out.trim().split('\n').slice(-20).join('\n')}`);
   }
-  try { renameSync(tmp, libs); } catch { rmSync(tmp, { recursive: true, force: true }); } // a parallel run won the race
+  if (!existsSync(libs)) try { renameSync(tmp, libs); } catch { /* a parallel run won the race */ }
+  if (existsSync(tmp)) {
+    for (const jar of readdirSync(tmp)) if (!existsSync(join(libs, jar))) renameSync(join(tmp, jar), join(libs, jar));
+    rmSync(tmp, { recursive: true, force: true });
+  }
   return libs;
 }
 
-/** Rewritten on every launch so port changes apply; single node acting as broker and KRaft controller. */
-function writeConfig(inst, port, controllerPort, scram) {
+/**
+ * The replication settings: a single node keeps one copy of everything; a cluster node (3 voters) what a
+ * production cluster has: RF 3 by default, acks=all needs 2 in sync, and no out-of-sync replica ever leads.
+ */
+function replicationProps(node) {
+  if (!node) return { 'offsets.topic.replication.factor': 1, 'transaction.state.log.replication.factor': 1, 'transaction.state.log.min.isr': 1 };
+  const rf = Math.min(3, node.voters.split(',').length);
+  const minIsr = Math.min(2, rf);
+  return {
+    'offsets.topic.replication.factor': rf, 'transaction.state.log.replication.factor': rf, 'transaction.state.log.min.isr': minIsr,
+    'default.replication.factor': rf, 'min.insync.replicas': minIsr, 'unclean.leader.election.enable': false,
+  };
+}
+
+/** Rewritten on every launch so port changes apply; a node acting as broker and KRaft controller, alone or with `node.voters`. */
+function writeConfig(inst, port, controllerPort, scram, node) {
   // With `scram`, a second client listener on port + 2 takes SASL/SCRAM-SHA-256 (used by the tests of Kafka SASL settings).
   const sasl = scram ? { listener: `,SASL_PLAINTEXT://127.0.0.1:${port + 2}`, map: ',SASL_PLAINTEXT:SASL_PLAINTEXT' } : { listener: '', map: '' };
   const props = {
-    'process.roles': 'broker,controller', 'node.id': 1, 'controller.quorum.voters': `1@127.0.0.1:${controllerPort}`,
+    'process.roles': 'broker,controller', 'node.id': node?.id ?? 1, 'controller.quorum.voters': node?.voters ?? `1@127.0.0.1:${controllerPort}`,
     listeners: `PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}${sasl.listener}`,
     'advertised.listeners': `PLAINTEXT://127.0.0.1:${port}${sasl.listener}`, 'controller.listener.names': 'CONTROLLER',
     'listener.security.protocol.map': `PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT${sasl.map}`, 'inter.broker.listener.name': 'PLAINTEXT',
@@ -103,8 +152,7 @@ function writeConfig(inst, port, controllerPort, scram) {
       'sasl.enabled.mechanisms': 'SCRAM-SHA-256',
       'listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config': 'org.apache.kafka.common.security.scram.ScramLoginModule required;',
     } : {}),
-    'log.dirs': inst.data, 'offsets.topic.replication.factor': 1, 'transaction.state.log.replication.factor': 1,
-    'transaction.state.log.min.isr': 1, 'group.initial.rebalance.delay.ms': 0,
+    'log.dirs': inst.data, ...replicationProps(node), 'group.initial.rebalance.delay.ms': 0,
     'auto.create.topics.enable': false, 'num.partitions': 1, // topics are created explicitly by the app/tests
   };
   writeFileSync(inst.props, Object.entries(props).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
@@ -119,11 +167,12 @@ function writeConfig(inst, port, controllerPort, scram) {
 }
 
 /** Formats once; an existing meta.properties means the cluster (and its topics) already exists. */
-async function formatStorage(inst, libs, log, scram) {
+async function formatStorage(inst, libs, log, scram, node) {
   if (existsSync(join(inst.data, 'meta.properties'))) return say(log, 'KRaft storage already formatted');
   say(log, 'formatting KRaft storage');
-  let clusterId; // 16 random bytes = 22 base64url chars; a leading '-' would be parsed as a CLI option
-  do clusterId = randomBytes(16).toString('base64url'); while (clusterId.startsWith('-'));
+  let clusterId = node?.clusterId; // every node of a cluster is formatted with the same id
+  // 16 random bytes = 22 base64url chars; a leading '-' would be parsed as a CLI option
+  while (!clusterId || clusterId.startsWith('-')) clusterId = randomBytes(16).toString('base64url');
   const addScram = scram ? ['--add-scram', `SCRAM-SHA-256=[name=${scram.username},password=${scram.password}]`] : [];
   const res = await run(JAVA, ['-cp', join(libs, '*'), 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', inst.props, ...addScram]);
   if (res.code !== 0) throw new Error(`formatting KRaft storage in ${inst.data} failed:\n${res.out.trim()}`);
@@ -156,9 +205,11 @@ const configuredPort = (inst) => Number(readFileSync(inst.props, 'utf8').match(/
 const tail = (file, n) => (existsSync(file) ? readFileSync(file, 'utf8').trimEnd().split('\n').slice(-n).join('\n') : '(no log)');
 
 /** Detached JVM (own process group, survives the CLI exiting); stdout/stderr go straight to the log file. */
-function launchBroker(inst, libs) {
+function launchBroker(inst, libs, node) {
   const out = openSync(inst.logFile, 'w'); // fresh per launch, so a failure tail shows this launch only
-  const args = ['-Xms256m', '-Xmx768m', '-XX:+UseG1GC', `-Dlog4j2.configurationFile=${inst.log4j}`, '-cp', join(libs, '*'), 'kafka.Kafka', inst.props];
+  // Three cluster nodes share a small box with PostgreSQL and the apps: a smaller heap each.
+  const heap = node ? ['-Xms128m', '-Xmx512m'] : ['-Xms256m', '-Xmx768m'];
+  const args = [...heap, '-XX:+UseG1GC', `-Dlog4j2.configurationFile=${inst.log4j}`, '-cp', join(libs, '*'), 'kafka.Kafka', inst.props];
   const child = spawn(JAVA, args, { cwd: inst.dir, detached: true, stdio: ['ignore', out, out] });
   closeSync(out);
   child.unref();
@@ -208,7 +259,7 @@ async function killProcess(pid) {
   if (isAlive(pid)) try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
 }
 
-export async function ensureLocalKafka({ port = defaultPort(), controllerPort = port + 1, dataDir, ephemeral = false, scram = scramFromEnv(), log = console.log } = {}) {
+export async function ensureLocalKafka({ port = defaultPort(), node = nodeFromEnv(), controllerPort = node?.controllerPort ?? port + 1, dataDir, ephemeral = false, scram = scramFromEnv(), log = console.log } = {}) {
   const inst = instanceFor({ dataDir, ephemeral });
   const brokers = `127.0.0.1:${port}`;
   const existing = ephemeral ? 0 : readPid(inst);
@@ -220,20 +271,20 @@ export async function ensureLocalKafka({ port = defaultPort(), controllerPort = 
     return { brokers, pid: existing, started: false, stop: () => stopLocalKafka({ port, dataDir, log }) };
   }
   if (existing) rmSync(inst.pidFile, { force: true }); // stale pid file from a crash or reboot
-  for (const [p, what] of [[port, 'broker'], [controllerPort, 'KRaft controller, broker port + 1']]) {
+  for (const [p, what] of [[port, 'broker'], [controllerPort, node ? 'KRaft controller' : 'KRaft controller, broker port + 1']]) {
     if (await portAnswers(p)) throw new Error(`port ${p} on 127.0.0.1 (${what}) is already in use by another process, not by this local Kafka; free it or choose another port with KAFKA_LOCAL_PORT=<port>`);
   }
   await checkJava(log);
   const libs = await ensureJars(log);
   mkdirSync(inst.data, { recursive: true });
-  writeConfig(inst, port, controllerPort, scram);
-  await formatStorage(inst, libs, log, scram).catch((e) => {
+  writeConfig(inst, port, controllerPort, scram, node);
+  await formatStorage(inst, libs, log, scram, node).catch((e) => {
     if (ephemeral) rmSync(inst.dir, { recursive: true, force: true });
     throw e;
   });
   say(log, `starting broker on ${brokers}`);
   const t0 = Date.now();
-  const pid = launchBroker(inst, libs);
+  const pid = launchBroker(inst, libs, node);
   const dog = ephemeral ? startWatchdog(pid, inst) : null;
   const stop = async () => {
     dog?.kill(); // the watchdog must not race us; we do its job below
@@ -274,7 +325,16 @@ async function status({ log = console.log } = {}) {
   return say(log, `running (pid ${pid}) on 127.0.0.1:${port}`), 0;
 }
 
-async function cli(cmd) {
+/** Runs a Kafka tool's main class from the same jars (e.g. org.apache.kafka.tools.LeaderElectionCommand); returns its exit code. */
+async function runTool(mainClass, args) {
+  const libs = await ensureJars(console.error);
+  // A short-lived JVM: the client compiler only and a small heap start it faster on a busy box.
+  const jvm = ['-Xmx256m', '-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', '-cp', join(libs, '*'), mainClass];
+  const child = spawn(JAVA, [...jvm, ...args], { stdio: 'inherit' });
+  return new Promise((res, rej) => child.on('error', rej).on('close', (code) => res(code ?? 1)));
+}
+
+async function cli(cmd, args) {
   // kafkajs 2.2.4 trips Node 24+'s TimeoutNegativeWarning (harmless); keep the CLI output clean.
   const emit = process.emitWarning;
   process.emitWarning = (...args) => (args[1] === 'TimeoutNegativeWarning' ? undefined : emit.apply(process, args));
@@ -282,11 +342,12 @@ async function cli(cmd) {
   if (cmd === 'start') console.log(`[local-kafka] bootstrap servers: ${(await ensureLocalKafka({ dataDir })).brokers}`);
   else if (cmd === 'stop') await stopLocalKafka({ dataDir });
   else if (cmd === 'status') process.exitCode = await status();
-  else { console.error('usage: node tools/local-kafka/kafka.mjs start|stop|status  (port: KAFKA_LOCAL_PORT, default 9092)'); process.exitCode = 2; }
+  else if (cmd === 'run' && args[0]) process.exitCode = await runTool(args[0], args.slice(1));
+  else { console.error('usage: node tools/local-kafka/kafka.mjs start|stop|status|run <main class> [args]  (port: KAFKA_LOCAL_PORT, default 9092)'); process.exitCode = 2; }
 }
 
 // Run as a CLI only when executed directly, not when imported (import.meta.main is Node 24+ only).
 const invokedDirectly = () => { try { return import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href; } catch { return false; } };
 if (invokedDirectly()) {
-  cli(process.argv[2]).catch((e) => { console.error(`[local-kafka] error: ${e.message}`); process.exitCode = 1; });
+  cli(process.argv[2], process.argv.slice(3)).catch((e) => { console.error(`[local-kafka] error: ${e.message}`); process.exitCode = 1; });
 }

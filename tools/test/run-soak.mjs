@@ -1,6 +1,6 @@
 // `npm run test:soak`: builds dist/, then runs the soak (e2e/soak/soak.soak.ts): every fault
-// scenario mixed at random under load for SOAK_MINUTES (default 10) on a broker of its own, ending
-// with the checker's table. The seed is printed first; SOAK_SEED=<seed> replays the same choices.
+// scenario mixed at random under load for SOAK_MINUTES (default 10) on a broker of its own, then as
+// long on a 3-broker cluster of its own, ending with the checker's table for each. The seed is printed first; SOAK_SEED=<seed> replays the same choices.
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

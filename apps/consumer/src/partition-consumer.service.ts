@@ -1,4 +1,4 @@
-import { EventsRepository, FencedOutboxRelay, FlushWriter, IdempotentSender, OplogRepository, cachedPartitionCounts, fetchPartitionCount, fetchTopicId, fetchWatermarks } from '@async2/data-access';
+import { EventsRepository, FencedOutboxRelay, FlushWriter, IdempotentSender, cachedPartitionCounts, fetchPartitionCount, fetchTopicId, fetchWatermarks } from '@async2/data-access';
 import { KafkaConnections } from '@async2/platform';
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { type Consumer, type EachBatchPayload, Partitioners } from 'kafkajs';
@@ -9,21 +9,20 @@ import { FailPoints } from './faults/fail-point';
 import { DeadLetterPublisher } from './flush/dead-letter.publisher';
 import { processTraced } from './fold/batch-tracing';
 import type { OffsetGap } from './fold/offset-gap-guard';
+import { FlushScheduler } from './fold/flush-scheduler';
 import type { PartitionLane } from './fold/partition-lane';
+import { ClaimWatch } from './ownership/claim-watch';
 import { ownedPartitions } from './ownership/owned-partitions';
 import { kafkaGroupId } from './ownership/kafka-group-id';
 import { claimPartitions } from './ownership/partition-claims';
 import { staticPartitionAssigner } from './ownership/static-partition.assigner';
-import { bufferedBytes, bufferedEvents, cachedIds, partitionLag, pausedPartitions } from './platform/consumer.metrics';
-
-const MAX_FLUSH_BACKOFF_MS = 5000;
+import { reportPartitionGauges, reportPausedPartitions } from './platform/partition-gauges';
 
 /**
- * The consumer's data path: claim partitions in OPLOG -> fetch (kafkajs eachBatch) -> fold into
- * each partition's lane -> flush every FLUSH_INTERVAL_MS or FLUSH_MAX_EVENTS -> one transaction.
- * Backpressure: when a lane's uncommitted IDs or bytes reach their bound, that partition's fetching
- * pauses and its batch waits for a flush to commit (retrying with backoff while PostgreSQL is
- * slow or down), so memory stays bounded whatever the database does.
+ * The consumer's data path: claim partitions in OPLOG (ownership/) -> fetch (kafkajs eachBatch) ->
+ * fold into each partition's lane (fold/) -> flush when the FlushScheduler says -> one transaction.
+ * Every PROGRESS_CHECK_MS the ClaimWatch fences lanes another instance claimed, and the gauges
+ * (lag, buffer) are refreshed.
  */
 @Injectable()
 export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -38,7 +37,8 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
   private readonly failPoints: FailPoints;
   /** The Kafka group (a transport): one per ownership, see kafkaGroupId. */
   private readonly groupId: string;
-  private readonly flushQueued = new Set<number>();
+  private readonly scheduler: FlushScheduler;
+  private claimWatch: ClaimWatch | undefined;
   private stopping = false;
   /** The topic's partition count, 0 until the claims are made (reads answer "starting" until then). */
   private topicPartitions = 0;
@@ -50,6 +50,15 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
   ) {
     this.failPoints = new FailPoints(config.failPoint);
     this.groupId = kafkaGroupId(config.consumerGroup, config.partitions);
+    this.scheduler = new FlushScheduler(
+      {
+        pause: (partition) => this.pauseFetching(partition),
+        resume: (partition) => this.consumer?.resume([{ topic: this.config.topics.topic, partitions: [partition] }]),
+        committed: (lane) => this.mirrorOffset(lane),
+      },
+      this.logger,
+      () => reportPausedPartitions(this.lanes.values()),
+    );
   }
 
   /** Partitions this instance owns and has not been fenced from. */
@@ -138,6 +147,7 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
       changesCommitted: () => relay.wake(),
     };
     const topicId = await fetchTopicId(this.kafka.kafka, topic);
+    this.claimWatch = new ClaimWatch(this.dataSource, this.oplogKey(), this.logger);
     this.lanes = await claimPartitions(owned, this.config, this.dataSource, this.kafka.admin, topicId, deps, this.logger);
     await this.alignGroupOffsets();
     this.topicPartitions = partitionCount;
@@ -165,7 +175,7 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
       partitionsConsumedConcurrently: Math.max(1, owned.length),
       eachBatch: (payload) => this.onBatch(payload),
     });
-    this.flushTimer = setInterval(() => this.flushAllOnTimer(), this.config.flushIntervalMs);
+    this.flushTimer = setInterval(() => this.scheduler.flushAll(this.lanes.values()), this.config.flushIntervalMs);
     this.progressTimer = setInterval(() => void this.checkProgress(), this.config.progressCheckMs);
     this.progressTimer.unref();
     this.logger.log(`consuming ${topic} partitions [${owned.join(', ')}] as ${this.config.instanceId} (OPLOG group ${this.config.consumerGroup}, Kafka group ${this.groupId})`);
@@ -180,7 +190,7 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
     await this.consumer?.stop();
     const deadline = Date.now() + this.config.shutdownFlushTimeoutMs;
     for (const lane of this.lanes.values()) {
-      await lane.serial(() => this.flushWithRetry(lane, () => Date.now() < deadline));
+      await lane.serial(() => this.scheduler.flushWithRetry(lane, () => Date.now() < deadline));
     }
     // Bounded like the flush: what is not published stays in the outbox for the next owner.
     const relayWait = new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, deadline - Date.now())).unref());
@@ -208,80 +218,17 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
           return;
         }
         if (step === 'stopped') {
-          this.consumer?.pause([{ topic: batch.topic, partitions: [batch.partition] }]);
-          this.reportPaused();
+          this.pauseFetching(batch.partition);
           return;
         }
         resolveOffset(message.offset);
         const full = lane.isFull({ maxIds: this.config.bufferMaxIds, maxBytes: this.config.bufferMaxBytes });
         if (full || lane.buffer.uncommittedEvents >= this.config.flushMaxEvents) {
-          await this.flushBeforeFetchingMore(lane, batch.topic, full, () => isRunning() && !this.stopping, heartbeat);
+          await this.scheduler.flushBeforeFetchingMore(lane, full, () => isRunning() && !this.stopping, heartbeat);
         }
       }
     }));
     await heartbeat();
-  }
-
-  /**
-   * FLUSH_MAX_EVENTS or a buffer bound was reached: flush before folding more. When the buffer is
-   * full, or the flush fails (PostgreSQL slow or down), this partition's fetching pauses until a
-   * flush commits, so memory stays bounded however long the database is away.
-   */
-  private async flushBeforeFetchingMore(lane: PartitionLane, topic: string, full: boolean, keepTrying: () => boolean, heartbeat: () => Promise<void>): Promise<void> {
-    if (!full) {
-      try {
-        await lane.flush();
-        this.mirrorOffset(lane);
-        return;
-      } catch (error) {
-        lane.lastFlushError = error as Error;
-        this.logger.error(`partition ${lane.partition}: flush failed, keeping the buffer: ${(error as Error).message}`);
-      }
-    }
-    lane.paused = true;
-    this.consumer?.pause([{ topic, partitions: [lane.partition] }]);
-    this.reportPaused();
-    const why = full ? `buffer full (${lane.buffer.uncommittedIds} IDs, ${lane.buffer.uncommittedBytes} bytes uncommitted)` : 'the flush failed';
-    this.logger.warn(`partition ${lane.partition}: ${why}: fetching paused until a flush commits`);
-    try {
-      await this.flushWithRetry(lane, keepTrying, heartbeat);
-      this.mirrorOffset(lane);
-    } finally {
-      lane.paused = false;
-      if (!lane.fenced) this.consumer?.resume([{ topic, partitions: [lane.partition] }]);
-      this.reportPaused();
-    }
-  }
-
-  /** Flushes, retrying with backoff while `keepTrying()`; throws when it gives up with work left. */
-  private async flushWithRetry(lane: PartitionLane, keepTrying: () => boolean, heartbeat?: () => Promise<void>): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await lane.flush();
-        return;
-      } catch (error) {
-        lane.lastFlushError = error as Error;
-        this.logger.error(`partition ${lane.partition}: flush failed (attempt ${attempt + 1}), keeping the buffer: ${(error as Error).message}`);
-        if (!keepTrying()) throw error;
-        await new Promise((r) => setTimeout(r, Math.min(MAX_FLUSH_BACKOFF_MS, 100 * 2 ** attempt)));
-        await heartbeat?.();
-      }
-    }
-  }
-
-  private flushAllOnTimer(): void {
-    for (const lane of this.lanes.values()) {
-      if (lane.fenced || this.flushQueued.has(lane.partition) || !lane.buffer.hasUncommitted) continue;
-      this.flushQueued.add(lane.partition);
-      void lane
-        .serial(() => lane.flush())
-        .then(() => this.mirrorOffset(lane))
-        .catch((error: Error) => {
-          lane.lastFlushError = error;
-          this.logger.error(`partition ${lane.partition}: flush failed, will retry: ${error.message}`);
-        })
-        .finally(() => this.flushQueued.delete(lane.partition));
-    }
   }
 
   /**
@@ -309,52 +256,22 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
     }
   }
 
-  /** Periodic: is every claim still ours (a zombie stops before its next flush), and the lag. */
+  /** Periodic: is every claim still ours (a zombie stops before its next flush), and the gauges. */
   private async checkProgress(): Promise<void> {
-    await this.checkClaims();
-    await this.refreshLag();
-  }
-
-  /** An OPLOG epoch that is no longer ours means another instance claimed the partition: fence it now. */
-  private async checkClaims(): Promise<void> {
-    try {
-      const claims = await new OplogRepository(this.dataSource).claims({ consumerGroup: this.config.consumerGroup, topic: this.config.topics.topic });
-      for (const lane of this.lanes.values()) {
-        const claim = claims.get(lane.partition);
-        if (lane.fenced || !claim || claim.epoch === lane.epoch) continue;
-        lane.fence(`OPLOG shows epoch ${claim.epoch} owned by ${claim.owner}`);
-        this.consumer?.pause([{ topic: this.config.topics.topic, partitions: [lane.partition] }]);
-        this.reportPaused();
-      }
-    } catch (error) {
-      this.logger.warn(`claim check failed: ${(error as Error).message}`);
-    }
-  }
-
-  /** Lag = high watermark - OPLOG.next_offset (this instance's last commit), per owned partition. */
-  private async refreshLag(): Promise<void> {
+    for (const lane of (await this.claimWatch?.fenceStale(this.lanes.values())) ?? []) this.pauseFetching(lane.partition);
     try {
       const watermarks = await fetchWatermarks(this.kafka.admin, this.config.topics.topic);
-      for (const lane of this.lanes.values()) {
-        const labels = { partition: String(lane.partition) };
-        const high = watermarks.get(lane.partition)?.high ?? lane.buffer.committedOffset;
-        partitionLag.set(labels, Math.max(0, high - lane.buffer.committedOffset));
-        bufferedEvents.set(labels, lane.buffer.uncommittedEvents);
-        cachedIds.set(labels, lane.buffer.cachedIds);
-        bufferedBytes.set(labels, lane.buffer.uncommittedBytes);
-      }
-      this.reportPaused();
+      reportPartitionGauges(this.lanes.values(), new Map([...watermarks].map(([p, w]) => [p, w.high])));
+      reportPausedPartitions(this.lanes.values());
     } catch (error) {
       this.logger.warn(`lag refresh failed: ${(error as Error).message}`);
     }
   }
 
-  /** Paused partitions by reason, set whenever a lane pauses, resumes or is fenced. */
-  private reportPaused(): void {
-    const lanes = [...this.lanes.values()];
-    pausedPartitions.set({ reason: 'fenced' }, lanes.filter((l) => l.fenced).length);
-    pausedPartitions.set({ reason: 'offset-gap' }, lanes.filter((l) => !l.fenced && l.stoppedAtGap).length);
-    pausedPartitions.set({ reason: 'buffer-full' }, lanes.filter((l) => !l.fenced && !l.stoppedAtGap && l.paused).length);
+  /** Stops fetching one partition (fenced, stopped at a gap, or waiting for a flush) and says so in the gauge. */
+  private pauseFetching(partition: number): void {
+    this.consumer?.pause([{ topic: this.config.topics.topic, partitions: [partition] }]);
+    reportPausedPartitions(this.lanes.values());
   }
 
   /** Mirrors OPLOG's offset into the group for external lag tools; never read back as truth. */

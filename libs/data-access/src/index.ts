@@ -6,6 +6,7 @@ export * from './persistence/data-source.options';
 export * from './persistence/run-migrations';
 export * from './persistence/events.repository';
 export * from './persistence/oplog.repository';
+export * from './persistence/epoch-fence';
 export * from './persistence/flush-writer';
 export * from './persistence/producer-mark-row.entity';
 export * from './persistence/producer-marks.repository';

@@ -1,4 +1,4 @@
-import { OplogRepository } from '@async2/data-access';
+import { type CurrentClaim, OplogRepository, isCurrentClaim } from '@async2/data-access';
 import { Inject, Injectable } from '@nestjs/common';
 import { HealthCheckError, type HealthIndicatorResult } from '@nestjs/terminus';
 import { DataSource } from 'typeorm';
@@ -11,9 +11,10 @@ const gapMessage = (g: OffsetGap) =>
   `partition ${g.partition} stopped at a gap: offsets ${g.from}..${g.to} were removed before they were applied; ACCEPT_OFFSET_GAP=${g.partition}:${g.resumeAt} moves past them`;
 
 /**
- * Up when this instance owns every partition it claimed and none stopped at a gap in its offsets: OPLOG still holds its epoch for each.
- * Asking OPLOG (not only the lanes' fenced flags) notices a takeover at once, before this
- * instance's next flush would be refused.
+ * Up when this instance owns every partition it claimed and none stopped at a gap in its offsets:
+ * OPLOG still holds its epoch for each (isCurrentClaim, rule 4 of the epoch fence in
+ * libs/data-access/src/persistence/epoch-fence.ts). Asking OPLOG (not only the lanes' fenced
+ * flags) notices a takeover at once, before this instance's next flush would be refused.
  */
 @Injectable()
 export class OwnershipHealthIndicator {
@@ -29,7 +30,7 @@ export class OwnershipHealthIndicator {
 
   async check(key = 'ownership'): Promise<HealthIndicatorResult> {
     const progress = this.consumer.progress();
-    let claims: Map<number, { epoch: number; owner: string }>;
+    let claims: Map<number, CurrentClaim>;
     try {
       claims = await this.oplog.claims({ consumerGroup: this.config.consumerGroup, topic: this.config.topics.topic });
     } catch (error) {
@@ -37,7 +38,7 @@ export class OwnershipHealthIndicator {
     }
     const partitions = progress.map((p) => {
       const claim = claims.get(p.partition);
-      const owned = !p.fenced && claim?.epoch === p.epoch;
+      const owned = !p.fenced && isCurrentClaim(p.epoch, claim);
       return { ...p, owned, ...(owned ? {} : { claimedBy: claim?.owner, claimEpoch: claim?.epoch }) };
     });
     const lost = partitions.filter((p) => !p.owned).map((p) => p.partition);

@@ -1,6 +1,7 @@
 import { DomainError } from '@async2/domain';
 import type { DataSource, QueryRunner } from 'typeorm';
 import { type PendingChange, ChangeOutboxRepository } from './change-outbox.repository';
+import { HOLD_LIVE_EPOCHS } from './epoch-fence';
 import type { OplogKey } from './oplog.repository';
 
 /** A partition this instance believes it owns, with the epoch its claim got. */
@@ -17,7 +18,7 @@ export interface RelayBatchResult {
 }
 
 /**
- * The relay's fence: publishes the oldest outbox rows of partitions whose OPLOG epoch is still
+ * The relay's fence (rule 3 of epoch-fence.ts): publishes the oldest outbox rows of partitions whose OPLOG epoch is still
  * ours, in ONE transaction that holds a share lock on those OPLOG rows from before the publish
  * until the rows are deleted (COMMIT).
  *
@@ -80,11 +81,7 @@ export class FencedOutboxRelay {
   /** The claimed partitions whose OPLOG epoch is still ours, share-locked until COMMIT. */
   private async lockLiveClaims(runner: QueryRunner, claims: readonly RelayClaim[]): Promise<number[]> {
     const rows: Array<{ partition: number }> = await runner.query(
-      `SELECT o.partition FROM oplog o
-         JOIN unnest($3::int[], $4::bigint[]) AS mine(partition, epoch) ON o.partition = mine.partition AND o.epoch = mine.epoch
-        WHERE o.consumer_group = $1 AND o.topic = $2
-        ORDER BY o.partition
-          FOR SHARE OF o`,
+      HOLD_LIVE_EPOCHS,
       [this.key.consumerGroup, this.key.topic, claims.map((c) => c.partition), claims.map((c) => c.epoch)],
     );
     return rows.map((r) => r.partition);

@@ -1,5 +1,6 @@
 import type { EntityRecord, ProducerMarksPlan } from '@async2/domain';
 import type { DataSource } from 'typeorm';
+import { ADVANCE_UNDER_EPOCH } from './epoch-fence';
 import type { OplogKey } from './oplog.repository';
 import { writeProducerMarks } from './producer-marks.repository';
 
@@ -16,11 +17,6 @@ export interface FlushBatch {
 
 /** `refused`: rows not written because EVENTS holds a higher version of the ID (never moved backwards). */
 export type FlushResult = { kind: 'committed'; rows: number; refused: number } | { kind: 'fenced' };
-
-// Fence first: the UPDATE locks the OPLOG row, so a concurrent claim (epoch + 1) either committed
-// before us (we match zero rows and roll back) or waits until we commit (and then reads our offset).
-const ADVANCE_OPLOG = `UPDATE oplog SET next_offset = $5, updated_at = now()
-  WHERE consumer_group = $1 AND topic = $2 AND partition = $3 AND epoch = $4`;
 
 // One set-based statement for all changed IDs: arrays through unnest, so no 65,535 bind-parameter
 // cap and no statement per row. Each ID appears once (the fold ran first), which ON CONFLICT needs.
@@ -72,8 +68,10 @@ export class FlushWriter {
     await runner.connect();
     try {
       await runner.startTransaction();
+      // Fence first (rule 2 of epoch-fence.ts): the UPDATE locks the OPLOG row, so a concurrent
+      // claim either committed before us (zero rows: roll back) or waits until we commit.
       const advanced = await runner.query(
-        ADVANCE_OPLOG,
+        ADVANCE_UNDER_EPOCH,
         [batch.key.consumerGroup, batch.key.topic, batch.partition, batch.epoch, batch.nextOffset],
         true,
       );

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { ClaimRefusedError } from './claim-refused.error';
+import { CLAIM_PARTITION, type CurrentClaim, READ_CLAIMS } from './epoch-fence';
 
 /** What a claim returns: the epoch that fences every later flush, and where to resume. */
 export interface PartitionClaim {
@@ -24,9 +25,7 @@ export class OplogRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   /**
-   * Takes ownership of a partition: epoch + 1, owner = me. The row lock this UPDATE takes waits for
-   * an in-flight flush of the previous owner to finish, so the next_offset read here includes it,
-   * and every later flush of the previous owner finds a different epoch and is fenced.
+   * Takes ownership of a partition: epoch + 1, owner = me (the fence's rule 1, see epoch-fence.ts).
    *
    * With `topic` (every production claim), the claim also checks that OPLOG counts offsets of the
    * topic Kafka has now: the same topic id (a row without one adopts it) and a next_offset not
@@ -34,12 +33,7 @@ export class OplogRepository {
    */
   async claim(key: OplogKey, partition: number, owner: string, topic?: TopicPosition): Promise<PartitionClaim> {
     const rows: Array<{ epoch: string; next_offset: string }> = await this.dataSource.query(
-      `INSERT INTO oplog AS o (consumer_group, topic, partition, next_offset, epoch, owner, topic_id, updated_at)
-       VALUES ($1, $2, $3, 0, 1, $4, $5, now())
-       ON CONFLICT (consumer_group, topic, partition)
-       DO UPDATE SET epoch = o.epoch + 1, owner = EXCLUDED.owner, topic_id = COALESCE(EXCLUDED.topic_id, o.topic_id), updated_at = now()
-       WHERE $5::text IS NULL OR ((o.topic_id IS NULL OR o.topic_id = $5) AND o.next_offset <= $6::bigint)
-       RETURNING epoch::text AS epoch, next_offset::text AS next_offset`,
+      CLAIM_PARTITION,
       [key.consumerGroup, key.topic, partition, owner, topic?.topicId ?? null, topic?.endOffset ?? null],
     );
     if (rows.length === 0 && topic) throw await this.refusal(key, partition, topic);
@@ -70,9 +64,9 @@ export class OplogRepository {
   }
 
   /** The current claim (epoch and owner) of every partition of this group: a stale epoch means fenced. */
-  async claims(key: OplogKey): Promise<Map<number, { epoch: number; owner: string }>> {
+  async claims(key: OplogKey): Promise<Map<number, CurrentClaim>> {
     const rows: Array<{ partition: number; epoch: string; owner: string }> = await this.dataSource.query(
-      'SELECT partition, epoch::text AS epoch, owner FROM oplog WHERE consumer_group = $1 AND topic = $2',
+      READ_CLAIMS,
       [key.consumerGroup, key.topic],
     );
     return new Map(rows.map((r) => [r.partition, { epoch: Number(r.epoch), owner: r.owner }]));

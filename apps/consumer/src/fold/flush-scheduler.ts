@@ -1,0 +1,90 @@
+import type { Logger } from '@nestjs/common';
+import type { PartitionLane } from './partition-lane';
+
+const MAX_FLUSH_BACKOFF_MS = 5000;
+
+/** What the scheduler needs of the Kafka consumer: stop and restart one partition's fetching, mirror its offset. */
+export interface FetchControl {
+  pause(partition: number): void;
+  resume(partition: number): void;
+  /** After a commit: OPLOG's offset mirrored into the Kafka group for lag tools (never read back). */
+  committed(lane: PartitionLane): void;
+}
+
+/**
+ * When each lane flushes: on the timer (FLUSH_INTERVAL_MS), when it holds FLUSH_MAX_EVENTS, and
+ * when its buffer is full. Backpressure: a full buffer, or a failed flush (PostgreSQL slow or
+ * down), pauses that partition's fetching and retries with backoff until a flush commits, so
+ * memory stays bounded however long the database is away.
+ */
+export class FlushScheduler {
+  private readonly queued = new Set<number>();
+
+  constructor(
+    private readonly fetch: FetchControl,
+    private readonly logger: Logger,
+    private readonly pausedChanged: () => void,
+  ) {}
+
+  /** The timer's tick: queue a flush on every lane with uncommitted work (at most one queued per lane). */
+  flushAll(lanes: Iterable<PartitionLane>): void {
+    for (const lane of lanes) {
+      if (lane.fenced || this.queued.has(lane.partition) || !lane.buffer.hasUncommitted) continue;
+      this.queued.add(lane.partition);
+      void lane
+        .serial(() => lane.flush())
+        .then(() => this.fetch.committed(lane))
+        .catch((error: Error) => {
+          lane.lastFlushError = error;
+          this.logger.error(`partition ${lane.partition}: flush failed, will retry: ${error.message}`);
+        })
+        .finally(() => this.queued.delete(lane.partition));
+    }
+  }
+
+  /**
+   * FLUSH_MAX_EVENTS or a buffer bound was reached (called inside the lane's serial task): flush
+   * before folding more; when the buffer is full or the flush fails, pause fetching until one commits.
+   */
+  async flushBeforeFetchingMore(lane: PartitionLane, full: boolean, keepTrying: () => boolean, heartbeat: () => Promise<void>): Promise<void> {
+    if (!full) {
+      try {
+        await lane.flush();
+        this.fetch.committed(lane);
+        return;
+      } catch (error) {
+        lane.lastFlushError = error as Error;
+        this.logger.error(`partition ${lane.partition}: flush failed, keeping the buffer: ${(error as Error).message}`);
+      }
+    }
+    lane.paused = true;
+    this.fetch.pause(lane.partition);
+    this.pausedChanged();
+    const why = full ? `buffer full (${lane.buffer.uncommittedIds} IDs, ${lane.buffer.uncommittedBytes} bytes uncommitted)` : 'the flush failed';
+    this.logger.warn(`partition ${lane.partition}: ${why}: fetching paused until a flush commits`);
+    try {
+      await this.flushWithRetry(lane, keepTrying, heartbeat);
+      this.fetch.committed(lane);
+    } finally {
+      lane.paused = false;
+      if (!lane.fenced) this.fetch.resume(lane.partition);
+      this.pausedChanged();
+    }
+  }
+
+  /** Flushes, retrying with backoff while `keepTrying()`; throws when it gives up with work left. */
+  async flushWithRetry(lane: PartitionLane, keepTrying: () => boolean, heartbeat?: () => Promise<void>): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await lane.flush();
+        return;
+      } catch (error) {
+        lane.lastFlushError = error as Error;
+        this.logger.error(`partition ${lane.partition}: flush failed (attempt ${attempt + 1}), keeping the buffer: ${(error as Error).message}`);
+        if (!keepTrying()) throw error;
+        await new Promise((r) => setTimeout(r, Math.min(MAX_FLUSH_BACKOFF_MS, 100 * 2 ** attempt)));
+        await heartbeat?.();
+      }
+    }
+  }
+}

@@ -1,4 +1,4 @@
-import { encodeEventRecord, EventsRepository, fetchTopicId, FlushWriter, IdempotentSender, type OplogKey, OplogRepository } from '@async2/data-access';
+import { cachedPartitionCounts, encodeEventRecord, EventsRepository, fetchTopicId, FlushWriter, IdempotentSender, type OplogKey, OplogRepository } from '@async2/data-access';
 import type { EntityRecord, StampedEvent } from '@async2/domain';
 import { createTestDatabase, createTestTopic, migratedDataSource, type TestDatabase, testKafka, uniqueName, waitFor } from '@async2/testing';
 import type { Logger } from '@nestjs/common';
@@ -35,7 +35,7 @@ beforeAll(async () => {
   ({ topic, dlq, drop: dropTopic } = await createTestTopic(admin, 2));
   key = { consumerGroup: uniqueName('group'), topic };
   producer = kafka.producer({ allowAutoTopicCreation: false });
-  dlqProducer = new IdempotentSender(() => kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false }));
+  dlqProducer = new IdempotentSender(() => kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false }), cachedPartitionCounts(admin));
   await Promise.all([producer.connect(), dlqProducer.connect()]);
 });
 

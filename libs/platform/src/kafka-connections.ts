@@ -1,4 +1,4 @@
-import { type SharedSettings, ensureTopics, kafkaClientOptions } from '@async2/data-access';
+import { type SharedSettings, ensureTopics, fetchWatermarks, kafkaClientOptions } from '@async2/data-access';
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { type Admin, Kafka } from 'kafkajs';
 import { SHARED_SETTINGS } from './shared-settings.token';
@@ -28,6 +28,9 @@ export class KafkaConnections implements OnModuleInit, OnApplicationShutdown {
         // first real request: the topic check is part of "can we use Kafka".
         await this.admin.connect();
         await ensureTopics(this.admin, this.settings.topics);
+        // Every partition has a leader that answers (a new topic on a cluster, an election at boot): wait, do not exit.
+        const { topic, deadLetterTopic, changesTopic } = this.settings.topics;
+        for (const name of [topic, deadLetterTopic, changesTopic]) await fetchWatermarks(this.admin, name);
       } catch (error) {
         const { brokers, ssl, sasl } = this.settings.kafka;
         const security = `${ssl ? 'TLS' : 'no TLS'}, ${sasl ? `SASL ${sasl.mechanism} as ${sasl.username}` : 'no SASL'}`;

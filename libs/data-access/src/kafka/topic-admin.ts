@@ -34,16 +34,18 @@ export async function ensureTopics(admin: Admin, layout: TopicLayout): Promise<v
   }
 }
 
-/** P, read from the topic's metadata (never from configuration that could drift from it). */
-export async function fetchPartitionCount(admin: Admin, topic: string, timeoutMs = 15_000): Promise<number> {
-  // A topic created a moment ago may not be in every broker's metadata yet: retry for a while.
+/**
+ * Asks again until Kafka answers, for at most `timeoutMs`: a topic created a moment ago may not be
+ * in every broker's metadata yet, and a partition may be between leaders (an election, a broker
+ * restart). At boot that is a wait, not a reason to exit.
+ */
+async function untilAnswered<T>(ask: () => Promise<T | undefined>, timeoutMs: number, failure: () => Error): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
-      const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
-      const count = metadata.topics[0]?.partitions.length ?? 0;
-      if (count > 0) return count;
-      if (Date.now() > deadline) throw new Error(`topic ${topic} has no partitions`);
+      const answer = await ask();
+      if (answer !== undefined) return answer;
+      if (Date.now() > deadline) throw failure();
     } catch (error) {
       if (Date.now() > deadline) throw error;
     }
@@ -51,9 +53,22 @@ export async function fetchPartitionCount(admin: Admin, topic: string, timeoutMs
   }
 }
 
-/** Low and high watermarks of every partition of a topic. */
-export async function fetchWatermarks(admin: Admin, topic: string): Promise<Map<number, { low: number; high: number }>> {
-  const offsets = await admin.fetchTopicOffsets(topic);
+/** P, read from the topic's metadata (never from configuration that could drift from it). */
+export function fetchPartitionCount(admin: Admin, topic: string, timeoutMs = 15_000): Promise<number> {
+  return untilAnswered(
+    async () => {
+      const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
+      const count = metadata.topics[0]?.partitions.length ?? 0;
+      return count > 0 ? count : undefined;
+    },
+    timeoutMs,
+    () => new Error(`topic ${topic} has no partitions`),
+  );
+}
+
+/** Low and high watermarks of every partition of a topic (every partition's leader must answer). */
+export async function fetchWatermarks(admin: Admin, topic: string, timeoutMs = 15_000): Promise<Map<number, { low: number; high: number }>> {
+  const offsets = await untilAnswered(() => admin.fetchTopicOffsets(topic), timeoutMs, () => new Error(`no offsets for ${topic}`));
   return new Map(offsets.map((o) => [o.partition, { low: Number(o.low), high: Number(o.high) }]));
 }
 

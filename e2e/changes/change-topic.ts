@@ -39,6 +39,22 @@ export async function replicaDifferences(probe: DatabaseProbe, replica: Replica)
 }
 
 /** Per ID, the change topic's versions never go down (a duplicate repeats the same version). */
+/**
+ * IDs whose LAST record on the change topic is not their highest version: what compaction (which keeps
+ * each key's last record) would leave stale. A zombie publishing after the new owner shows up here.
+ */
+export function staleLastRecords(changes: StoredChange[]): string[] {
+  const highest = new Map<string, number>();
+  const last = new Map<string, StoredChange>();
+  for (const stored of changes) {
+    highest.set(stored.change.id, Math.max(highest.get(stored.change.id) ?? 0, stored.change.version));
+    last.set(stored.change.id, stored);
+  }
+  return [...last.values()]
+    .filter(({ change }) => change.version < (highest.get(change.id) ?? 0))
+    .map(({ partition, offset, change }) => `${change.id}: last record ${partition}@${offset} holds version ${change.version}, the topic has ${highest.get(change.id)}`);
+}
+
 export function versionRegressions(changes: StoredChange[]): string[] {
   const last = new Map<string, number>();
   const problems: string[] = [];

@@ -1,20 +1,13 @@
-import { type AppProcess, type TestDatabase, createTestDatabase, freePort, spawnApp, startApp, testBrokers, testKafka, uniqueName, waitFor, waitUntilReady } from '@async2/testing';
-import type { Admin } from 'kafkajs';
+import { type AppProcess, TestPipeline, uniqueName, waitFor, waitUntilReady } from '@async2/testing';
 
 // Issue 15, finding 8: a fenced consumer never writes again; if the instance that fenced it dies
 // too, nothing owns the partition. After FENCED_LIVENESS_GRACE_MS the fenced one must fail its
 // liveness probe (so the orchestrator restarts it and it claims again), and say why.
 describe('a fenced consumer', () => {
-  const topic = uniqueName('events-fenced');
-  // A Kafka group of its own: members other suites left behind (killed, not yet expired) would hold up its joins.
-  const group = uniqueName('group');
   const GRACE_MS = 3000;
-  let database: TestDatabase;
-  let admin: Admin;
-  const apps: AppProcess[] = [];
+  let pipeline: TestPipeline;
 
   const env = (instanceId: string) => ({
-    KAFKA_BROKERS: testBrokers().join(','), DATABASE_URL: database.url, KAFKA_TOPIC: topic, KAFKA_TOPIC_PARTITIONS: '1', CONSUMER_GROUP: group,
     PARTITIONS: '0', INSTANCE_ID: instanceId, PROGRESS_CHECK_MS: '200', FENCED_LIVENESS_GRACE_MS: String(GRACE_MS),
     KAFKA_SESSION_TIMEOUT_MS: '6000', KAFKA_REBALANCE_TIMEOUT_MS: '10000',
   });
@@ -24,26 +17,20 @@ describe('a fenced consumer', () => {
   };
 
   beforeAll(async () => {
-    database = await createTestDatabase('async2_fenced');
-    admin = testKafka().admin();
-    await admin.connect();
+    // A Kafka group of its own: members other suites left behind (killed, not yet expired) would hold up its joins.
+    pipeline = await TestPipeline.open({ name: 'fenced', partitions: 1, env: { CONSUMER_GROUP: uniqueName('group') }, stopSignal: 'SIGKILL' });
   });
   afterAll(async () => {
-    await Promise.all(apps.map((app) => app.stop('SIGKILL')));
-    await admin?.deleteTopics({ topics: [topic, `${topic}.dlq`, `${topic}.changes`] }).catch(() => undefined);
-    await admin?.disconnect();
-    await database?.drop();
+    await pipeline?.close();
   });
 
   it('stays live through the grace period, then fails liveness naming the partition and who took it', async () => {
-    const first = await startApp('consumer', await freePort(), env('consumer-first'));
-    apps.push(first);
+    const first = await pipeline.startConsumer(env('consumer-first'));
     expect((await probe(first, 'live')).status).toBe(200);
 
     // Readiness reads OPLOG, so it turns 503 the moment the second one claims, before the first one's
     // lane is fenced (its next claim check): the grace period starts after this.
-    const second = spawnApp('consumer', await freePort(), env('consumer-second'));
-    apps.push(second);
+    const second = await pipeline.spawnConsumer(env('consumer-second'));
     await waitFor(async () => (await probe(first, 'ready')).status === 503, { timeoutMs: 30_000, intervalMs: 20, what: 'the second consumer to claim the partition' });
     const fencedAt = Date.now();
     expect((await probe(first, 'live')).status).toBe(200); // within the grace period: a handover may still be under way

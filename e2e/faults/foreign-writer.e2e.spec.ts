@@ -1,48 +1,30 @@
 import { encodeEventRecord } from '@async2/data-access';
 import { partitionForKey } from '@async2/domain';
-import { type AppProcess, MetricsScrape, type TestDatabase, createTestDatabase, freePort, readTopic, startApp, testBrokers, testKafka, uniqueName, waitFor } from '@async2/testing';
-import type { Admin, Producer } from 'kafkajs';
-import { Client } from 'pg';
+import { type AppProcess, MetricsScrape, TestPipeline, readTopic, uniqueName, waitFor } from '@async2/testing';
+import type { Producer } from 'kafkajs';
 
 // Issue 15, finding 5: a writer that does not use our partitioner (or a producer that still had an
 // older partition count) puts an ID's record on another partition. Two lanes would then both write
 // that ID's absolute state; the consumer must dead-letter the misplaced record instead.
 describe('a record on the wrong partition', () => {
   const PARTITIONS = 3;
-  const topic = uniqueName('events-foreign');
-  let database: TestDatabase;
-  let admin: Admin;
+  let pipeline: TestPipeline;
   let producer: Producer;
   let consumer: AppProcess;
 
-  const query = async <T>(sql: string, params: unknown[]): Promise<T[]> => {
-    const client = new Client({ connectionString: database.url });
-    await client.connect();
-    try {
-      return (await client.query(sql, params)).rows as T[];
-    } finally {
-      await client.end();
-    }
-  };
+  const query = <T>(sql: string, params: unknown[]): Promise<T[]> => pipeline.probe.query<T>(sql, params);
 
   beforeAll(async () => {
-    database = await createTestDatabase('async2_foreign');
-    admin = testKafka().admin();
-    await admin.connect();
-    const env = { KAFKA_BROKERS: testBrokers().join(','), DATABASE_URL: database.url, KAFKA_TOPIC: topic, KAFKA_TOPIC_PARTITIONS: String(PARTITIONS), CONSUMER_GROUP: uniqueName('group') };
-    consumer = await startApp('consumer', await freePort(), { ...env, PARTITIONS: 'all', FLUSH_INTERVAL_MS: '100' });
-    producer = testKafka().producer({ allowAutoTopicCreation: false });
-    await producer.connect();
+    pipeline = await TestPipeline.open({ name: 'foreign', partitions: PARTITIONS, env: { CONSUMER_GROUP: uniqueName('group') } });
+    consumer = await pipeline.startConsumer({ FLUSH_INTERVAL_MS: '100' });
+    producer = await pipeline.kafkaProducer();
   });
   afterAll(async () => {
-    await consumer?.stop();
-    await producer?.disconnect();
-    await admin?.deleteTopics({ topics: [topic, `${topic}.dlq`, `${topic}.changes`] }).catch(() => undefined);
-    await admin?.disconnect();
-    await database?.drop();
+    await pipeline?.close();
   });
 
   it('goes to the DLQ with the reason, and the ID keeps the state its own partition gave it', async () => {
+    const { topic, kafka } = pipeline;
     const id = 'account-42';
     const home = partitionForKey(id, PARTITIONS);
     const wrong = (home + 1) % PARTITIONS;
@@ -54,7 +36,7 @@ describe('a record on the wrong partition', () => {
     await waitFor(async () => (await query<{ n: number }>('SELECT coalesce(sum(next_offset), 0)::int AS n FROM oplog WHERE topic = $1', [topic]))[0].n === 2, { timeoutMs: 60_000, what: 'both records to be passed' });
     expect(await query('SELECT state, version::int AS version, partition FROM events WHERE id = $1', [id])).toEqual([{ state: { balance: 100 }, version: 1, partition: home }]);
 
-    const dead = await readTopic(testKafka(), `${topic}.dlq`, (_, __, m) => ({
+    const dead = await readTopic(kafka, `${topic}.dlq`, (_, __, m) => ({
       key: m.key?.toString(),
       value: m.value?.toString(),
       reason: m.headers?.['x-dlq-reason']?.toString(),

@@ -1,27 +1,17 @@
 import { encodeEventRecord } from '@async2/data-access';
 import { partitionForKey } from '@async2/domain';
-import { type AppProcess, MetricsScrape, type TestDatabase, createTestDatabase, freePort, spawnApp, startApp, testBrokers, testKafka, uniqueName, waitFor } from '@async2/testing';
-import type { Admin, Producer } from 'kafkajs';
-import { Client } from 'pg';
+import { type AppProcess, MetricsScrape, TestPipeline, uniqueName, waitFor } from '@async2/testing';
+import type { Producer } from 'kafkajs';
 
 // Issue 15, finding 2: records removed from Kafka (here with deleteRecords, kafkajs deleteTopicRecords, as retention would)
 // before the consumer applied them. The partition must stop and say so (readiness, metric, log);
 // other partitions go on; only the operator's ACCEPT_OFFSET_GAP moves past the gap.
 describe('a gap in a partition\'s offsets', () => {
   const PARTITIONS = 2;
-  const topic = uniqueName('events-gap');
-  // A Kafka group of its own: members other suites left behind (killed, not yet expired) would hold up its joins.
-  const group = uniqueName('group');
-  let database: TestDatabase;
-  let admin: Admin;
+  let pipeline: TestPipeline;
   let producer: Producer;
-  const apps: AppProcess[] = [];
   let seq = 0;
 
-  const env = (extra: Record<string, string> = {}) => ({
-    KAFKA_BROKERS: testBrokers().join(','), DATABASE_URL: database.url, KAFKA_TOPIC: topic, KAFKA_TOPIC_PARTITIONS: String(PARTITIONS), CONSUMER_GROUP: group,
-    PARTITIONS: 'all', FLUSH_INTERVAL_MS: '100', PROGRESS_CHECK_MS: '200', ...extra,
-  });
   /** IDs that hash to `partition` under the topic's partition count, as the producer would send them. */
   const idOn = (partition: number) => {
     for (;;) {
@@ -31,22 +21,16 @@ describe('a gap in a partition\'s offsets', () => {
   };
   const produce = async (partition: number, count: number) => {
     const messages = Array.from({ length: count }, () => ({ partition, ...encodeEventRecord({ id: idOn(partition), op: 'set', data: { seq }, ts: Date.now(), src: 'gap-test' }) }));
-    await producer.send({ topic, acks: -1, messages });
+    await producer.send({ topic: pipeline.topic, acks: -1, messages });
   };
   /** What retention does to the oldest records: Kafka's DeleteRecords (the admin must know the partition's leader first). */
   const deleteRecordsBefore = async (partition: number, offset: number) => {
-    await admin.fetchTopicMetadata({ topics: [topic] });
-    await admin.deleteTopicRecords({ topic, partitions: [{ partition, offset: String(offset) }] });
+    await pipeline.admin.fetchTopicMetadata({ topics: [pipeline.topic] });
+    await pipeline.admin.deleteTopicRecords({ topic: pipeline.topic, partitions: [{ partition, offset: String(offset) }] });
   };
   const oplog = async () => {
-    const client = new Client({ connectionString: database.url });
-    await client.connect();
-    try {
-      const { rows } = await client.query('SELECT partition, next_offset::int AS next FROM oplog WHERE topic = $1', [topic]);
-      return new Map<number, number>(rows.map((r: { partition: number; next: number }) => [r.partition, r.next]));
-    } finally {
-      await client.end();
-    }
+    const rows = await pipeline.probe.query<{ partition: number; next: number }>('SELECT partition, next_offset::int AS next FROM oplog WHERE topic = $1', [pipeline.topic]);
+    return new Map<number, number>(rows.map((r) => [r.partition, r.next]));
   };
   const ready = async (app: AppProcess) => {
     const response = await fetch(`${app.url}/health/ready`);
@@ -55,26 +39,25 @@ describe('a gap in a partition\'s offsets', () => {
   };
 
   beforeAll(async () => {
-    database = await createTestDatabase('async2_gap');
-    admin = testKafka().admin();
-    await admin.connect();
-    await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: PARTITIONS }] });
-    producer = testKafka().producer({ allowAutoTopicCreation: false });
-    await producer.connect();
+    pipeline = await TestPipeline.open({
+      name: 'gap',
+      partitions: PARTITIONS,
+      // A Kafka group of its own: members other suites left behind (killed, not yet expired) would hold up its joins.
+      env: { CONSUMER_GROUP: uniqueName('group') },
+      consumerEnv: { FLUSH_INTERVAL_MS: '100', PROGRESS_CHECK_MS: '200' },
+      stopSignal: 'SIGKILL',
+    });
+    await pipeline.admin.createTopics({ waitForLeaders: true, topics: [{ topic: pipeline.topic, numPartitions: PARTITIONS }] });
+    producer = await pipeline.kafkaProducer();
   });
   afterAll(async () => {
-    await Promise.all(apps.map((app) => app.stop('SIGKILL')));
-    await producer?.disconnect();
-    await admin?.deleteTopics({ topics: [topic, `${topic}.dlq`, `${topic}.changes`] }).catch(() => undefined);
-    await admin?.disconnect();
-    await database?.drop();
+    await pipeline?.close();
   });
 
   it('stops the partition (at the claim and while running), says which offsets, and moves on only when the operator accepts them', async () => {
     // 1. Both partitions applied up to offset 5.
     await Promise.all([produce(0, 5), produce(1, 5)]);
-    const first = await startApp('consumer', await freePort(), env());
-    apps.push(first);
+    const first = await pipeline.startConsumer();
     await waitFor(async () => { const o = await oplog(); return o.get(0) === 5 && o.get(1) === 5; }, { timeoutMs: 30_000, what: 'OPLOG at 5 on both partitions' });
     await first.stop();
 
@@ -83,8 +66,7 @@ describe('a gap in a partition\'s offsets', () => {
     await deleteRecordsBefore(0, 8);
 
     // 3. At the claim: partition 0 stops at once; partition 1 keeps folding.
-    const second = spawnApp('consumer', await freePort(), env());
-    apps.push(second);
+    const second = await pipeline.spawnConsumer();
     const atClaim = await waitFor(async () => { const r = await ready(second); return r.ownership?.partitions.length === PARTITIONS ? r : undefined; }, { timeoutMs: 60_000, what: 'readiness with both partitions' });
     expect(atClaim.status).toBe(503);
     expect(atClaim.ownership?.message).toBe('partition 0 stopped at a gap: offsets 5..7 were removed before they were applied; ACCEPT_OFFSET_GAP=0:8 moves past them');
@@ -117,8 +99,7 @@ describe('a gap in a partition\'s offsets', () => {
     await second.stop();
 
     // 5. The operator accepts both losses: the partitions move past them, once, and the consumer is ready.
-    const third = await startApp('consumer', await freePort(), env({ ACCEPT_OFFSET_GAP: '0:8,1:22' }));
-    apps.push(third);
+    const third = await pipeline.startConsumer({ ACCEPT_OFFSET_GAP: '0:8,1:22' });
     await waitFor(async () => { const o = await oplog(); return o.get(0) === 10 && o.get(1) === 25; }, { timeoutMs: 30_000, what: 'both partitions past their gaps' });
     expect((await ready(third)).status).toBe(200);
     expect(third.logs.join('\n')).toMatch(/partition 0: offsets 5\.\.7 were removed before they were applied; moving past them as ACCEPT_OFFSET_GAP=0:8 says/);
@@ -127,8 +108,7 @@ describe('a gap in a partition\'s offsets', () => {
     // 6. The setting left in place is inert: it says so, and a new gap still stops the partition.
     await produce(0, 5); // 10..14
     await deleteRecordsBefore(0, 13);
-    const fourth = spawnApp('consumer', await freePort(), env({ ACCEPT_OFFSET_GAP: '0:8,1:22' }));
-    apps.push(fourth);
+    const fourth = await pipeline.spawnConsumer({ ACCEPT_OFFSET_GAP: '0:8,1:22' });
     const again = await waitFor(async () => { const r = await ready(fourth); return r.ownership?.message ? r : undefined; }, { timeoutMs: 60_000, what: 'the new gap to stop partition 0' });
     expect(again.ownership?.message).toBe('partition 0 stopped at a gap: offsets 10..12 were removed before they were applied; ACCEPT_OFFSET_GAP=0:13 moves past them');
     expect(fourth.logs.join('\n')).toMatch(/ACCEPT_OFFSET_GAP=0:8 is not ahead of OPLOG next_offset 10: it has no effect any more; remove it/);

@@ -1,49 +1,33 @@
-import { type AppProcess, type TestDatabase, createTestDatabase, freePort, spawnApp, startApp, testBrokers, testKafka, uniqueName, waitFor } from '@async2/testing';
-import type { Admin } from 'kafkajs';
-import { Client } from 'pg';
+import { type AppProcess, TestPipeline, uniqueName, waitFor } from '@async2/testing';
 
 // Issue 15, finding 9: the topic is deleted and created again under the same name while the
 // database is kept (a second clone's fresh broker, lost broker data, a recreated topic). OPLOG's
 // next_offset counts the old topic's records: resuming there would treat every new record as
 // applied, and `after=` would answer at once. The consumer must refuse, and the read must wait.
 describe('a recreated topic under a kept database', () => {
-  const topic = uniqueName('events-recreated');
-  // A Kafka group of its own: members other suites left behind (killed, not yet expired) would hold up its joins.
-  const group = uniqueName('group');
-  let database: TestDatabase;
-  let admin: Admin;
-  const apps: AppProcess[] = [];
+  let pipeline: TestPipeline;
 
-  const env = () => ({ KAFKA_BROKERS: testBrokers().join(','), DATABASE_URL: database.url, KAFKA_TOPIC: topic, KAFKA_TOPIC_PARTITIONS: '2', CONSUMER_GROUP: group });
-  const oplog = async () => {
-    const client = new Client({ connectionString: database.url });
-    await client.connect();
-    try {
-      return (await client.query('SELECT partition, next_offset::int AS "nextOffset", epoch::int AS epoch, topic_id AS "topicId" FROM oplog WHERE topic = $1 ORDER BY partition', [topic])).rows;
-    } finally {
-      await client.end();
-    }
-  };
+  const oplog = () =>
+    pipeline.probe.query<{ partition: number; nextOffset: number; epoch: number; topicId: string }>(
+      'SELECT partition, next_offset::int AS "nextOffset", epoch::int AS epoch, topic_id AS "topicId" FROM oplog WHERE topic = $1 ORDER BY partition',
+      [pipeline.topic],
+    );
   const post = (app: AppProcess, event: object) =>
     fetch(`${app.url}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(event) }).then(async (r) => ({ status: r.status, body: (await r.json()) as { token: string } }));
 
   beforeAll(async () => {
-    database = await createTestDatabase('async2_recreated');
-    admin = testKafka().admin();
-    await admin.connect();
+    // A Kafka group of its own: members other suites left behind (killed, not yet expired) would hold up its joins.
+    pipeline = await TestPipeline.open({ name: 'recreated', partitions: 2, env: { CONSUMER_GROUP: uniqueName('group') }, stopSignal: 'SIGKILL' });
   });
   afterAll(async () => {
-    await Promise.all(apps.map((app) => app.stop('SIGKILL')));
-    await admin?.deleteTopics({ topics: [topic, `${topic}.dlq`, `${topic}.changes`] }).catch(() => undefined);
-    await admin?.disconnect();
-    await database?.drop();
+    await pipeline?.close();
   });
 
   it('the consumer refuses to resume, naming the cause and the ways out, and after= does not answer from the old position', async () => {
+    const { topic, admin } = pipeline;
     // 1. A pipeline folds 30 events of the first topic.
-    let producer = await startApp('producer', await freePort(), env());
-    const consumer = await startApp('consumer', await freePort(), { ...env(), PARTITIONS: 'all', FLUSH_INTERVAL_MS: '100' });
-    apps.push(producer, consumer);
+    let producer = await pipeline.startProducer();
+    const consumer = await pipeline.startConsumer({ FLUSH_INTERVAL_MS: '100' });
     for (let i = 0; i < 30; i++) expect((await post(producer, { id: `user-${i}`, op: 'set', data: { i } })).status).toBe(202);
     await waitFor(async () => (await oplog()).reduce((sum, r) => sum + r.nextOffset, 0) === 30, { timeoutMs: 30_000, what: 'OPLOG to cover the 30 events' });
     const before = await oplog();
@@ -56,8 +40,7 @@ describe('a recreated topic under a kept database', () => {
     await waitFor(() => admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 2 }] }).then(() => true, () => false), { timeoutMs: 30_000, what: 'the topic to be created again' });
 
     // 3. The consumer refuses at its claim, says why and what to do, and changes nothing in OPLOG.
-    const refused = spawnApp('consumer', await freePort(), { ...env(), PARTITIONS: 'all' });
-    apps.push(refused);
+    const refused = await pipeline.spawnConsumer();
     expect(await refused.exited).toBe(1);
     const log = refused.logs.join('\n');
     expect(log).toMatch(new RegExp(`OPLOG was folded from another topic named ${topic} \\(topic id ${before[0].topicId}\\); Kafka's ${topic} now has id [0-9a-f]{32}`));
@@ -66,8 +49,7 @@ describe('a recreated topic under a kept database', () => {
     expect(await oplog()).toEqual(before);
 
     // 4. A write to the new topic gets a low offset; OPLOG's old next_offset must not answer for it.
-    producer = await startApp('producer', await freePort(), { ...env(), READ_AFTER_TIMEOUT_MS: '1500' });
-    apps.push(producer);
+    producer = await pipeline.startProducer({ READ_AFTER_TIMEOUT_MS: '1500' });
     const written = await post(producer, { id: 'user-0', op: 'set', data: { fresh: true } });
     expect(written.status).toBe(202);
     const [partition, offset] = written.body.token.split(':').map(Number);

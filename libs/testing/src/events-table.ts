@@ -31,6 +31,11 @@ export class DatabaseProbe {
     return new Map(rows.map((r) => [r.partition, { nextOffset: Number(r.next_offset), epoch: Number(r.epoch), owner: r.owner }]));
   }
 
+  /** Any other read, on the probe's connection: the rows as PostgreSQL returns them. */
+  async query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
+    return (await this.client.query(sql, params)).rows as T[];
+  }
+
   /** Changes committed but not yet published to the change topic. */
   async changeOutboxSize(): Promise<number> {
     const { rows } = await this.client.query('SELECT count(*)::text AS n FROM change_outbox');

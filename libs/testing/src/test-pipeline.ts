@@ -1,4 +1,4 @@
-import type { Admin, Kafka } from 'kafkajs';
+import type { Admin, Kafka, Producer } from 'kafkajs';
 import { type AppProcess, spawnApp, startApp } from './app-process';
 import { DatabaseProbe } from './events-table';
 import { freePort } from './free-port';
@@ -23,6 +23,8 @@ export interface AppStartOptions {
   port?: number;
   /** How close() stops this app if it is still running. */
   stopSignal?: NodeJS.Signals;
+  /** How long a start waits for readiness (startApp's default, 60 s, unless said). */
+  readyTimeoutMs?: number;
 }
 
 /** What a consumer in a test runs with unless the suite says otherwise: every partition, flushes every 200 ms. */
@@ -40,6 +42,7 @@ export class TestPipeline {
   database!: TestDatabase;
   probe!: DatabaseProbe;
   private readonly apps: Array<{ app: AppProcess; stopSignal: NodeJS.Signals }> = [];
+  private readonly producers: Producer[] = [];
 
   private constructor(private readonly options: TestPipelineOptions) {
     this.topic = uniqueName(`events-${options.name}`);
@@ -78,13 +81,13 @@ export class TestPipeline {
 
   /** Starts a producer and waits until it is ready. */
   async startProducer(env: Record<string, string> = {}, options: AppStartOptions = {}): Promise<AppProcess> {
-    const app = await startApp('producer', options.port ?? (await freePort()), { ...this.env(), ...env });
+    const app = await startApp('producer', options.port ?? (await freePort()), { ...this.env(), ...env }, options.readyTimeoutMs);
     return this.register(app, options);
   }
 
   /** Starts a consumer and waits until it is ready (its claims are made). */
   async startConsumer(env: Record<string, string> = {}, options: AppStartOptions = {}): Promise<AppProcess> {
-    const app = await startApp('consumer', options.port ?? (await freePort()), this.consumerEnv(env));
+    const app = await startApp('consumer', options.port ?? (await freePort()), this.consumerEnv(env), options.readyTimeoutMs);
     return this.register(app, options);
   }
 
@@ -92,6 +95,14 @@ export class TestPipeline {
   async spawnConsumer(env: Record<string, string> = {}, options: AppStartOptions = {}): Promise<AppProcess> {
     const app = spawnApp('consumer', options.port ?? (await freePort()), this.consumerEnv(env));
     return this.register(app, options);
+  }
+
+  /** A connected Kafka producer for writing records the way another writer would (it never creates topics); close() disconnects it. */
+  async kafkaProducer(): Promise<Producer> {
+    const producer = this.kafka.producer({ allowAutoTopicCreation: false });
+    this.producers.push(producer);
+    await producer.connect();
+    return producer;
   }
 
   /** End offsets of every partition of the pipeline's topic (or of another one). */
@@ -121,9 +132,10 @@ export class TestPipeline {
     });
   }
 
-  /** Stops every app still running (the last started first), deletes the topics, drops the database. */
+  /** Stops every app still running (the last started first), disconnects its Kafka producers, deletes the topics, drops the database. */
   async close(): Promise<void> {
     for (const { app, stopSignal } of this.apps.splice(0).reverse()) await app.stop(stopSignal);
+    for (const producer of this.producers.splice(0)) await producer.disconnect();
     // One call per topic: deleting one that was never created (no consumer ran) must not keep the others.
     for (const topic of [this.topic, `${this.topic}.dlq`, `${this.topic}.changes`]) await this.admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
     await this.admin.disconnect();

@@ -31,7 +31,7 @@ describe('change relay fenced by the OPLOG epoch', () => {
     await waitFor(async () => (await pipeline.probe.changeOutboxSize()) === 0, { timeoutMs: 60_000, what: 'the outbox to be empty' });
   }
 
-  it('a zombie relay frozen holding outbox rows publishes nothing after SIGCONT: every ID's last record is its newest version, and a replica from cursor 0 after aggressive compaction equals EVENTS', async () => {
+  it('a zombie relay frozen holding outbox rows publishes nothing after SIGCONT: the last record of every ID is its newest version, and a replica from cursor 0 after aggressive compaction equals EVENTS', async () => {
     // Compaction as eager as the broker allows: segments roll after 100 ms, cleaned at 1% dirty.
     // Compaction keeps each key's LAST record: a zombie's older version published after the new
     // owner's newer one would be all that is left of that ID.

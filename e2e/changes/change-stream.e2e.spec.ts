@@ -24,6 +24,16 @@ describe('change stream', () => {
   afterAll(async () => {
     await pipeline?.close();
   });
+  // A replica left open (a test that failed halfway) reconnects for ever and keeps jest from exiting.
+  const replicas: Replica[] = [];
+  afterEach(async () => {
+    await Promise.all(replicas.splice(0).map((replica) => replica.close()));
+  });
+  const startReplica = async () => {
+    const replica = await Replica.start({ url: pipeline.producer.url, pageSize: 50, reconnectDelayMs: 100 });
+    replicas.push(replica);
+    return replica;
+  };
 
   /** EVENTS has been published: the outbox is empty and OPLOG reached the end of the events topic. */
   async function settled(): Promise<void> {
@@ -33,7 +43,7 @@ describe('change stream', () => {
 
   it('with consumers killed (SIGKILL, after COMMIT before the publish, after the publish): the topic has every committed change; replicas made before, during and after all equal EVENTS', async () => {
     let consumer: AppProcess = await pipeline.startConsumer();
-    const before = await Replica.start({ url: pipeline.producer.url, pageSize: 50, reconnectDelayMs: 100 });
+    const before = await startReplica();
     const load = pipeline.load();
     await sleep(1500);
     consumer.child.kill('SIGKILL');
@@ -43,12 +53,12 @@ describe('change stream', () => {
       expect(await Promise.race([doomed.exited, sleep(60_000).then(() => 'still running')])).toBe('SIGKILL');
       expect(doomed.logs.join('\n')).toContain(`FAIL_POINT ${point.split('@')[0]} reached`);
     }
-    const during = await Replica.start({ url: pipeline.producer.url, pageSize: 50, reconnectDelayMs: 100 });
+    const during = await startReplica();
     consumer = await pipeline.startConsumer();
     await sleep(1500);
     await load.stop();
     await settled();
-    const after = await Replica.start({ url: pipeline.producer.url, pageSize: 50, reconnectDelayMs: 100 });
+    const after = await startReplica();
 
     const changes = await readChangeTopic(pipeline.kafka, changesTopic);
     const rows = await pipeline.probe.eventsTable();
@@ -59,9 +69,8 @@ describe('change stream', () => {
 
     for (const [name, replica] of [['before', before], ['during', during], ['after', after]] as const) {
       await waitFor(async () => (await replicaDifferences(pipeline.probe, replica)).length === 0, { timeoutMs: 30_000, intervalMs: 200, what: `the replica made ${name} to equal EVENTS` }).catch(() => undefined);
-      expect({ name, problems: (await replicaDifferences(pipeline.probe, replica)).slice(0, 10) }).toEqual({ name, problems: [] });
       console.log(`[replica ${name}] ${replica.size} IDs, applied ${replica.counts.applied}, ignored ${replica.counts.ignored} (duplicates/older), reconnects ${replica.counts.reconnects}`);
-      await replica.close();
+      expect({ name, problems: (await replicaDifferences(pipeline.probe, replica)).slice(0, 10) }).toEqual({ name, problems: [] });
     }
     const duplicates = changes.length - published.size;
     console.log(`[change topic] ${changes.length} records, ${published.size} distinct (id, version), ${duplicates} republished duplicates; EVENTS ${rows.size} rows`);

@@ -3,8 +3,8 @@
 // throwaway local Kafka broker when KAFKA_BROKERS is unset, then the integration and e2e tiers on
 // one worker. PostgreSQL is the server at TEST_DATABASE_ADMIN_URL (default the local one); every
 // suite creates and drops its own database. Prints one closing line: "N passed, N failed".
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,14 +17,34 @@ const reports = mkdtempSync(join(tmpdir(), 'async2-tests-'));
 const totals = { passed: 0, failed: 0 };
 const say = (msg) => console.log(`[test] ${msg}`);
 
-function jest(tier, extraArgs, env) {
+/** How long jest may take to exit after writing its report before the runner stops it. */
+const EXIT_GRACE_MS = 30_000;
+
+/**
+ * One tier. Jest waits for every handle a test left open (a socket, a timer) before it exits: a
+ * suite that fails halfway can leave one, and then the run would hang until CI's own limit. The
+ * report is jest's last act, so once it exists the runner gives jest EXIT_GRACE_MS, then stops it
+ * and counts the leak as a failure (the report's own results are counted either way).
+ */
+async function jest(tier, extraArgs, env) {
   const report = join(reports, `${tier}.json`);
   say(`${tier} tests`);
-  const result = spawnSync(process.execPath, [bin('jest'), '--selectProjects', tier, '--json', `--outputFile=${report}`, ...extraArgs, ...process.argv.slice(2)], {
+  const child = spawn(process.execPath, [bin('jest'), '--selectProjects', tier, '--json', `--outputFile=${report}`, ...extraArgs, ...process.argv.slice(2)], {
     cwd: root,
     stdio: 'inherit',
     env: { ...process.env, ...env },
   });
+  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  let reportSeenAt;
+  const watch = setInterval(() => {
+    if (reportSeenAt === undefined && existsSync(report)) reportSeenAt = Date.now();
+    if (reportSeenAt !== undefined && Date.now() - reportSeenAt > EXIT_GRACE_MS) {
+      say(`${tier}: jest did not exit ${EXIT_GRACE_MS / 1000} s after its report (a test left a handle open; find it with --detectOpenHandles): stopping it`);
+      child.kill('SIGKILL');
+    }
+  }, 1000);
+  const { code, signal } = await exited;
+  clearInterval(watch);
   try {
     const summary = JSON.parse(readFileSync(report, 'utf8'));
     totals.passed += summary.numPassedTests;
@@ -32,7 +52,8 @@ function jest(tier, extraArgs, env) {
   } catch {
     totals.failed += 1; // no report: the runner itself failed
   }
-  return result.status === 0;
+  if (signal) totals.failed += 1; // stopped: a leaked handle is a defect too
+  return code === 0;
 }
 
 async function main() {
@@ -51,7 +72,7 @@ async function main() {
     totals.failed += 1;
   }
 
-  ok = jest('unit', []) && ok;
+  ok = (await jest('unit', [])) && ok;
 
   let kafka;
   const env = {};
@@ -60,8 +81,8 @@ async function main() {
     env.KAFKA_BROKERS = kafka.brokers;
   }
   try {
-    ok = jest('integration', ['--runInBand'], env) && ok;
-    ok = jest('e2e', ['--runInBand'], env) && ok;
+    ok = (await jest('integration', ['--runInBand'], env)) && ok;
+    ok = (await jest('e2e', ['--runInBand'], env)) && ok;
   } finally {
     await kafka?.stop();
     rmSync(reports, { recursive: true, force: true });

@@ -149,6 +149,7 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
     const topicId = await fetchTopicId(this.kafka.kafka, topic);
     this.claimWatch = new ClaimWatch(this.dataSource, this.oplogKey(), this.logger);
     this.lanes = await claimPartitions(owned, this.config, this.dataSource, this.kafka.admin, topicId, deps, this.logger);
+    reportPausedPartitions(this.lanes.values()); // a partition can stop at a gap at its claim
     await this.alignGroupOffsets();
     this.topicPartitions = partitionCount;
     relay.start(this.config.changeRelayPollMs); // first run: what a crashed owner committed but did not publish

@@ -1,6 +1,7 @@
 import { type FencedOutboxRelay, type IdempotentSender, type RelayClaim, encodeChangeRecord } from '@async2/data-access';
 import type { Logger } from '@nestjs/common';
 import type { FailPoints } from '../faults/fail-point';
+import { newestPerId } from './newest-per-id';
 
 // The broker refuses a record batch above message.max.bytes (1 MiB by default): send in slices.
 const MAX_SEND_BYTES = 768 * 1024;
@@ -22,7 +23,9 @@ export interface ChangeRelayOptions {
  * The outbox's relay: publishes committed changes (CHANGE_OUTBOX, oldest first) to the change
  * topic with acks=all, then deletes them. A crash between COMMIT and the publish leaves the rows in
  * the outbox, and the next owner of the partition publishes them; a crash between the publish and
- * the delete publishes them again, with the same versions (readers ignore versions they have).
+ * the delete publishes them again, with the same versions (readers ignore versions they have): a
+ * batch carries one change per ID (its newest), so a republished batch never puts an older version
+ * of an ID after a newer one.
  * It publishes only under a live epoch: each batch holds a share lock on its partitions' OPLOG rows
  * (epoch still ours) from before the publish to the delete, so a zombie's older version can never
  * land after the new owner's newer one on the compacted topic (see FencedOutboxRelay).
@@ -80,7 +83,7 @@ export class ChangeRelay {
       const claims = this.options.claims().filter((c) => !this.lost.has(c.partition));
       const { published, lost } = await outbox.relayBatch(claims, this.options.batchSize ?? 2000, async (pending, lockAlive) => {
         failPoints.reach('before-publish');
-        for (const messages of bySize(pending.map((p) => encodeChangeRecord(p.change)), MAX_SEND_BYTES)) {
+        for (const messages of bySize(newestPerId(pending).map((p) => encodeChangeRecord(p.change)), MAX_SEND_BYTES)) {
           lockAlive(); // never start a publish on a lock PostgreSQL may already have dropped
           await producer.send({ topic, acks: -1, messages }); // one after another: order kept
         }

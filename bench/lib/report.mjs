@@ -1,4 +1,4 @@
-// The run's table (stdout and README-ready Markdown), its JSON file and its SVG chart.
+// The run's table (stdout and Markdown ready for docs/performance.md), its JSON file and its SVG chart.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { renderSvg } from './svg-chart.mjs';

@@ -1,8 +1,9 @@
 // `npm test`: every test, with real services. Builds dist/ (the e2e tests run the built apps),
-// lints (the module boundaries are part of the architecture), runs the unit tier, starts a
-// throwaway local Kafka broker when KAFKA_BROKERS is unset, then the integration and e2e tiers on
-// one worker. PostgreSQL is the server at TEST_DATABASE_ADMIN_URL (default the local one); every
-// suite creates and drops its own database. Prints one closing line: "N passed, N failed".
+// lints (the module boundaries are part of the architecture), checks that package.json's
+// dependencies are exact (knip), runs the unit tier, starts a throwaway local Kafka broker when
+// KAFKA_BROKERS is unset, then the integration and e2e tiers on one worker. PostgreSQL is the
+// server at TEST_DATABASE_ADMIN_URL (default the local one); every suite creates and drops its own
+// database. Prints one closing line: "N passed, N failed".
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -68,6 +69,13 @@ async function main() {
   if (graph.status !== 0) throw new Error('nx could not compute the project graph');
   const lint = spawnSync(process.execPath, [bin('eslint'), 'apps', 'libs', 'e2e', 'tools', 'observability', 'bench'], { cwd: root, stdio: 'inherit' });
   if (lint.status !== 0) {
+    ok = false;
+    totals.failed += 1;
+  }
+
+  say('dependencies (every one imported, every import declared: knip.jsonc)');
+  const knip = spawnSync(process.execPath, [bin('knip'), '--dependencies', '--no-progress'], { cwd: root, stdio: 'inherit' });
+  if (knip.status !== 0) {
     ok = false;
     totals.failed += 1;
   }

@@ -1,7 +1,7 @@
 import { type HttpCase, invalid } from '../hostile-case';
 
-// IDs are compared byte for byte: the NFC and NFD forms of one name are two IDs (the README says
-// so). Normalising would make two byte strings one Kafka key and one row, which Kafka's partitioner
+// IDs are compared byte for byte: the NFC and NFD forms of one name are two IDs (docs/api.md, "Hostile input",
+// says so). Normalising would make two byte strings one Kafka key and one row, which Kafka's partitioner
 // and other producers (Java, Go) would not do. Control characters and lone surrogates are refused.
 const NFC = 'caf\u00e9-\u00c5ngstr\u00f6m';
 export const NFC_ID = `uni-${NFC}`;

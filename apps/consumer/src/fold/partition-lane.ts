@@ -83,7 +83,7 @@ export class PartitionLane {
     this.position.cancelAll();
     this.deps.logger.error(
       `partition ${this.partition}: offsets ${gap.from}..${gap.to} were removed from Kafka before they were applied (retention or deleteRecords); the partition stopped at ${gap.from}. ` +
-        `To accept losing them and go on, restart with ACCEPT_OFFSET_GAP=${this.partition}:${gap.resumeAt} (README, "A gap in a partition's offsets")`,
+        `To accept losing them and go on, restart with ACCEPT_OFFSET_GAP=${this.partition}:${gap.resumeAt} (docs/operations.md, "A gap in a partition's offsets")`,
     );
   }
 

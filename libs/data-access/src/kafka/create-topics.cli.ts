@@ -1,6 +1,6 @@
 // The Helm chart's topic Job and compose's setup service: creates the events topic (with
 // KAFKA_TOPIC_PARTITIONS partitions) and its DLQ when absent, checks an existing topic's count
-// against the configuration, and with --raise-partitions adds partitions (drain first: README).
+// against the configuration, and with --raise-partitions adds partitions (drain first: docs/deploy.md, "Raising the partition count").
 // Reads the same variables as the apps; exit 1 names the problem.
 import { hostname } from 'node:os';
 import { Kafka } from 'kafkajs';

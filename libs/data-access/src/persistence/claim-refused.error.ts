@@ -17,7 +17,7 @@ export class ClaimRefusedError extends Error {
     readonly partition: number,
     readonly facts: { oplogTopicId: string | null; topicId: string; nextOffset: number; endOffset: number },
   ) {
-    super(`${describe(reason, key.topic, partition, facts)}. Refusing to resume: that would treat records as applied that never were. Ways out (see the README, "OPLOG does not match the topic"): point DATABASE_URL at a fresh database; or, to keep EVENTS and fold the new topic on top of it, delete this group's OPLOG rows for the topic (DELETE FROM oplog WHERE consumer_group = '${key.consumerGroup}' AND topic = '${key.topic}'); or restore the topic the database was built from`);
+    super(`${describe(reason, key.topic, partition, facts)}. Refusing to resume: that would treat records as applied that never were. Ways out (see docs/operations.md, "OPLOG does not match the topic"): point DATABASE_URL at a fresh database; or, to keep EVENTS and fold the new topic on top of it, delete this group's OPLOG rows for the topic (DELETE FROM oplog WHERE consumer_group = '${key.consumerGroup}' AND topic = '${key.topic}'); or restore the topic the database was built from`);
     this.name = 'ClaimRefusedError';
   }
 }

@@ -4,7 +4,7 @@ import { newestPerId } from './newest-per-id';
 const row = (seq: number, id: string, version: number): PendingChange => ({
   seq: String(seq),
   committedAt: new Date(0),
-  change: { id, version, deleted: false, state: { v: version } } as PendingChange['change'],
+  change: { id, version, deleted: false, state: { v: version }, partition: 0, offset: seq, ts: 0 },
 });
 
 describe('newestPerId', () => {
@@ -20,7 +20,7 @@ describe('newestPerId', () => {
   });
 
   it('keeps a deletion when it is the newest', () => {
-    const deleted = { ...row(2, 'x', 2), change: { id: 'x', version: 2, deleted: true, state: null } as PendingChange['change'] };
+    const deleted = { ...row(2, 'x', 2), change: { id: 'x', version: 2, deleted: true, state: null, partition: 0, offset: 2, ts: 0 } };
     expect(newestPerId([row(1, 'x', 1), deleted])).toEqual([deleted]);
   });
 });

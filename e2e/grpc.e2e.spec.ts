@@ -239,4 +239,43 @@ describe('gRPC edge and API keys', () => {
       await pipeline.admin.deleteTopics({ topics: [lonely, `${lonely}.dlq`, `${lonely}.changes`] }).catch(() => undefined);
     }
   });
+
+  it('GRPC_PORT=0: serves gRPC on the port the system gave it, and names that port in its log', async () => {
+    const anyPort = await pipeline.startProducer({ GRPC_PORT: '0' });
+    const port = anyPort.logs.map((line) => /gRPC listening on [^ ]+:(\d+) /.exec(line)?.[1]).find(Boolean);
+    expect(Number(port)).toBeGreaterThan(0);
+    expect(await healthCheck(`127.0.0.1:${port}`)).toBe('SERVING');
+    expect(await anyPort.stop('SIGTERM')).toBe(0);
+  });
+
+  it('SIGTERM while a stream is open: the stream is served to its end, every answer is in Kafka, then the producer exits 0', async () => {
+    const grpcPort = await freePort();
+    const draining = await pipeline.startProducer({ GRPC_PORT: String(grpcPort) });
+    const client = new EventsGrpcClient(`127.0.0.1:${grpcPort}`);
+    try {
+      const stream = client.publishStream();
+      const answers: PublishResultMessage[] = [];
+      stream.on('data', (a: PublishResultMessage) => answers.push(a));
+      const closed = new Promise((resolve, reject) => stream.on('end', resolve).on('error', reject));
+      const send = (from: number, to: number) => {
+        for (let i = from; i < to; i++) stream.write({ id: `drain-${i % 20}`, op: 'OP_SET', data: JSON.stringify({ i }), eventId: `drain-${i}` });
+      };
+      send(0, 100);
+      await waitFor(() => answers.length === 100, { timeoutMs: 30_000, what: 'the answers sent before the signal' });
+
+      const exited = draining.stop('SIGTERM');
+      // The server stops taking calls (new connections fail or see NOT_SERVING) but serves this one.
+      await waitFor(async () => (await healthCheck(`127.0.0.1:${grpcPort}`).catch(() => 'gone')) !== 'SERVING', { timeoutMs: 10_000, what: 'the drain to begin' });
+      send(100, 200);
+      stream.end();
+      await closed;
+
+      expect(answers.map((a) => a.status)).toEqual(Array.from({ length: 200 }, () => 'RESULT_STATUS_ACCEPTED'));
+      const stored = await storedAt();
+      answers.forEach((answer, i) => expect(stored.get(answer.token)).toMatchObject({ id: `drain-${i % 20}`, eventId: `drain-${i}` }));
+      expect(await exited).toBe(0);
+    } finally {
+      client.close();
+    }
+  });
 });

@@ -1,4 +1,5 @@
-import { type AppProcess, type OtlpReceiver, type ReceivedSpan, TestPipeline, renderSpanTree, startOtlpReceiver, waitFor } from '@async2/testing';
+import { type AppProcess, type OtlpReceiver, type ReceivedSpan, TestPipeline, freePort, renderSpanTree, startOtlpReceiver, waitFor } from '@async2/testing';
+import { EventsGrpcClient } from './grpc-client';
 
 // One event over HTTP, traced through both built apps into a test OTLP/HTTP receiver that decodes
 // the real protobuf export: the producer's request and produce spans, and the consumer's process
@@ -8,12 +9,14 @@ describe('tracing end to end', () => {
   let topic: string;
   let receiver: OtlpReceiver;
   let producer: AppProcess;
+  let grpcPort: number;
 
   beforeAll(async () => {
     receiver = await startOtlpReceiver();
     pipeline = await TestPipeline.open({ name: 'trace', partitions: 2, env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, OTEL_BSP_SCHEDULE_DELAY: '100' } });
     topic = pipeline.topic;
-    producer = await pipeline.startProducer();
+    grpcPort = await freePort();
+    producer = await pipeline.startProducer({ GRPC_PORT: String(grpcPort) });
     await pipeline.startConsumer();
   });
 
@@ -78,5 +81,18 @@ describe('tracing end to end', () => {
       const keys = ['http.route', 'http.response.status_code', 'messaging.destination.partition.id', 'messaging.kafka.offset', 'messaging.batch.message_count', 'async2.flush.rows', 'async2.flush.events', 'async2.offset.first', 'async2.offset.last', 'async2.epoch', 'db.query.text'];
       console.log(renderSpanTree(related, () => keys));
     }
+  });
+
+  it('traces a gRPC Publish: the server span of events.v1.EventService/Publish holds the create span of its record', async () => {
+    const client = new EventsGrpcClient(`127.0.0.1:${grpcPort}`);
+    const result = await client.publish({ id: 'traced-grpc', op: 'OP_SET', data: JSON.stringify({ hello: 'grpc' }) }).finally(() => client.close());
+    expect(result.status).toBe('RESULT_STATUS_ACCEPTED');
+
+    const server = await waitFor(() => receiver.spans.find((s) => s.service === 'producer' && s.name === 'grpc.events.v1.EventService/Publish'), { timeoutMs: 30_000, what: 'the gRPC server span' });
+    expect(server.kind).toBe('server');
+    expect(server.attributes).toMatchObject({ 'rpc.system': 'grpc', 'rpc.service': 'events.v1.EventService', 'rpc.method': 'Publish', 'rpc.grpc.status_code': 0 });
+    const create = await waitFor(() => receiver.spans.find((s) => s.name === `create ${topic}` && s.traceId === server.traceId), { timeoutMs: 30_000, what: 'the create span in the gRPC trace' });
+    expect(create.attributes).toMatchObject({ 'messaging.destination.partition.id': String(result.partition), 'messaging.kafka.offset': result.offset });
+    expect(receiver.errors).toEqual([]);
   });
 });

@@ -7,8 +7,8 @@ import { ApiKeyGuard } from './auth/api-key.guard';
 import { ChangeStreamService } from './changes/change-stream.service';
 import { ChangesController } from './changes/changes.controller';
 import { PRODUCER_CONFIG, loadProducerConfig } from './config/producer.config';
-import { EventsGrpcService } from './grpc/events.grpc-service';
-import { GrpcServer } from './grpc/grpc-server.service';
+import { EventsGrpcController } from './grpc/events.grpc-controller';
+import { EventsGrpcTransport } from './grpc/events-grpc.transport';
 import { EventsController } from './ingest/events.controller';
 import { KafkaPublisher } from './ingest/kafka-publisher.service';
 import { PartitionMap } from './ingest/partition-map.service';
@@ -33,13 +33,13 @@ import { ReadService } from './read/read.service';
 class ConfigModule {}
 
 /**
- * The producer's data path: HTTP and gRPC (grpc/) -> API key check (auth/) -> validate -> stamp ->
- * partition (murmur2) -> Kafka (ingest/), EVENTS/OPLOG -> HTTP and gRPC (read/), and the change
- * topic -> SSE subscribers, EVENTS -> snapshot pages (changes/).
+ * The producer's data path: HTTP and gRPC (grpc/: Nest's GRPC transport, connected in main.ts) ->
+ * API key check (auth/) -> validate -> stamp -> partition (murmur2) -> Kafka (ingest/), EVENTS/OPLOG
+ * -> HTTP and gRPC (read/), and the change topic -> SSE subscribers, EVENTS -> snapshot pages (changes/).
  */
 @Module({
   imports: [ConfigModule, structuredLogger('producer'), DatabaseModule, TerminusModule],
-  controllers: [EventsController, EntitiesController, ChangesController, HealthController, MetricsController],
+  controllers: [EventsController, EventsGrpcController, EntitiesController, ChangesController, HealthController, MetricsController],
   providers: [
     KafkaConnections,
     KafkaHealthIndicator,
@@ -51,8 +51,7 @@ class ConfigModule {}
     OwnerReadClient,
     FreshReadService,
     ApiKeyChecker,
-    EventsGrpcService,
-    GrpcServer,
+    EventsGrpcTransport,
     { provide: APP_GUARD, useClass: ApiKeyGuard },
     PipelineLagSource,
     ChangeStreamService,

@@ -2,10 +2,15 @@ import type { ApiScope } from '@async2/data-access';
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
+import { grpcCallOf } from '../grpc/grpc-call';
 import { ApiKeyChecker } from './api-key-checker.service';
 import { REQUIRED_SCOPE } from './requires-scope.decorator';
 
-/** HTTP adapter of the API key check: `Authorization: Bearer <key>` against the route's scope. */
+/**
+ * The API key check on both edges, against the handler's scope: HTTP's `Authorization: Bearer
+ * <key>` header, gRPC's `authorization` metadata. Global for HTTP (APP_GUARD), on the gRPC
+ * controller by @UseGuards; handlers without a scope (health, metrics) stay open.
+ */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
   constructor(private readonly reflector: Reflector, private readonly checker: ApiKeyChecker) {}
@@ -13,8 +18,15 @@ export class ApiKeyGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const scope = this.reflector.getAllAndOverride<ApiScope | undefined>(REQUIRED_SCOPE, [context.getHandler(), context.getClass()]);
     if (scope === undefined || !this.checker.enabled) return true;
-    const request = context.switchToHttp().getRequest<FastifyRequest>();
-    this.checker.check(request.headers.authorization, scope); // throws 401/403, mapped by HttpErrorFilter
+    this.checker.check(authorizationOf(context), scope); // throws 401/403, mapped by HttpErrorFilter or GrpcErrorFilter
     return true;
   }
+}
+
+function authorizationOf(context: ExecutionContext): string | undefined {
+  if (context.getType() === 'rpc') {
+    const [value] = grpcCallOf(context).metadata.get('authorization');
+    return typeof value === 'string' ? value : undefined;
+  }
+  return context.switchToHttp().getRequest<FastifyRequest>().headers.authorization;
 }

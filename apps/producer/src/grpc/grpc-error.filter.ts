@@ -1,7 +1,31 @@
 import { DomainError, ValidationError } from '@async2/domain';
 import { encodeBadRequestStatus } from '@async2/events-proto';
 import { Metadata, type ServiceError, status as GrpcStatus } from '@grpc/grpc-js';
+import { type ArgumentsHost, Catch, Logger, type RpcExceptionFilter } from '@nestjs/common';
+import { type Observable, of, throwError } from 'rxjs';
 import { grpcStatusOf } from '../platform/edge-statuses';
+import { grpcCallOf, isStreamingCall } from './grpc-call';
+
+/**
+ * The one way an error leaves a gRPC call (API keys, validation, Kafka, reads). A unary call fails
+ * with the status through Nest's callback; a @GrpcStreamCall has none (Nest would only reject a
+ * promise nobody awaits), so the status is emitted on the call, which grpc-js ends with it.
+ */
+@Catch()
+export class GrpcErrorFilter implements RpcExceptionFilter<unknown> {
+  private readonly logger = new Logger('GrpcErrorFilter');
+
+  catch(error: unknown, host: ArgumentsHost): Observable<unknown> {
+    if (!(error instanceof DomainError)) this.logger.error(error);
+    const status = toServiceError(error);
+    const call = grpcCallOf(host);
+    if (isStreamingCall(call)) {
+      call.emit('error', status);
+      return of(undefined);
+    }
+    return throwError(() => status);
+  }
+}
 
 /**
  * A domain error as a gRPC status. INVALID_ARGUMENT carries google.rpc.BadRequest field

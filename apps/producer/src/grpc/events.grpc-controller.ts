@@ -1,0 +1,112 @@
+import { ValidationError, parseReadConsistency, parseWriteToken } from '@async2/domain';
+import type { EntityMessage, EventMessage, GetRequestMessage, PublishBatchRequestMessage, PublishBatchResponseMessage, PublishResultMessage } from '@async2/events-proto';
+import type { ServerDuplexStream } from '@grpc/grpc-js';
+import { Controller, Inject, Logger, UseFilters, UseGuards } from '@nestjs/common';
+import { GrpcMethod, GrpcStreamCall } from '@nestjs/microservices';
+import { ApiKeyGuard } from '../auth/api-key.guard';
+import { RequiresScope } from '../auth/requires-scope.decorator';
+import { PRODUCER_CONFIG, type ProducerConfig } from '../config/producer.config';
+import type { PublishOutcome } from '../ingest/coalescing-publisher';
+import { OverloadedError } from '../ingest/ingest-errors';
+import { PartitionMap } from '../ingest/partition-map.service';
+import { PublishService } from '../ingest/publish.service';
+import { ingestEvents, ingestLatency } from '../platform/ingest.metrics';
+import { FreshReadService } from '../read/fresh-read.service';
+import { ReadService } from '../read/read.service';
+import { batchBody, entityMessage, errorMessage, resultMessage, singleEventBody } from './event-message.mapper';
+import { GrpcErrorFilter } from './grpc-error.filter';
+import { servePublishStream } from './publish-stream.session';
+
+/**
+ * events.v1.EventService on Nest's GRPC transport, over the same publish and read services as HTTP.
+ * API keys: the HTTP guard, which reads gRPC's `authorization` metadata; every error: GrpcErrorFilter.
+ */
+@Controller()
+@UseGuards(ApiKeyGuard)
+@UseFilters(GrpcErrorFilter)
+export class EventsGrpcController {
+  private readonly logger = new Logger('EventsGrpcController');
+
+  constructor(
+    @Inject(PRODUCER_CONFIG) private readonly config: ProducerConfig,
+    private readonly publishService: PublishService,
+    private readonly reads: ReadService,
+    private readonly fresh: FreshReadService,
+    private readonly partitions: PartitionMap,
+  ) {}
+
+  @GrpcMethod('EventService', 'Publish')
+  @RequiresScope('write')
+  async publish(event: EventMessage): Promise<PublishResultMessage> {
+    const [outcome] = await observed(() => this.publishService.publishOne(singleEventBody(event, this.config.limits.dataMaxDepth)));
+    if (!outcome.ok) throw outcome.error;
+    return resultMessage(outcome);
+  }
+
+  @GrpcMethod('EventService', 'PublishBatch')
+  @RequiresScope('write')
+  async publishBatch(request: PublishBatchRequestMessage): Promise<PublishBatchResponseMessage> {
+    const outcomes = await observed(() => this.publishService.publishBatch(batchBody(request.events, this.config.limits.dataMaxDepth)));
+    const accepted = outcomes.filter((o) => o.ok).length;
+    // Like HTTP's 503: when Kafka took none of them, the call failed and may be retried as is.
+    const failure = outcomes.find((o) => !o.ok);
+    if (accepted === 0 && failure && !failure.ok) throw failure.error;
+    return { accepted, rejected: outcomes.length - accepted, results: outcomes.map(resultMessage) };
+  }
+
+  /** The raw duplex call (not Nest's Observable mapping), for the session's pause/resume flow control. */
+  @GrpcStreamCall('EventService', 'PublishStream')
+  @RequiresScope('write')
+  publishStream(call: ServerDuplexStream<EventMessage, PublishResultMessage>): Promise<void> {
+    return servePublishStream<EventMessage, PublishResultMessage>(call, (message) => this.publishStreamed(message), this.config.grpc.streamMaxInFlight);
+  }
+
+  @GrpcMethod('EventService', 'Get')
+  @RequiresScope('read')
+  async get(request: GetRequestMessage): Promise<EntityMessage> {
+    const { id, after, consistency, minVersion } = request;
+    const position = after === '' ? undefined : parseWriteToken(after, this.partitions.partitionCount);
+    const level = parseReadConsistency(consistency);
+    if (!Number.isSafeInteger(minVersion) || minVersion < 0) {
+      throw new ValidationError([{ field: 'min_version', rule: 'format', message: 'must be a non-negative integer: the highest version of this id already read' }]);
+    }
+    const floor = minVersion === 0 ? undefined : minVersion;
+    if (level === 'fresh') {
+      const { view, fallback } = await this.fresh.read(id, position, floor);
+      return entityMessage(view, fallback);
+    }
+    if (floor === undefined) return entityMessage(await this.reads.read(id, position));
+    return entityMessage(await this.fresh.fromDatabase(id, position, floor, 'consistency=eventual reads only the database'));
+  }
+
+  /** One event of a stream: never throws; bad input and overload are answers, like Kafka's. */
+  private async publishStreamed(message: EventMessage): Promise<PublishResultMessage> {
+    try {
+      const [outcome] = await observed(() => this.publishService.publishOne(singleEventBody(message, this.config.limits.dataMaxDepth)));
+      return resultMessage(outcome);
+    } catch (error) {
+      if (error instanceof ValidationError) return { status: 'RESULT_STATUS_INVALID', partition: 0, offset: 0, token: '', error: errorMessage(error) };
+      if (error instanceof OverloadedError) return { status: 'RESULT_STATUS_OVERLOADED', partition: 0, offset: 0, token: '', error: errorMessage(error) };
+      this.logger.error(error);
+      return { status: 'RESULT_STATUS_UNAVAILABLE', partition: 0, offset: 0, token: '', error: { code: 'internal', message: 'internal error', retriable: true, violations: [] } };
+    }
+  }
+}
+
+/** Counts every event by outcome and times the call (edge `grpc`). */
+async function observed(publish: () => Promise<PublishOutcome[]>): Promise<PublishOutcome[]> {
+  const stop = ingestLatency.startTimer({ edge: 'grpc' });
+  try {
+    const outcomes = await publish();
+    const accepted = outcomes.filter((o) => o.ok).length;
+    ingestEvents.inc({ edge: 'grpc', outcome: 'accepted' }, accepted);
+    if (accepted < outcomes.length) ingestEvents.inc({ edge: 'grpc', outcome: 'unavailable' }, outcomes.length - accepted);
+    stop({ outcome: accepted === outcomes.length ? 'accepted' : 'unavailable' });
+    return outcomes;
+  } catch (error) {
+    const outcome = error instanceof ValidationError ? 'invalid' : error instanceof OverloadedError ? 'overloaded' : 'error';
+    ingestEvents.inc({ edge: 'grpc', outcome });
+    stop({ outcome });
+    throw error;
+  }
+}

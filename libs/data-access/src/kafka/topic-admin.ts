@@ -1,4 +1,5 @@
 import { type Admin, ConfigResourceTypes } from 'kafkajs';
+import { cachedPartitionCount } from './port/partition-counts';
 
 export interface TopicLayout {
   topic: string;
@@ -72,22 +73,9 @@ export async function fetchWatermarks(admin: Admin, topic: string, timeoutMs = 1
   return new Map(offsets.map((o) => [o.partition, { low: Number(o.low), high: Number(o.high) }]));
 }
 
-/**
- * fetchPartitionCount, remembered per topic for the process's life (a failed lookup is not
- * remembered): for senders that give records their partition, where a lookup per send would cost a
- * round trip. A topic that grows keeps its old partitions, so an old count still names real ones.
- */
+/** fetchPartitionCount, remembered per topic (see cachedPartitionCount). */
 export function cachedPartitionCounts(admin: Admin): (topic: string) => Promise<number> {
-  const counts = new Map<string, Promise<number>>();
-  return (topic) => {
-    let count = counts.get(topic);
-    if (!count) {
-      count = fetchPartitionCount(admin, topic);
-      counts.set(topic, count);
-      count.catch(() => counts.delete(topic));
-    }
-    return count;
-  };
+  return cachedPartitionCount((topic) => fetchPartitionCount(admin, topic));
 }
 
 /**

@@ -2,10 +2,9 @@
 // after newer ones on the raw change topic (cause not found, see issue 15's note) and once waiting for
 // the shared broker's log cleaner. The relay fence itself is proven in npm test by fenced-outbox-relay.int.spec.ts.
 import { Replica } from '@async2/replica';
-import { waitFor } from '@async2/testing';
+import { OwnBroker, waitFor } from '@async2/testing';
 import { ConfigResourceTypes } from 'kafkajs';
 import { FaultPipeline, scenarioSeed, sleep } from '../faults/fault-pipeline';
-import { OwnBroker } from '../faults/own-broker';
 import { readChangeTopic, replicaDifferences, staleLastRecords, versionRegressions } from '../changes/change-topic';
 
 // Issue 15, finding 4: the change relay publishes only under a live epoch (FencedOutboxRelay). A

@@ -1,4 +1,5 @@
 import { type Admin, ConfigResourceTypes } from 'kafkajs';
+import type { TopicSpec } from './port/kafka.port';
 import { cachedPartitionCount } from './port/partition-counts';
 
 export interface TopicLayout {
@@ -11,22 +12,34 @@ export interface TopicLayout {
   replicationFactor: number;
 }
 
-/**
- * Creates the events topic, its DLQ and the change topic when absent (idempotent; safe when several
- * instances race). The change topic is compacted: it keeps at least the latest change of every id.
- */
-export async function ensureTopics(admin: Admin, layout: TopicLayout): Promise<void> {
+/** The topics of a layout: the change topic is compacted (it keeps at least the latest change of every id). */
+export function layoutTopics(layout: TopicLayout): TopicSpec[] {
+  const { partitions, replicationFactor } = layout;
+  return [
+    { topic: layout.topic, partitions, replicationFactor },
+    { topic: layout.deadLetterTopic, partitions, replicationFactor },
+    { topic: layout.changesTopic, partitions, replicationFactor, config: { 'cleanup.policy': 'compact' } },
+  ];
+}
+
+/** Creates the events topic, its DLQ and the change topic when absent (see createMissingTopics). */
+export function ensureTopics(admin: Admin, layout: TopicLayout): Promise<void> {
+  return createMissingTopics(admin, layoutTopics(layout));
+}
+
+/** Creates the topics that do not exist yet and waits for their leaders (idempotent; safe when several instances race). */
+export async function createMissingTopics(admin: Admin, topics: readonly TopicSpec[]): Promise<void> {
   const existing = new Set(await admin.listTopics());
-  const missing = [layout.topic, layout.deadLetterTopic, layout.changesTopic].filter((t) => !existing.has(t));
+  const missing = topics.filter((t) => !existing.has(t.topic));
   if (missing.length === 0) return;
   try {
     await admin.createTopics({
       waitForLeaders: true,
-      topics: missing.map((topic) => ({
-        topic,
-        numPartitions: layout.partitions,
-        replicationFactor: layout.replicationFactor,
-        ...(topic === layout.changesTopic ? { configEntries: [{ name: 'cleanup.policy', value: 'compact' }] } : {}),
+      topics: missing.map((t) => ({
+        topic: t.topic,
+        numPartitions: t.partitions,
+        replicationFactor: t.replicationFactor,
+        ...(t.config ? { configEntries: Object.entries(t.config).map(([name, value]) => ({ name, value })) } : {}),
       })),
     });
   } catch (error) {

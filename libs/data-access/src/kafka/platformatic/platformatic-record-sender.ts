@@ -13,7 +13,7 @@ import { partitionCountOf } from './platformatic-admin';
  *
  * Why one send at a time: the client forces one request in flight per broker when idempotent, so
  * more outstanding sends only queue inside it; and after a failure the sends queued behind it would
- * go out under the failed producer id (see the findings in platformatic-record-sender.int.spec.ts).
+ * go out under the failed producer id (see platformatic-client.int.spec.ts).
  * Why a new producer after a failure, when the client already takes a new producer id itself: a
  * send cut by our bound may still be retrying inside the client, without end when idempotent.
  */

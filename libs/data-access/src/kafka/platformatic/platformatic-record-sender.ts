@@ -11,9 +11,10 @@ import { partitionCountOf } from './platformatic-admin';
  * The port's sender on @platformatic/kafka: an idempotent producer (acks=all), one send at a time,
  * every answer verified, each send bounded in time, and a NEW producer after any failed send.
  *
- * Why one send at a time: the client forces one request in flight per broker when idempotent, so
- * more outstanding sends only queue inside it; and after a failure the sends queued behind it would
- * go out under the failed producer id (see platformatic-client.int.spec.ts).
+ * Why one send at a time: the client keeps one request in flight per broker when idempotent, so
+ * more outstanding sends only queue inside it, and the sends queued there fail together with the
+ * one in front of them (see platformatic-client.int.spec.ts); one at a time, each send's bound and
+ * the producer's replacement concern that send alone. The order per partition would hold either way.
  * Why a new producer after a failure, when the client already takes a new producer id itself: a
  * send cut by our bound may still be retrying inside the client, without end when idempotent.
  */

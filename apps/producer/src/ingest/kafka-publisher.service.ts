@@ -11,10 +11,20 @@ import { sendTraced } from './publish-tracing';
 const LEADERS_REFRESH_MS = 5000;
 
 /**
+ * Twice the publish timeout bounds one send. Why not the publish timeout itself, when the send's
+ * callers are answered 503 then anyway: records queued behind a stalled send must be answered 503
+ * and withdrawn (never sent) before the next request can leave; with a bound equal to the timeout,
+ * records queued during the stall went out to the still-stalled broker through the fresh producer,
+ * were appended at its resumption, and a client retry after other eventIds was applied twice
+ * (e2e/faults/late-retry.e2e.spec.ts). Only a stall past this bound lets newer records go out.
+ */
+const SEND_BOUND_FACTOR = 2;
+
+/**
  * The Kafka port's sender (idempotent, acks=all, on the client KAFKA_CLIENT names) behind a
  * coalescing publisher. The sender checks every answer and takes a new producer id after a failed
- * send (see RecordSender); a send is bounded by the publish timeout, when its callers are answered
- * 503 anyway, so a hung client never holds the queue.
+ * send (see RecordSender); a send is bounded in time (SEND_BOUND_FACTOR), so a hung client never
+ * holds the queue for good.
  */
 @Injectable()
 export class KafkaPublisher implements OnModuleInit, OnApplicationShutdown {
@@ -41,7 +51,7 @@ export class KafkaPublisher implements OnModuleInit, OnApplicationShutdown {
     const leaders = new PartitionLeaders(this.kafka.admin, topic, (error) => this.logger.warn(`partition leaders not refreshed: ${error.message}`));
     await leaders.start(LEADERS_REFRESH_MS);
     this.leaders = leaders;
-    const sender = this.kafka.port.sender({ sendTimeoutMs: this.config.publish.timeoutMs });
+    const sender = this.kafka.port.sender({ sendTimeoutMs: SEND_BOUND_FACTOR * this.config.publish.timeoutMs });
     this.sender = sender;
     this.publisher = new CoalescingPublisher(
       sendTraced(topic, (messages: OutgoingRecord[]) =>

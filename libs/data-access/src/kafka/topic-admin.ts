@@ -13,7 +13,7 @@ export interface TopicLayout {
 }
 
 /** The topics of a layout: the change topic is compacted (it keeps at least the latest change of every id). */
-export function layoutTopics(layout: TopicLayout): TopicSpec[] {
+function layoutTopics(layout: TopicLayout): TopicSpec[] {
   const { partitions, replicationFactor } = layout;
   return [
     { topic: layout.topic, partitions, replicationFactor },

@@ -1,8 +1,10 @@
 import { type Admin, type Kafka, type Message, Partitioners } from 'kafkajs';
 import { IdempotentSender } from '../idempotent-sender';
 import type { KafkaRecord, RecordSender, RecordSenderOptions } from '../port/kafka.port';
+import { withDeadline } from '../port/deadline';
 import { checkPartitions } from '../port/partition-check';
 import { cachedPartitionCount } from '../port/partition-counts';
+import { SendTimeoutError } from '../port/send-errors';
 import { recordOffsets } from '../produce-answer';
 import { partitionCountOf } from './kafkajs-admin';
 
@@ -38,9 +40,11 @@ export class KafkajsRecordSender implements RecordSender {
 
   async send(topic: string, records: readonly KafkaRecord[]): Promise<number[]> {
     const partitions = records.map((r) => r.partition);
-    checkPartitions(topic, partitions, await this.partitionCount(topic));
+    const { sendTimeoutMs } = this.options;
+    // The first send to a topic learns its partition count: within the send's bound too.
+    checkPartitions(topic, partitions, await withDeadline(this.partitionCount(topic), sendTimeoutMs, () => new SendTimeoutError(topic, sendTimeoutMs)));
     const messages: Array<Message & { partition: number }> = records.map((r) => ({ partition: r.partition, key: r.key, value: r.value, headers: r.headers }));
-    const answer = await this.sender.send({ topic, acks: -1, timeout: this.options.sendTimeoutMs, messages });
+    const answer = await this.sender.send({ topic, acks: -1, timeout: sendTimeoutMs, messages });
     return recordOffsets(topic, partitions, answer);
   }
 

@@ -23,7 +23,6 @@ export class PlatformaticRecordSender implements RecordSender {
   private readonly admin: Admin;
   private readonly partitionCount: (topic: string) => Promise<number>;
   private chain: Promise<unknown> = Promise.resolve();
-  renewals = 0;
 
   constructor(private readonly clientOptions: BaseOptions, private readonly options: RecordSenderOptions) {
     this.producer = this.createProducer();
@@ -45,11 +44,12 @@ export class PlatformaticRecordSender implements RecordSender {
 
   private async sendNow(topic: string, records: readonly KafkaRecord[]): Promise<number[]> {
     const partitions = records.map((r) => r.partition);
-    checkPartitions(topic, partitions, await this.partitionCount(topic));
-    const producer = this.producer;
     const { sendTimeoutMs } = this.options;
+    const late = () => new SendTimeoutError(topic, sendTimeoutMs);
+    checkPartitions(topic, partitions, await withDeadline(this.partitionCount(topic), sendTimeoutMs, late));
+    const producer = this.producer;
     try {
-      const result = await withDeadline(producer.send({ messages: records.map((r) => toMessage(topic, r)) }), sendTimeoutMs, () => new SendTimeoutError(topic, sendTimeoutMs));
+      const result = await withDeadline(producer.send({ messages: records.map((r) => toMessage(topic, r)) }), sendTimeoutMs, late);
       return recordOffsets(topic, partitions, answerOf(result));
     } catch (error) {
       this.renew(producer);
@@ -66,7 +66,6 @@ export class PlatformaticRecordSender implements RecordSender {
     if (this.producer !== failed) return;
     void failed.close(true).catch(() => undefined);
     this.producer = this.createProducer();
-    this.renewals++;
   }
 }
 

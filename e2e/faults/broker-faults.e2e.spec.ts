@@ -1,6 +1,5 @@
-import { waitFor } from '@async2/testing';
+import { OwnBroker, waitFor } from '@async2/testing';
 import { FaultPipeline, scenarioSeed, sleep } from './fault-pipeline';
-import { OwnBroker } from './own-broker';
 
 // Promises 1 and 3 through broker faults, on a broker of this suite's own: the producer answers
 // 503 (never 2xx) while Kafka cannot take events, recovers by itself, and client retries by

@@ -1,6 +1,5 @@
-import { readWholeTopic, waitFor } from '@async2/testing';
+import { OwnBroker, readWholeTopic, waitFor } from '@async2/testing';
 import { FaultPipeline, scenarioSeed, sleep } from './fault-pipeline';
-import { OwnBroker } from './own-broker';
 
 const PRODUCE_TIMEOUT_MS = 2000;
 

@@ -1,4 +1,4 @@
-import { waitFor } from '@async2/testing';
+import { freePortFollowedBy, OwnBroker, waitFor } from '@async2/testing';
 import { type Admin, Kafka, logLevel } from 'kafkajs';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -6,7 +6,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sleep } from './fault-pipeline';
 import { KafkaTools } from './kafka-tools';
-import { OwnBroker, freePortFollowedBy } from './own-broker';
 
 // Both tools are in org.apache.kafka:kafka-tools (tools/local-kafka/pom.xml), run from the broker's jars.
 const REASSIGN = 'org.apache.kafka.tools.reassign.ReassignPartitionsCommand';

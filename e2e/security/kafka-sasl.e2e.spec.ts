@@ -1,5 +1,4 @@
-import { DatabaseProbe, type TestDatabase, createTestDatabase, freePort, spawnApp, startApp, uniqueName, waitFor } from '@async2/testing';
-import { OwnBroker } from '../faults/own-broker';
+import { createTestDatabase, DatabaseProbe, freePort, OwnBroker, spawnApp, startApp, type TestDatabase, uniqueName, waitFor } from '@async2/testing';
 
 // Kafka SASL is configuration, not code: the apps reach a broker that only lets a SCRAM-SHA-256
 // user in, with KAFKA_SASL_* alone; a wrong password or no SASL settings fail the start, saying why.

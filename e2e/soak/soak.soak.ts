@@ -1,8 +1,7 @@
-import { type AppProcess, startTcpProxy, waitFor } from '@async2/testing';
+import { type AppProcess, OwnBroker, startTcpProxy, waitFor } from '@async2/testing';
 import { Client } from 'pg';
 import { seededRandom } from '../http-workload';
 import { FaultPipeline, type FaultPipelineOptions, sleep } from '../faults/fault-pipeline';
-import { OwnBroker } from '../faults/own-broker';
 import { OwnCluster } from '../faults/own-cluster';
 
 // `npm run test:soak`: every fault scenario, mixed at random for SOAK_MINUTES (default 10) under

@@ -2,10 +2,9 @@
 // missed its 120 s window in 1 of 3 runs here (and in one fresh-clone CI run). The relay fence is proven
 // in npm test by fenced-outbox-relay.int.spec.ts, and the raw topic's per-ID order by change-stream.e2e.
 import { Replica } from '@async2/replica';
-import { waitFor } from '@async2/testing';
+import { OwnBroker, waitFor } from '@async2/testing';
 import { ConfigResourceTypes } from 'kafkajs';
 import { FaultPipeline, scenarioSeed, sleep } from '../faults/fault-pipeline';
-import { OwnBroker } from '../faults/own-broker';
 import { readChangeTopic, replicaDifferences, staleLastRecords, versionRegressions } from '../changes/change-topic';
 
 // Issue 15, finding 4: the change relay publishes only under a live epoch (FencedOutboxRelay). A

@@ -28,3 +28,7 @@ export * from './kafka/topic-id';
 export * from './persistence/claim-refused.error';
 export * from './kafka/produce-answer';
 export * from './kafka/partition-leaders';
+// The Kafka port (issue 16): the apps' producing and admin calls, with an adapter per client.
+export * from './kafka/port/kafka.port';
+export * from './kafka/port/send-errors';
+export * from './kafka/port/open-kafka-port';

@@ -1,13 +1,18 @@
-import { type SharedSettings, ensureTopics, fetchWatermarks, kafkaClientOptions } from '@async2/data-access';
+import { type KafkaPort, type SharedSettings, ensureTopics, fetchWatermarks, kafkaClientOptions, openKafkaPort } from '@async2/data-access';
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { type Admin, Kafka } from 'kafkajs';
 import { SHARED_SETTINGS } from './shared-settings.token';
 
-/** The app's kafkajs client and admin connection; creates the topics when absent. */
+/**
+ * The app's Kafka: the port on the client KAFKA_CLIENT names (what the producer sends through),
+ * and a kafkajs client and admin for what has not moved behind the port yet; creates the topics
+ * when absent.
+ */
 @Injectable()
 export class KafkaConnections implements OnModuleInit, OnApplicationShutdown {
   readonly kafka: Kafka;
   readonly admin: Admin;
+  private openedPort: KafkaPort | undefined;
   private readonly logger = new Logger('Kafka');
 
   constructor(@Inject(SHARED_SETTINGS) private readonly settings: SharedSettings) {
@@ -27,6 +32,7 @@ export class KafkaConnections implements OnModuleInit, OnApplicationShutdown {
         // A listener that wants SASL may still accept the connection and only close it at the
         // first real request: the topic check is part of "can we use Kafka".
         await this.admin.connect();
+        this.openedPort = await openKafkaPort(this.settings.kafka);
         await ensureTopics(this.admin, this.settings.topics);
         // Every partition has a leader that answers (a new topic on a cluster, an election at boot): wait, do not exit.
         const { topic, deadLetterTopic, changesTopic } = this.settings.topics;
@@ -36,9 +42,15 @@ export class KafkaConnections implements OnModuleInit, OnApplicationShutdown {
         const security = `${ssl ? 'TLS' : 'no TLS'}, ${sasl ? `SASL ${sasl.mechanism} as ${sasl.username}` : 'no SASL'}`;
         throw new Error(`cannot use Kafka at ${brokers.join(',')} (${security}): ${(error as Error).message}; check KAFKA_BROKERS and that KAFKA_SSL / KAFKA_SASL_* match the listener`);
       }
-      this.logger.log(`connected to ${this.settings.kafka.brokers.join(',')}; topics ${this.settings.topics.topic}, ${this.settings.topics.deadLetterTopic}, ${this.settings.topics.changesTopic} ready`);
+      this.logger.log(`connected to ${this.settings.kafka.brokers.join(',')} (client ${this.settings.kafka.client}); topics ${this.settings.topics.topic}, ${this.settings.topics.deadLetterTopic}, ${this.settings.topics.changesTopic} ready`);
     })();
     return this.connecting;
+  }
+
+  /** The Kafka port (after ready()). */
+  get port(): KafkaPort {
+    if (!this.openedPort) throw new Error('the Kafka port is used before KafkaConnections.ready()');
+    return this.openedPort;
   }
 
   async onModuleInit(): Promise<void> {

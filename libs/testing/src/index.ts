@@ -11,3 +11,4 @@ export * from './events-table';
 export * from './otlp-receiver';
 export * from './tcp-proxy';
 export * from './prometheus-scrape';
+export * from './own-broker';

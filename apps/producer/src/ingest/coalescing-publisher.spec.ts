@@ -1,4 +1,4 @@
-import type { RecordMetadata } from 'kafkajs';
+import { type PartitionAnswer, recordOffsets } from '@async2/data-access';
 import { CoalescingPublisher, type CoalescingOptions, type OutgoingRecord, type PublishOutcome } from './coalescing-publisher';
 import { OverloadedError, PublishUnavailableError } from './ingest-errors';
 
@@ -6,11 +6,11 @@ const LINGER = 5;
 const TIMEOUT = 1000;
 
 const rec = (partition: number, value = `v${partition}`): OutgoingRecord => ({ partition, key: `k${partition}`, value });
-const meta = (partition: number, baseOffset: number): RecordMetadata => ({ topicName: 'events', partition, errorCode: 0, baseOffset: String(baseOffset) });
+const meta = (partition: number, baseOffset: number): PartitionAnswer => ({ topicName: 'events', partition, errorCode: 0, baseOffset: String(baseOffset) });
 
 interface Call {
   messages: OutgoingRecord[];
-  resolve: (m: RecordMetadata[]) => void;
+  resolve: (m: PartitionAnswer[]) => void;
   reject: (e: Error) => void;
 }
 
@@ -18,13 +18,18 @@ interface Call {
 function fakeKafka() {
   const calls: Call[] = [];
   const send = jest.fn(
-    (messages: OutgoingRecord[]) => new Promise<RecordMetadata[]>((resolve, reject) => calls.push({ messages: [...messages], resolve, reject })),
+    (messages: OutgoingRecord[]) => new Promise<PartitionAnswer[]>((resolve, reject) => calls.push({ messages: [...messages], resolve, reject })),
   );
   return { calls, send };
 }
 
-function publisher(send: (m: OutgoingRecord[]) => Promise<RecordMetadata[]>, options: Partial<CoalescingOptions> = {}) {
-  return new CoalescingPublisher(send, { topic: 'events', lingerMs: LINGER, maxBatchEvents: 100, maxBatchBytes: 1024 * 1024, maxPendingEvents: 1000, timeoutMs: TIMEOUT, ...options });
+/**
+ * The publisher over a fake Kafka answering as a broker does (per partition); the answer is turned
+ * into offsets by the rule every adapter applies (recordOffsets), so a bad answer fails the send.
+ */
+function publisher(send: (m: OutgoingRecord[]) => Promise<PartitionAnswer[]>, options: Partial<CoalescingOptions> = {}) {
+  const sendBatch = async (m: OutgoingRecord[]) => recordOffsets('events', m.map((r) => r.partition), await send(m));
+  return new CoalescingPublisher(sendBatch, { lingerMs: LINGER, maxBatchEvents: 100, maxBatchBytes: 1024 * 1024, maxPendingEvents: 1000, timeoutMs: TIMEOUT, ...options });
 }
 
 /** Lets queued promise callbacks run (the drain loop awaits between sends). */

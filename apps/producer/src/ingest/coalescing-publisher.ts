@@ -1,21 +1,19 @@
-import { verifiedBaseOffsets } from '@async2/data-access';
-import type { Message, RecordMetadata } from 'kafkajs';
+import type { KafkaRecord } from '@async2/data-access';
 import { OverloadedError, PublishUnavailableError } from './ingest-errors';
 import { MAX_REQUEST_BYTES, recordBytes, takeProduceRequest } from './produce-request-plan';
 
 /** One record to publish, with the partition our partitioner chose. */
-export interface OutgoingRecord extends Message {
-  partition: number;
-}
+export type OutgoingRecord = KafkaRecord;
 
 export type PublishOutcome = { ok: true; partition: number; offset: number } | { ok: false; error: PublishUnavailableError };
 
-/** The one Kafka call the publisher makes: one produce request (acks=all) for many records. */
-export type SendBatch = (messages: OutgoingRecord[]) => Promise<RecordMetadata[]>;
+/**
+ * The one Kafka call the publisher makes: one produce request (acks=all) for many records,
+ * resolving each record's offset, or rejecting as a whole (RecordSender.send).
+ */
+export type SendBatch = (messages: OutgoingRecord[]) => Promise<number[]>;
 
 export interface CoalescingOptions {
-  /** The topic sent to: Kafka's answer must name it. */
-  topic: string;
   /** How long the first record of a batch may wait for company. */
   lingerMs: number;
   /** Most records in one produce request. */
@@ -44,8 +42,8 @@ interface Pending {
 /**
  * kafkajs sends each `send()` as its own request. This gathers the records of concurrent requests
  * for a short linger and sends them as one produce request (one record batch per partition), one
- * request at a time, which the idempotent producer needs for ordering anyway. Offsets follow from
- * Kafka's answer: a partition's records get baseOffset, baseOffset + 1, ... in the order sent.
+ * request at a time, which the idempotent producer needs for ordering anyway. Each record's offset
+ * comes from the sender, which checked Kafka's answer (see RecordSender).
  */
 export class CoalescingPublisher {
   private queue: Pending[] = [];
@@ -154,16 +152,8 @@ export class CoalescingPublisher {
 
   private async sendOne(batch: Pending[]): Promise<void> {
     try {
-      const metadata = await this.send(batch.map((p) => p.record));
-      // Every partition sent, answered once, or the whole send failed (see verifiedBaseOffsets).
-      const baseOffsets = verifiedBaseOffsets(this.options.topic, batch.map((p) => p.record.partition), metadata);
-      const nextIndex = new Map<number, number>();
-      for (const item of batch) {
-        const partition = item.record.partition;
-        const index = nextIndex.get(partition) ?? 0;
-        nextIndex.set(partition, index + 1);
-        item.settle({ ok: true, partition, offset: (baseOffsets.get(partition) as number) + index });
-      }
+      const offsets = await this.send(batch.map((p) => p.record));
+      batch.forEach((item, i) => item.settle({ ok: true, partition: item.record.partition, offset: offsets[i] }));
     } catch (error) {
       const failure = new PublishUnavailableError(`Kafka did not accept the events: ${(error as Error).message}`);
       for (const item of batch) item.settle({ ok: false, error: failure });

@@ -1,7 +1,6 @@
-import { IdempotentSender, PartitionLeaders, type SharedSettings, fetchMaxMessageBytes } from '@async2/data-access';
+import { PartitionLeaders, type RecordSender, type SharedSettings, fetchMaxMessageBytes } from '@async2/data-access';
 import { KafkaConnections, SHARED_SETTINGS } from '@async2/platform';
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { Partitioners } from 'kafkajs';
 import { PRODUCER_CONFIG, type ProducerConfig } from '../config/producer.config';
 import { produceErrors } from '../platform/ingest.metrics';
 import { CoalescingPublisher, type OutgoingRecord, type PublishOutcome } from './coalescing-publisher';
@@ -11,10 +10,25 @@ import { sendTraced } from './publish-tracing';
 /** Leaders are also read again after every failed send; the timer catches moves between failures. */
 const LEADERS_REFRESH_MS = 5000;
 
-/** The idempotent kafkajs producer (acks=all) behind a coalescing publisher. */
+/**
+ * Twice the publish timeout bounds one send. Why not the publish timeout itself, when the send's
+ * callers are answered 503 then anyway: records queued behind a stalled send must be answered 503
+ * and withdrawn (never sent) before the next request can leave; with a bound equal to the timeout,
+ * records queued during the stall went out to the still-stalled broker through the fresh producer,
+ * were appended at its resumption, and a client retry after other eventIds was applied twice
+ * (e2e/faults/late-retry.e2e.spec.ts). Only a stall past this bound lets newer records go out.
+ */
+const SEND_BOUND_FACTOR = 2;
+
+/**
+ * The Kafka port's sender (idempotent, acks=all, on the client KAFKA_CLIENT names) behind a
+ * coalescing publisher. The sender checks every answer and takes a new producer id after a failed
+ * send (see RecordSender); a send is bounded in time (SEND_BOUND_FACTOR), so a hung client never
+ * holds the queue for good.
+ */
 @Injectable()
 export class KafkaPublisher implements OnModuleInit, OnApplicationShutdown {
-  private readonly producer: IdempotentSender;
+  private sender: RecordSender | undefined;
   private publisher!: CoalescingPublisher;
   private leaders: PartitionLeaders | undefined;
   private readonly logger = new Logger('KafkaPublisher');
@@ -23,21 +37,7 @@ export class KafkaPublisher implements OnModuleInit, OnApplicationShutdown {
     private readonly kafka: KafkaConnections,
     @Inject(SHARED_SETTINGS) private readonly settings: SharedSettings,
     @Inject(PRODUCER_CONFIG) private readonly config: ProducerConfig,
-  ) {
-    // Idempotence makes the broker drop a retried batch it already stored, so kafkajs's own retries
-    // never duplicate; it requires one request in flight, which also keeps per-partition order.
-    // Records carry an explicit partition (ours); the partitioner option only silences kafkajs's v2 notice.
-    // After a failed send the sender takes a new producer id (see IdempotentSender): a batch whose
-    // outcome was unknown must never make the broker take the next one for its duplicate.
-    this.producer = new IdempotentSender(() =>
-      kafka.kafka.producer({
-        idempotent: true,
-        maxInFlightRequests: 1,
-        allowAutoTopicCreation: false,
-        createPartitioner: Partitioners.DefaultPartitioner,
-      }),
-    );
-  }
+  ) {}
 
   async onModuleInit(): Promise<void> {
     await this.kafka.ready();
@@ -51,17 +51,18 @@ export class KafkaPublisher implements OnModuleInit, OnApplicationShutdown {
     const leaders = new PartitionLeaders(this.kafka.admin, topic, (error) => this.logger.warn(`partition leaders not refreshed: ${error.message}`));
     await leaders.start(LEADERS_REFRESH_MS);
     this.leaders = leaders;
+    const sender = this.kafka.port.sender({ sendTimeoutMs: SEND_BOUND_FACTOR * this.config.publish.timeoutMs });
+    this.sender = sender;
     this.publisher = new CoalescingPublisher(
       sendTraced(topic, (messages: OutgoingRecord[]) =>
-        this.producer.send({ topic, acks: -1, timeout: this.config.publish.timeoutMs, messages }).catch((error: Error) => {
+        sender.send(topic, messages).catch((error: Error) => {
           produceErrors.inc();
           void leaders.refresh();
           throw error;
         }),
       ),
-      { ...this.config.publish, topic, maxBatchBytes: batchBytesLimit(maxMessageBytes), leaderOf: (partition) => leaders.leaderOf(partition) },
+      { ...this.config.publish, maxBatchBytes: batchBytesLimit(maxMessageBytes), leaderOf: (partition) => leaders.leaderOf(partition) },
     );
-    await this.producer.connect();
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -69,7 +70,7 @@ export class KafkaPublisher implements OnModuleInit, OnApplicationShutdown {
     // Requests still waiting get their answers before the connection closes.
     const deadline = Date.now() + 10_000;
     while (this.publisher?.pendingCount > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    await this.producer.disconnect();
+    await this.sender?.close();
     this.logger.log('producer disconnected');
   }
 

@@ -1,4 +1,4 @@
-import type { Message } from 'kafkajs';
+import type { KafkaRecord } from '@async2/data-access';
 
 /** Bounds of one produce request. */
 export interface ProduceRequestLimits {
@@ -46,17 +46,14 @@ export function batchBytesLimit(maxMessageBytes: number): number {
 }
 
 /** An upper bound of the bytes a message takes in a v2 record batch. */
-export function recordBytes(message: Message): number {
+export function recordBytes(message: Pick<KafkaRecord, 'key' | 'value' | 'headers'>): number {
   let bytes = RECORD_OVERHEAD + byteLength(message.key) + byteLength(message.value);
-  for (const [name, value] of Object.entries(message.headers ?? {})) {
-    const values = Array.isArray(value) ? value : [value];
-    for (const v of values) bytes += HEADER_OVERHEAD + Buffer.byteLength(name) + byteLength(v);
-  }
+  for (const [name, value] of Object.entries(message.headers ?? {})) bytes += HEADER_OVERHEAD + Buffer.byteLength(name) + byteLength(value);
   return bytes;
 }
 
-function byteLength(value: Buffer | string | null | undefined): number {
-  if (value === null || value === undefined) return 0;
+function byteLength(value: Buffer | string | null): number {
+  if (value === null) return 0;
   return typeof value === 'string' ? Buffer.byteLength(value) : value.length;
 }
 

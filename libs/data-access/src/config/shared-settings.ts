@@ -4,6 +4,7 @@ import type { DatabaseSettings } from '../persistence/data-source.options';
 import type { KafkaSettings, KafkaTlsSettings } from '../kafka/kafka-client.options';
 import type { TopicLayout } from '../kafka/topic-admin';
 import type { EnvReader } from './env-reader';
+import { readKafkaClient } from '../kafka/port/kafka-client.choice';
 
 /** Settings both apps read the same way: Kafka, the topics, PostgreSQL, the consumer group. */
 export interface SharedSettings {
@@ -31,6 +32,7 @@ export function readSharedSettings(env: EnvReader, app: 'producer' | 'consumer')
   return {
     instanceId,
     kafka: {
+      client: readKafkaClient(env),
       brokers: env.list('KAFKA_BROKERS', ['127.0.0.1:9092']),
       clientId: env.string('KAFKA_CLIENT_ID', `async2-${app}`),
       ssl: kafkaTls(env),

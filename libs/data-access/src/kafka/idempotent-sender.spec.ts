@@ -110,4 +110,27 @@ describe('IdempotentSender', () => {
     expect(sent[0].messages.map((m) => m.partition)).toEqual([partitionForKey('a', 6), partitionForKey('b', 6), 0, 1]);
     await expect(new IdempotentSender(create).send({ topic: 't', messages: [{ key: 'a', value: '1' }] })).rejects.toThrow('need a partition');
   });
+
+  it('a send not answered within sendTimeoutMs fails with SendTimeoutError, and the next comes from a new producer', async () => {
+    const made: Array<{ sends: number; disconnected: boolean }> = [];
+    const create = (): Producer => {
+      const me = { sends: 0, disconnected: false };
+      made.push(me);
+      return {
+        connect: async () => undefined,
+        disconnect: async () => {
+          me.disconnected = true;
+        },
+        // the first producer hangs, as kafkajs does on a SIGSTOPped broker
+        send: (): Promise<RecordMetadata[]> => {
+          me.sends++;
+          return made.length === 1 ? new Promise(() => undefined) : Promise.resolve([{ topicName: 't', partition: 0, errorCode: 0, baseOffset: '0' }]);
+        },
+      } as unknown as Producer;
+    };
+    const sender = new IdempotentSender(create, undefined, 50);
+    await expect(sender.send(record)).rejects.toMatchObject({ name: 'SendTimeoutError', code: 'kafka_send_timeout' });
+    await expect(sender.send(record)).resolves.toHaveLength(1);
+    expect(made).toEqual([{ sends: 1, disconnected: true }, { sends: 1, disconnected: false }]);
+  });
 });

@@ -1,6 +1,8 @@
 import type { Producer, ProducerRecord, RecordMetadata } from 'kafkajs';
 import { withExplicitPartitions } from './explicit-partitions';
 import { verifiedBaseOffsets } from './produce-answer';
+import { withDeadline } from './port/deadline';
+import { SendTimeoutError } from './port/send-errors';
 
 /**
  * Sends through a kafkajs idempotent producer, one request at a time, and starts a NEW producer
@@ -15,10 +17,14 @@ import { verifiedBaseOffsets } from './produce-answer';
  *
  * A send whose answer does not cover exactly the partitions sent, once each, is a failed send too
  * (verifiedBaseOffsets throws): kafkajs can resolve a send without a partition after a leader change.
+ *
+ * With `sendTimeoutMs`, a send (connecting included) that is not answered in time fails with
+ * SendTimeoutError and is treated like any failed send: kafkajs can hang on a stopped broker for
+ * its whole retry budget, and a producer stuck on one request would hold every later one.
  */
 export class IdempotentSender {
   private producer: Producer;
-  private stale = false;
+  private connecting: Promise<void> | undefined;
   private chain: Promise<unknown> = Promise.resolve();
   private unkeyed = 0;
   renewals = 0;
@@ -26,16 +32,22 @@ export class IdempotentSender {
   /**
    * @param partitionCount for records sent without a partition: the topic's partition count, so the
    *   sender can give them one (keyed: Kafka's default partitioner; unkeyed: round robin) and check the answer.
+   * @param sendTimeoutMs the longest one send may take; unset: as long as kafkajs takes.
    */
-  constructor(private readonly createProducer: () => Producer, private readonly partitionCount?: (topic: string) => Promise<number>) {
+  constructor(
+    private readonly createProducer: () => Producer,
+    private readonly partitionCount?: (topic: string) => Promise<number>,
+    private readonly sendTimeoutMs?: number,
+  ) {
     this.producer = createProducer();
   }
 
   connect(): Promise<void> {
-    return this.producer.connect();
+    this.connecting ??= this.producer.connect();
+    return this.connecting;
   }
 
-  /** Sends after every send queued before it; a failure marks the producer for replacement. */
+  /** Sends after every send queued before it; a failure replaces the producer. */
   send(record: ProducerRecord): Promise<RecordMetadata[]> {
     const run = this.chain.then(() => this.sendNow(record));
     this.chain = run.catch(() => undefined);
@@ -49,13 +61,18 @@ export class IdempotentSender {
 
   private async sendNow(record: ProducerRecord): Promise<RecordMetadata[]> {
     const messages = await this.explicit(record);
-    if (this.stale) await this.renew();
-    try {
-      const answer = await this.producer.send({ ...record, messages });
+    const producer = this.producer;
+    const sending = (async () => {
+      await this.connect(); // throws while Kafka is away: the send fails (503)
+      const answer = await producer.send({ ...record, messages });
       verifiedBaseOffsets(record.topic, messages.map((m) => m.partition), answer);
       return answer;
+    })();
+    const limit = this.sendTimeoutMs;
+    try {
+      return await (limit === undefined ? sending : withDeadline(sending, limit, () => new SendTimeoutError(record.topic, limit)));
     } catch (error) {
-      this.stale = true;
+      this.renew(producer);
       throw error;
     }
   }
@@ -66,13 +83,16 @@ export class IdempotentSender {
     return withExplicitPartitions(record.messages, await this.partitionCount(record.topic), () => this.unkeyed++);
   }
 
-  /** A new producer id: its sequence numbers start again, so nothing new is taken for a duplicate. */
-  private async renew(): Promise<void> {
-    const old = this.producer;
-    await old.disconnect().catch(() => undefined);
+  /**
+   * A new producer id for the next send: its sequence numbers start again, so nothing new is taken
+   * for a duplicate. The failed producer is closed without waiting (it may hang on a stopped
+   * broker); the new one connects at the next send, inside that send's bound.
+   */
+  private renew(failed: Producer): void {
+    if (this.producer !== failed) return;
+    void failed.disconnect().catch(() => undefined);
     this.producer = this.createProducer();
-    await this.producer.connect(); // throws while Kafka is away: stays stale, the send fails (503)
-    this.stale = false;
+    this.connecting = undefined;
     this.renewals++;
   }
 }

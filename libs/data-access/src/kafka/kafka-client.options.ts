@@ -1,5 +1,6 @@
 import type { KafkaConfig, SASLOptions } from 'kafkajs';
 import { logLevel } from 'kafkajs';
+import type { KafkaClientName } from './port/kafka.port';
 
 /** TLS to the brokers: PEM contents (read from files at boot), and whether to verify the brokers. */
 export interface KafkaTlsSettings {
@@ -10,6 +11,8 @@ export interface KafkaTlsSettings {
 }
 
 export interface KafkaSettings {
+  /** The client library behind the Kafka port (KAFKA_CLIENT). */
+  client: KafkaClientName;
   brokers: string[];
   clientId: string;
   /** false: plaintext; true: TLS with the system's CAs; or TLS with our CA / client certificate. */

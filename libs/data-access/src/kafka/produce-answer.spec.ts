@@ -1,4 +1,4 @@
-import { ProduceAnswerMismatchError, verifiedBaseOffsets, type PartitionAnswer } from './produce-answer';
+import { ProduceAnswerMismatchError, recordOffsets, verifiedBaseOffsets, type PartitionAnswer } from './produce-answer';
 
 const ok = (partition: number, baseOffset: string | undefined = '10', topicName = 't'): PartitionAnswer => ({ topicName, partition, errorCode: 0, baseOffset });
 
@@ -37,5 +37,15 @@ describe('verifiedBaseOffsets', () => {
 
   it('a partition answered with an error is not also reported missing', () => {
     expect(problemsOf([0], [{ ...ok(0), errorCode: 6 }])).toEqual(['partition 0 has error code 6']);
+  });
+});
+
+describe('recordOffsets', () => {
+  it("numbers each partition's records from its base offset, in the order sent", () => {
+    expect(recordOffsets('t', [2, 0, 2, 2, 0], [ok(0, '7'), ok(2, '40')])).toEqual([40, 7, 41, 42, 8]);
+  });
+
+  it('an answer that fails verification fails the whole send', () => {
+    expect(() => recordOffsets('t', [0, 1], [ok(0)])).toThrow(ProduceAnswerMismatchError);
   });
 });

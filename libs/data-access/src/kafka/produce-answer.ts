@@ -52,3 +52,17 @@ export function verifiedBaseOffsets(topic: string, sentPartitions: Iterable<numb
   if (problems.length > 0) throw new ProduceAnswerMismatchError(topic, problems);
   return offsets;
 }
+
+/**
+ * The offset of each record sent, in order, from a verified answer: a partition's records were
+ * stored at baseOffset, baseOffset + 1, ... in the order sent. Throws as verifiedBaseOffsets does.
+ */
+export function recordOffsets(topic: string, recordPartitions: readonly number[], answer: readonly PartitionAnswer[]): number[] {
+  const base = verifiedBaseOffsets(topic, recordPartitions, answer);
+  const next = new Map<number, number>();
+  return recordPartitions.map((partition) => {
+    const offset = next.get(partition) ?? (base.get(partition) as number);
+    next.set(partition, offset + 1);
+    return offset;
+  });
+}

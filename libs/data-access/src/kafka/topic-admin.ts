@@ -1,4 +1,6 @@
 import { type Admin, ConfigResourceTypes } from 'kafkajs';
+import type { TopicSpec } from './port/kafka.port';
+import { cachedPartitionCount } from './port/partition-counts';
 
 export interface TopicLayout {
   topic: string;
@@ -10,22 +12,34 @@ export interface TopicLayout {
   replicationFactor: number;
 }
 
-/**
- * Creates the events topic, its DLQ and the change topic when absent (idempotent; safe when several
- * instances race). The change topic is compacted: it keeps at least the latest change of every id.
- */
-export async function ensureTopics(admin: Admin, layout: TopicLayout): Promise<void> {
+/** The topics of a layout: the change topic is compacted (it keeps at least the latest change of every id). */
+function layoutTopics(layout: TopicLayout): TopicSpec[] {
+  const { partitions, replicationFactor } = layout;
+  return [
+    { topic: layout.topic, partitions, replicationFactor },
+    { topic: layout.deadLetterTopic, partitions, replicationFactor },
+    { topic: layout.changesTopic, partitions, replicationFactor, config: { 'cleanup.policy': 'compact' } },
+  ];
+}
+
+/** Creates the events topic, its DLQ and the change topic when absent (see createMissingTopics). */
+export function ensureTopics(admin: Admin, layout: TopicLayout): Promise<void> {
+  return createMissingTopics(admin, layoutTopics(layout));
+}
+
+/** Creates the topics that do not exist yet and waits for their leaders (idempotent; safe when several instances race). */
+export async function createMissingTopics(admin: Admin, topics: readonly TopicSpec[]): Promise<void> {
   const existing = new Set(await admin.listTopics());
-  const missing = [layout.topic, layout.deadLetterTopic, layout.changesTopic].filter((t) => !existing.has(t));
+  const missing = topics.filter((t) => !existing.has(t.topic));
   if (missing.length === 0) return;
   try {
     await admin.createTopics({
       waitForLeaders: true,
-      topics: missing.map((topic) => ({
-        topic,
-        numPartitions: layout.partitions,
-        replicationFactor: layout.replicationFactor,
-        ...(topic === layout.changesTopic ? { configEntries: [{ name: 'cleanup.policy', value: 'compact' }] } : {}),
+      topics: missing.map((t) => ({
+        topic: t.topic,
+        numPartitions: t.partitions,
+        replicationFactor: t.replicationFactor,
+        ...(t.config ? { configEntries: Object.entries(t.config).map(([name, value]) => ({ name, value })) } : {}),
       })),
     });
   } catch (error) {
@@ -72,22 +86,9 @@ export async function fetchWatermarks(admin: Admin, topic: string, timeoutMs = 1
   return new Map(offsets.map((o) => [o.partition, { low: Number(o.low), high: Number(o.high) }]));
 }
 
-/**
- * fetchPartitionCount, remembered per topic for the process's life (a failed lookup is not
- * remembered): for senders that give records their partition, where a lookup per send would cost a
- * round trip. A topic that grows keeps its old partitions, so an old count still names real ones.
- */
+/** fetchPartitionCount, remembered per topic (see cachedPartitionCount). */
 export function cachedPartitionCounts(admin: Admin): (topic: string) => Promise<number> {
-  const counts = new Map<string, Promise<number>>();
-  return (topic) => {
-    let count = counts.get(topic);
-    if (!count) {
-      count = fetchPartitionCount(admin, topic);
-      counts.set(topic, count);
-      count.catch(() => counts.delete(topic));
-    }
-    return count;
-  };
+  return cachedPartitionCount((topic) => fetchPartitionCount(admin, topic));
 }
 
 /**

@@ -1,10 +1,10 @@
-import { freePort } from '@async2/testing';
+import { freePort } from './free-port';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
-const ROOT = join(__dirname, '..', '..');
+const ROOT = join(__dirname, '..', '..', '..');
 const CLI = join(ROOT, 'tools', 'local-kafka', 'kafka.mjs');
 
 /**

@@ -1,0 +1,23 @@
+import { Kafka } from 'kafkajs';
+import { type KafkaSettings, kafkaClientOptions } from '../kafka-client.options';
+import type { KafkaAdmin, KafkaPort, RecordSender, RecordSenderOptions } from '../port/kafka.port';
+import { KafkajsAdmin } from './kafkajs-admin';
+import { KafkajsRecordSender } from './kafkajs-record-sender';
+
+/** The Kafka port on kafkajs 2.2.4 (the design card's client). */
+export class KafkajsPort implements KafkaPort {
+  readonly client = 'kafkajs';
+  private readonly kafka: Kafka;
+
+  constructor(settings: KafkaSettings) {
+    this.kafka = new Kafka(kafkaClientOptions(settings));
+  }
+
+  sender(options: RecordSenderOptions): RecordSender {
+    return new KafkajsRecordSender(this.kafka, options);
+  }
+
+  admin(): KafkaAdmin {
+    return new KafkajsAdmin(this.kafka.admin());
+  }
+}

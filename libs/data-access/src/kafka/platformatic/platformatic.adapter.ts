@@ -1,0 +1,24 @@
+import type { BaseOptions } from '@platformatic/kafka';
+import type { KafkaSettings } from '../kafka-client.options';
+import type { KafkaAdmin, KafkaPort, RecordSender, RecordSenderOptions } from '../port/kafka.port';
+import { PlatformaticAdmin } from './platformatic-admin';
+import { platformaticClientOptions } from './platformatic-client.options';
+import { PlatformaticRecordSender } from './platformatic-record-sender';
+
+/** The Kafka port on @platformatic/kafka 2.12 (maintained, pure TypeScript, Node >= 24.6). */
+export class PlatformaticPort implements KafkaPort {
+  readonly client = 'platformatic';
+  private readonly options: BaseOptions;
+
+  constructor(settings: KafkaSettings) {
+    this.options = platformaticClientOptions(settings);
+  }
+
+  sender(options: RecordSenderOptions): RecordSender {
+    return new PlatformaticRecordSender(this.options, options);
+  }
+
+  admin(): KafkaAdmin {
+    return new PlatformaticAdmin(this.options);
+  }
+}

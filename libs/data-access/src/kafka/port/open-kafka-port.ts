@@ -1,0 +1,16 @@
+import type { KafkaSettings } from '../kafka-client.options';
+import type { KafkaPort } from './kafka.port';
+
+/**
+ * The port on the client KAFKA_CLIENT names. Each adapter is loaded only when picked:
+ * @platformatic/kafka is an ES module, which Node loads from CommonJS natively (require(esm)) but
+ * jest only with --experimental-vm-modules; code that never picks it never loads it.
+ */
+export async function openKafkaPort(settings: KafkaSettings): Promise<KafkaPort> {
+  switch (settings.client) {
+    case 'kafkajs':
+      return new (await import('../kafkajs/kafkajs.adapter')).KafkajsPort(settings);
+    case 'platformatic':
+      return new (await import('../platformatic/platformatic.adapter')).PlatformaticPort(settings);
+  }
+}

@@ -3,8 +3,8 @@ import { FaultPipeline, scenarioSeed, sleep } from './fault-pipeline';
 
 // Promises 1 and 3 through broker faults, on a broker of this suite's own: the producer answers
 // 503 (never 2xx) while Kafka cannot take events, recovers by itself, and client retries by
-// eventId are applied once.
-describe('broker faults', () => {
+// eventId are applied once. Run once per Kafka client the producer can send with (KAFKA_CLIENT).
+describe.each(['kafkajs', 'platformatic'])('broker faults, producer on %s', (client) => {
   const seed = scenarioSeed() + 2;
   let broker: OwnBroker;
   let pipeline: FaultPipeline;
@@ -15,7 +15,7 @@ describe('broker faults', () => {
       seed,
       partitions: 3,
       brokers: broker.brokers,
-      producerEnv: { PRODUCE_TIMEOUT_MS: '3000' },
+      producerEnv: { PRODUCE_TIMEOUT_MS: '3000', KAFKA_CLIENT: client },
     });
     await pipeline.startConsumer();
   });
@@ -39,7 +39,7 @@ describe('broker faults', () => {
     await load.stop();
     expect(unknown()).toBeGreaterThan(unknownBefore); // the outage was seen: 503s or timeouts, as info
     await pipeline.settle(120_000);
-    const report = await pipeline.check('broker sigkill + restart');
+    const report = await pipeline.check(`broker sigkill + restart (${client})`);
     expect(report.problems).toEqual([]);
     // ack-mismatch = 0: every 2xx names a position that holds that very event in Kafka.
     expect(report).toMatchObject({ lost: 0, duplicated: 0, reordered: 0, ackMismatches: 0, ok: true });
@@ -60,7 +60,7 @@ describe('broker faults', () => {
     const retriedThenAcked = pipeline.history.attempts.filter((a, i, all) => a.outcome.type === 'ok' && all.slice(0, i).some((b) => b.op.index === a.op.index && b.outcome.type === 'info'));
     expect(retriedThenAcked.length).toBeGreaterThan(0); // retries happened and succeeded
     await pipeline.settle(120_000);
-    const report = await pipeline.check('broker sigstop + retries');
+    const report = await pipeline.check(`broker sigstop + retries (${client})`);
     expect(report.problems).toEqual([]);
     expect(report).toMatchObject({ lost: 0, duplicated: 0, reordered: 0, ackMismatches: 0, ok: true });
   });

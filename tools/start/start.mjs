@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { build } from '../build/build.mjs';
 import { ensureLocalKafka } from '../local-kafka/kafka.mjs';
+import { forwardAppOutput } from './app-output.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const require = createRequire(import.meta.url);
@@ -54,16 +55,7 @@ function runApp(name, env) {
     env: { ...process.env, OTEL_SERVICE_NAME: name, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const prefix = (stream, out) => {
-    let rest = '';
-    stream.on('data', (chunk) => {
-      const lines = (rest + chunk).split('\n');
-      rest = lines.pop();
-      for (const line of lines) out.write(`[${name}] ${line}\n`);
-    });
-  };
-  prefix(child.stdout, process.stdout);
-  prefix(child.stderr, process.stderr);
+  forwardAppOutput(name, child);
   return child;
 }
 
@@ -79,7 +71,8 @@ async function waitReady(name, url, child, timeoutMs = 90_000) {
 }
 
 async function main() {
-  build({ log: say });
+  // --no-build: dist/ is already built (the tests that run this script build once, before).
+  if (!process.argv.includes('--no-build')) build({ log: say });
   const databaseUrl = process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
   await ensureDatabase(databaseUrl);
 

@@ -28,3 +28,5 @@ export * from './kafka/topic-id';
 export * from './persistence/claim-refused.error';
 export * from './kafka/produce-answer';
 export * from './kafka/partition-leaders';
+export * from './kafka/kafkajs-log-level';
+export * from './kafka/kafkajs-idle-queue-timer.fix';

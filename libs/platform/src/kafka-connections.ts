@@ -1,6 +1,7 @@
-import { type SharedSettings, ensureTopics, fetchWatermarks, kafkaClientOptions } from '@async2/data-access';
+import { type SharedSettings, ensureTopics, fetchWatermarks, kafkaClientOptions, skipKafkajsIdleQueueTimer } from '@async2/data-access';
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { type Admin, Kafka } from 'kafkajs';
+import { kafkajsLogging } from './kafkajs-logging';
 import { SHARED_SETTINGS } from './shared-settings.token';
 
 /** The app's kafkajs client and admin connection; creates the topics when absent. */
@@ -11,7 +12,8 @@ export class KafkaConnections implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('Kafka');
 
   constructor(@Inject(SHARED_SETTINGS) private readonly settings: SharedSettings) {
-    this.kafka = new Kafka(kafkaClientOptions(settings.kafka));
+    skipKafkajsIdleQueueTimer();
+    this.kafka = new Kafka({ ...kafkaClientOptions(settings.kafka), ...kafkajsLogging() });
     this.admin = this.kafka.admin();
   }
 

@@ -15,6 +15,8 @@ export class StartScript {
   readonly stdout: string[] = [];
   readonly stderr: string[] = [];
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** What ran under the script once it was ready: killAll still finds them when npm died first. */
+  private seen: number[] = [];
 
   private constructor(
     readonly child: ChildProcess,
@@ -58,6 +60,7 @@ export class StartScript {
     const early = this.exited.then(({ code, signal }) => Promise.reject(new Error(`start.mjs exited (${code ?? signal}) before its banner`)));
     try {
       await Promise.race([banner, early]);
+      this.seen = this.descendants();
     } catch (error) {
       throw new Error(`${(error as Error).message}\n--- stdout ---\n${this.stdout.slice(-40).join('\n')}\n--- stderr ---\n${this.stderr.slice(-40).join('\n')}`);
     }
@@ -89,7 +92,7 @@ export class StartScript {
 
   /** SIGKILLs whatever is left (a failed test must not leave processes behind). */
   killAll(): void {
-    for (const pid of [...this.descendants(), this.child.pid ?? 0].filter(Boolean)) {
+    for (const pid of new Set([...this.descendants(), ...this.seen, this.child.pid ?? 0].filter((pid) => pid && isAlive(pid)))) {
       try {
         process.kill(pid, 'SIGKILL');
       } catch {

@@ -1,7 +1,8 @@
 // `npm start`: the whole pipeline on this machine. Builds the apps, starts the local Kafka broker
 // when KAFKA_BROKERS is unset, makes sure the database exists, runs the producer and one consumer
 // owning every partition (migrations run as they boot), and prints where everything is.
-// Ctrl-C stops the apps gracefully (the consumer flushes and commits), then the broker it started.
+// However it is stopped (Ctrl-C, kill, a closed terminal, npm killed), it stops the apps gracefully
+// (the consumer flushes and commits), then the broker it started (tools/start/stop-on-exit.mjs).
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +10,7 @@ import { createRequire } from 'node:module';
 import { build } from '../build/build.mjs';
 import { ensureLocalKafka } from '../local-kafka/kafka.mjs';
 import { forwardAppOutput } from './app-output.mjs';
+import { stopOnExit } from './stop-on-exit.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const require = createRequire(import.meta.url);
@@ -54,6 +56,9 @@ function runApp(name, env) {
     cwd: root,
     env: { ...process.env, OTEL_SERVICE_NAME: name, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group: Ctrl-C and a closed terminal signal this script only, which then stops
+    // the apps one way (SIGTERM, once) and in order; a second signal would make an app exit at once.
+    detached: true,
   });
   forwardAppOutput(name, child);
   return child;
@@ -70,16 +75,28 @@ async function waitReady(name, url, child, timeoutMs = 90_000) {
   throw new Error(`${name} was not ready within ${timeoutMs / 1000} s`);
 }
 
+/** SIGTERM, and the exit: the app's own handler stops intake, flushes and commits, then exits. */
+function stopApp(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', resolve);
+    child.kill('SIGTERM');
+  });
+}
+
+const lifecycle = stopOnExit({ log: say });
+
 async function main() {
   // --no-build: dist/ is already built (the tests that run this script build once, before).
   if (!process.argv.includes('--no-build')) build({ log: say });
   const databaseUrl = process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
-  await ensureDatabase(databaseUrl);
+  await lifecycle.run(() => ensureDatabase(databaseUrl));
 
   let kafka;
   let brokers = process.env.KAFKA_BROKERS;
   if (!brokers) {
-    kafka = await ensureLocalKafka({ log: (m) => console.log(m) });
+    kafka = await lifecycle.run(() => ensureLocalKafka({ dataDir: process.env.KAFKA_LOCAL_DATA_DIR || undefined, log: (m) => console.log(m) }));
+    if (kafka.started) lifecycle.onStop(() => kafka.stop());
     brokers = kafka.brokers;
   }
   const producerPort = process.env.PRODUCER_PORT ?? '3000';
@@ -88,21 +105,13 @@ async function main() {
   const producer = runApp('producer', { ...shared, PORT: producerPort });
   const consumer = runApp('consumer', { ...shared, PORT: consumerPort, PARTITIONS: process.env.PARTITIONS ?? 'all' });
   const apps = [producer, consumer];
-
-  let stopping = false;
-  const stop = async (code) => {
-    if (stopping) return;
-    stopping = true;
+  lifecycle.onStop(() => {
     say('stopping the apps (the consumer flushes and commits first)');
-    await Promise.all(apps.map((child) => (child.exitCode === null ? new Promise((r) => (child.once('exit', r), child.kill('SIGTERM'))) : undefined)));
-    if (kafka?.started) await kafka.stop();
-    process.exit(code);
-  };
-  process.on('SIGINT', () => void stop(0));
-  process.on('SIGTERM', () => void stop(0));
+    return Promise.all(apps.map(stopApp));
+  });
   // An app that refuses to start (the consumer with CLAIM_REFUSED after a fresh broker on a kept
   // database, for one) printed its reason and the ways out just above: never skip, never wipe.
-  for (const child of apps) child.once('exit', (code) => !stopping && (say(`an app exited (code ${code}), its last lines above say why; stopping`), void stop(1)));
+  for (const child of apps) child.once('exit', (code) => !lifecycle.stopping && void lifecycle.stop(`an app exited (code ${code}), its last lines above say why; stopping`, 1));
 
   const producerUrl = `http://127.0.0.1:${producerPort}`;
   await waitReady('producer', producerUrl, producer);
@@ -122,11 +131,11 @@ async function main() {
       -d '{"id":"user-1","op":"set","data":{"name":"Ada","visits":1}}'
     curl -s "${producerUrl}/v1/entities/user-1?after=<token from the answer>"
 
-  Ctrl-C stops everything.
+  Ctrl-C (or kill ${process.pid}) stops everything.
 `);
 }
 
 main().catch((error) => {
   console.error(`[start] ${error.message}`);
-  process.exit(1);
+  void lifecycle.stop('stopping what was started', 1);
 });

@@ -1,5 +1,6 @@
 // `npm start`: the whole pipeline on this machine. Builds the apps, starts the local Kafka broker
-// when KAFKA_BROKERS is unset, makes sure the database exists, runs the producer and one consumer
+// when KAFKA_BROKERS is unset, an embedded PostgreSQL when DATABASE_URL is unset and none answers on
+// 127.0.0.1:5432, makes sure the database exists, runs the producer and one consumer
 // owning every partition (migrations run as they boot), and prints where everything is.
 // However it is stopped (Ctrl-C, kill, a closed terminal, npm killed), it stops the apps gracefully
 // (the consumer flushes and commits), then the broker it started (tools/start/stop-on-exit.mjs).
@@ -9,13 +10,15 @@ import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { build } from '../build/build.mjs';
 import { ensureLocalKafka } from '../local-kafka/kafka.mjs';
+import { ensureLocalPostgres } from '../local-postgres/postgres.mjs';
+import { connect } from 'node:net';
 import { forwardAppOutput } from './app-output.mjs';
 import { stopOnExit } from './stop-on-exit.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const require = createRequire(import.meta.url);
 const say = (msg) => console.log(`[start] ${msg}`);
-const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/async2';
+const DATABASE_NAME = 'async2';
 
 /** Creates the database named in DATABASE_URL if the server lacks it (the role needs CREATEDB). */
 async function ensureDatabase(url) {
@@ -39,6 +42,29 @@ async function ensureDatabase(url) {
   } finally {
     await client.end();
   }
+}
+
+/** True if something accepts TCP connections on 127.0.0.1:port. */
+function portAnswers(port) {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    const done = (answers) => (socket.destroy(), resolve(answers));
+    socket.setTimeout(1000, () => done(false)).once('connect', () => done(true)).once('error', () => done(false));
+  });
+}
+
+/**
+ * DATABASE_URL when set; else the server on 127.0.0.1:POSTGRES_LOCAL_PORT (5432) when one answers;
+ * else a PostgreSQL of our own from npm on that port (tools/local-postgres), stopped with the rest.
+ */
+async function chooseDatabase() {
+  if (process.env.DATABASE_URL) return { url: process.env.DATABASE_URL };
+  const port = Number(process.env.POSTGRES_LOCAL_PORT ?? 5432);
+  if (await portAnswers(port)) return { url: `postgres://postgres@127.0.0.1:${port}/${DATABASE_NAME}` };
+  say(`nothing answers on 127.0.0.1:${port} and DATABASE_URL is unset: starting an embedded PostgreSQL`);
+  const local = await lifecycle.run(() => ensureLocalPostgres({ port, dataDir: process.env.POSTGRES_LOCAL_DATA_DIR || undefined, log: (m) => console.log(m) }));
+  lifecycle.onStop(() => local.stop());
+  return { url: `${local.url}/${DATABASE_NAME}`, embedded: `embedded PostgreSQL from npm, log ${local.logFile}; stopped with the rest` };
 }
 
 // Loaded ahead of each app: starts OpenTelemetry when OTEL_EXPORTER_OTLP_ENDPOINT is set, else nothing.
@@ -89,7 +115,8 @@ const lifecycle = stopOnExit({ log: say });
 async function main() {
   // --no-build: dist/ is already built (the tests that run this script build once, before).
   if (!process.argv.includes('--no-build')) build({ log: say });
-  const databaseUrl = process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
+  const database = await chooseDatabase();
+  const databaseUrl = database.url;
   await lifecycle.run(() => ensureDatabase(databaseUrl));
 
   let kafka;
@@ -123,7 +150,7 @@ async function main() {
     consumer   http://127.0.0.1:${consumerPort}/health/ready   (owns every partition)
     metrics    ${producerUrl}/metrics   http://127.0.0.1:${consumerPort}/metrics   (Prometheus; dashboard and alerts in helm/async2/files/)
     kafka      ${brokers}${kafka ? ' (local broker, .cache/kafka/broker.log)' : ''}
-    postgres   ${databaseUrl.replace(/\/\/[^@]*@/, '//')}
+    postgres   ${databaseUrl.replace(/\/\/[^@]*@/, '//')}${database.embedded ? ` (${database.embedded})` : ''}
     tracing    ${tracingDestination()}
 
   Try it:

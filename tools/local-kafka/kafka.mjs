@@ -286,7 +286,7 @@ export async function ensureLocalKafka({ port = defaultPort(), node = nodeFromEn
     if (running !== port) throw new Error(`the local broker (pid ${existing}) already runs on port ${running}, not ${port}; stop it first (npm run kafka:stop)`);
     say(log, `already running (pid ${existing}) on ${brokers}`);
     await waitReady(port, existing);
-    return { brokers, pid: existing, started: false, stop: () => stopLocalKafka({ port, dataDir, log }) };
+    return { brokers, pid: existing, started: false, stop: () => stopLocalKafka({ port, dataDir, log }), logFile: inst.logFile };
   }
   if (existing) rmSync(inst.pidFile, { force: true }); // stale pid file from a crash or reboot
   for (const [p, what] of [[port, 'broker'], [controllerPort, node ? 'KRaft controller' : 'KRaft controller, broker port + 1']]) {
@@ -316,7 +316,7 @@ export async function ensureLocalKafka({ port = defaultPort(), node = nodeFromEn
     throw e;
   }
   say(log, `ready (${Date.now() - t0} ms)`);
-  return { brokers, pid, started: true, stop };
+  return { brokers, pid, started: true, stop, logFile: inst.logFile };
 }
 
 export async function stopLocalKafka({ port = defaultPort(), dataDir, log = console.log } = {}) {

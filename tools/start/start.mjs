@@ -149,7 +149,7 @@ async function main() {
     gRPC       127.0.0.1:${process.env.GRPC_PORT ?? '50051'}   (events.v1.Events: Publish, PublishBatch, PublishStream, Get; health, reflection)
     consumer   http://127.0.0.1:${consumerPort}/health/ready   (owns every partition)
     metrics    ${producerUrl}/metrics   http://127.0.0.1:${consumerPort}/metrics   (Prometheus; dashboard and alerts in helm/async2/files/)
-    kafka      ${brokers}${kafka ? ' (local broker, .cache/kafka/broker.log)' : ''}
+    kafka      ${brokers}${kafka ? ` (local broker, log ${kafka.logFile})` : ''}
     postgres   ${databaseUrl.replace(/\/\/[^@]*@/, '//')}${database.embedded ? ` (${database.embedded})` : ''}
     tracing    ${tracingDestination()}
 

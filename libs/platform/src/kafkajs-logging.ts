@@ -3,7 +3,8 @@ import { Logger } from '@nestjs/common';
 import type { KafkaConfig, LogEntry } from 'kafkajs';
 import { appLogLevel } from './logger.module';
 
-const NEST_METHOD = { error: 'error', warn: 'warn', info: 'log', debug: 'debug' } as const;
+// nestjs-pino writes Nest's verbose at pino's trace.
+const NEST_METHOD = { error: 'error', warn: 'warn', debug: 'debug', trace: 'verbose' } as const;
 
 /**
  * kafkajs logs through the app's logger (pino, once the app called useLogger): the same JSON

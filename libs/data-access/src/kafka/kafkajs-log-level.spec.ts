@@ -22,9 +22,9 @@ describe('appLogLevelOf', () => {
     expect(appLogLevelOf({ namespace: 'Producer', level: logLevel.WARN, message: 'something else' })).toBe('warn');
   });
 
-  it('maps the other levels one to one', () => {
-    expect(appLogLevelOf({ namespace: 'Consumer', level: logLevel.INFO, message: 'Starting' })).toBe('info');
-    expect(appLogLevelOf({ namespace: 'Connection', level: logLevel.DEBUG, message: 'Request' })).toBe('debug');
+  it('puts kafkajs INFO at debug and its DEBUG at trace', () => {
+    expect(appLogLevelOf({ namespace: 'Runner', level: logLevel.INFO, message: 'consumer not running, exiting' })).toBe('debug');
+    expect(appLogLevelOf({ namespace: 'Connection', level: logLevel.DEBUG, message: 'Request Metadata(key: 3, version: 6)' })).toBe('trace');
   });
 });
 
@@ -34,8 +34,8 @@ describe('kafkajsLogLevelFor', () => {
     ['fatal', logLevel.ERROR],
     ['error', logLevel.ERROR],
     ['warn', logLevel.WARN],
-    ['info', logLevel.INFO],
-    ['debug', logLevel.DEBUG],
+    ['info', logLevel.WARN],
+    ['debug', logLevel.INFO],
     ['trace', logLevel.DEBUG],
   ])('LOG_LEVEL=%s lets kafkajs log up to %s', (app, kafkajs) => {
     expect(kafkajsLogLevelFor(app)).toBe(kafkajs);

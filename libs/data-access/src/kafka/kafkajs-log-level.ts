@@ -1,7 +1,7 @@
 import { logLevel } from 'kafkajs';
 
 /** The pino levels a kafkajs log line can land on. */
-export type AppLogLevel = 'error' | 'warn' | 'info' | 'debug';
+export type AppLogLevel = 'error' | 'warn' | 'debug' | 'trace';
 
 /** One kafkajs log call, as its `logCreator` receives it. */
 export interface KafkajsLogEntry {
@@ -11,7 +11,10 @@ export interface KafkajsLogEntry {
 }
 
 /**
- * Where a kafkajs log line goes in the app's log. Two kinds are not what their kafkajs level says:
+ * Where a kafkajs log line goes in the app's log. kafkajs's INFO (consumer started, stopped, joined
+ * the group) is our debug: the apps say what matters in their own words ("joined Kafka group ...:
+ * assigned events [0, 1]"); its DEBUG (every request and answer) is our trace. And two kinds of
+ * line are not what their kafkajs level says:
  * - an error answer from a broker: the connection logs each one at ERROR ("Response <api>") before
  *   anyone decides what it means. kafkajs retries the transient ones (the coordinator is loading,
  *   not the leader: routine while a broker starts or a topic is new), takes some as success (a topic
@@ -29,9 +32,9 @@ export function appLogLevelOf(entry: KafkajsLogEntry): AppLogLevel {
     case logLevel.WARN:
       return 'warn';
     case logLevel.INFO:
-      return 'info';
-    default:
       return 'debug';
+    default:
+      return 'trace';
   }
 }
 
@@ -44,10 +47,11 @@ export function kafkajsLogLevelFor(appLevel: string): logLevel {
     case 'error':
       return logLevel.ERROR;
     case 'warn':
-      return logLevel.WARN;
     case 'info':
+      return logLevel.WARN;
+    case 'debug':
       return logLevel.INFO;
     default:
-      return logLevel.DEBUG; // debug, trace
+      return logLevel.DEBUG; // trace
   }
 }

@@ -35,6 +35,10 @@ describe('npm start prints one clean log', () => {
       expect({ level: typeof line.level, time: typeof line.time, service: typeof line.service, msg: typeof line.msg }).toEqual({ level: 'number', time: 'number', service: 'string', msg: 'string' });
     }
     expect(logs.filter((l) => (l.level as number) >= 40)).toEqual([]);
+    // Requests are logged, the readiness probes (start.mjs polled them) are not.
+    const urls = logs.map((l) => (l.req as { url?: string } | undefined)?.url).filter(Boolean);
+    expect(urls).toContain('/v1/events');
+    expect(urls.filter((url) => url?.startsWith('/health'))).toEqual([]);
     // The rest of stdout is the script's own: its [start] lines and the banner.
     expect(start.stdout.filter((line) => !line.startsWith('{') && !/^(\[start\] |\[local-kafka\] | {2}|$)/.test(line))).toEqual([]);
     expect(start.stderr.filter(Boolean)).toEqual([]);

@@ -12,7 +12,8 @@ export function structuredLogger(service: string) {
       level: appLogLevel(),
       base: { service },
       // Request logs of health probes are noise at 3 a.m.
-      autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health') },
+      // originalUrl: Fastify's middleware engine (middie) strips the mount path from req.url.
+      autoLogging: { ignore: (req) => ((req as { originalUrl?: string }).originalUrl ?? req.url ?? '').startsWith('/health') },
       redact: ['req.headers.authorization'],
     },
   });

@@ -103,7 +103,7 @@ export class StartScript {
 }
 
 /** Children of every thread of `pid`, recursively (Linux /proc). */
-export function descendantsOf(pid: number): number[] {
+function descendantsOf(pid: number): number[] {
   let children: number[] = [];
   try {
     for (const task of readdirSync(`/proc/${pid}/task`)) {

@@ -13,7 +13,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-export const DEFAULT_DATA_DIR = resolve(HERE, '../../.cache/postgres/data');
+const DEFAULT_DATA_DIR = resolve(HERE, '../../.cache/postgres/data');
 // Local only (the server listens on localhost): a fixed password, written in the URL it hands out.
 const USER = 'postgres';
 const PASSWORD = 'async2-local';

@@ -50,7 +50,8 @@ export class StartScript {
     const childEnv = Object.fromEntries(Object.entries(merged).filter(([, v]) => v !== undefined)) as Record<string, string>;
     // npm: --ignore-scripts skips prestart (the install check) but still runs `start` itself.
     const [command, args] = viaNpm ? ['npm', ['start', '--ignore-scripts', '--', '--no-build']] : [process.execPath, [START, '--no-build']];
-    const child = spawn(command, args, { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    // A process group of its own, as a terminal gives a command: signalGroup is then what Ctrl-C does.
+    const child = spawn(command, args, { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     return new StartScript(child, `http://127.0.0.1:${ports.PRODUCER_PORT}`);
   }
 
@@ -83,6 +84,11 @@ export class StartScript {
     const read = await fetch(`${this.producerUrl}/v1/entities/${encodeURIComponent(id)}?after=${token}`);
     if (read.status !== 200) throw new Error(`GET /v1/entities/${id} answered ${read.status}: ${await read.text()}`);
     return ((await read.json()) as { state: unknown }).state;
+  }
+
+  /** A signal to the script's whole process group, as a terminal sends Ctrl-C (SIGINT). */
+  signalGroup(signal: NodeJS.Signals): void {
+    if (this.child.pid !== undefined) process.kill(-this.child.pid, signal);
   }
 
   /** Every process started under the script (apps, broker, database), by pid. */

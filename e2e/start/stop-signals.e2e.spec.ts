@@ -31,8 +31,11 @@ describe('npm start stops everything it started, however it is stopped', () => {
   });
 
   // `npm start` is npm, which runs start.mjs: npm forwards SIGTERM and SIGINT to it; SIGHUP or
-  // SIGKILL kill npm alone, and start.mjs sees its parent gone.
+  // SIGKILL kill npm alone, and start.mjs sees its parent gone. Ctrl-C signals every process of the
+  // terminal's foreground group: the apps must not get it too (a second signal, start.mjs's SIGTERM,
+  // would make them exit at once, before the consumer's last commit).
   it.each([
+    ['the terminal (Ctrl-C: the whole process group)', 'SIGINT'],
     ['start.mjs', 'SIGTERM'],
     ['start.mjs', 'SIGHUP'],
     ['npm', 'SIGTERM'],
@@ -51,7 +54,8 @@ describe('npm start stops everything it started, however it is stopped', () => {
     expect(started.length).toBeGreaterThanOrEqual(target === 'npm' ? 4 : 3);
     expect(await portAnswers(brokerPort)).toBe(true);
 
-    start.child.kill(signal);
+    if (target === 'npm' || target === 'start.mjs') start.child.kill(signal);
+    else start.signalGroup(signal);
     await start.exited;
     await waitFor(() => started.every((pid) => !isAlive(pid)), { timeoutMs: 90_000, intervalMs: 200, what: `every process npm start started (${started.join(', ')}) to end` });
     expect(await portAnswers(brokerPort)).toBe(false);

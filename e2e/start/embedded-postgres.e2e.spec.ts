@@ -29,7 +29,7 @@ describe('npm start without a PostgreSQL', () => {
       POSTGRES_LOCAL_DATA_DIR: join(dir, 'data'),
       KAFKA_BROKERS: testBrokers().join(','),
     });
-    await start.ready(240_000); // the first start creates the cluster (initdb)
+    await start.ready(); // the first start also creates the cluster (initdb: seconds)
     expect(start.stdout.find((line) => line.includes('postgres   '))).toContain(`127.0.0.1:${port}/async2 (embedded PostgreSQL from npm`);
     const started = start.descendants();
 

@@ -8,6 +8,7 @@ import { OwnCluster } from './own-cluster';
 // Promise 1 where production runs (issue 15): a 3-broker KRaft cluster, RF 3, min.insync.replicas=2,
 // 6 partitions, ~16 concurrent HTTP clients, so one coalesced produce spans several leaders. Leaders
 // die, move and stall under load; each scenario ends with the checker's line over the whole run so far.
+// Run once per Kafka client the producer can send with (KAFKA_CLIENT), each on a cluster of its own.
 // A third of the workload is anonymous incr events (no eventId): a record Kafka stored twice can only
 // be refused by the consumer's record identity, never by the eventId dedupe.
 const PARTITIONS = [0, 1, 2, 3, 4, 5];
@@ -16,7 +17,7 @@ const PRODUCE_TIMEOUT_MS = 3000;
 /** Load, fault and settle (up to 120 s) of one scenario, on a busy 2-core box. */
 const SCENARIO_TIMEOUT_MS = 300_000;
 
-describe('cluster faults', () => {
+describe.each(['kafkajs', 'platformatic'])('cluster faults, producer on %s', (client) => {
   const seed = scenarioSeed() + 15;
   let cluster: OwnCluster;
   let pipeline: FaultPipeline;
@@ -29,7 +30,7 @@ describe('cluster faults', () => {
       brokers: cluster.brokers,
       replicationFactor: 3,
       bootAttempts: 3,
-      producerEnv: { PRODUCE_TIMEOUT_MS: String(PRODUCE_TIMEOUT_MS) },
+      producerEnv: { PRODUCE_TIMEOUT_MS: String(PRODUCE_TIMEOUT_MS), KAFKA_CLIENT: client },
       trackedIds: 240,
       counterIds: 120,
     });
@@ -58,7 +59,7 @@ describe('cluster faults', () => {
       await load.stop();
     }
     await pipeline.settle(120_000);
-    const report = await pipeline.check(scenario);
+    const report = await pipeline.check(`${scenario} (${client})`);
     const topic = await readWholeTopic(pipeline.kafka, pipeline.topic);
     console.log(`[${scenario}] records Kafka holds twice (same src+seq), refused by the consumer so far: ${storedCopies(topic)}`);
     if (report.ackMismatches > 0) console.log(`[${scenario}] where Kafka holds the mismatched acks:\n  ${whereStored(topic).join('\n  ')}`);

@@ -14,6 +14,7 @@ import { connect } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createRequire } from 'node:module';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const CACHE = resolve(HERE, '../../.cache/kafka');
@@ -234,9 +235,26 @@ if(Date.now()-t0>${STOP_TIMEOUT_MS}){try{process.kill(pid,'SIGKILL')}catch{}}},2
   return dog;
 }
 
+/**
+ * kafkajs 2.2.4 arms a timer of (-1 - Date.now()) ms after every answer when nothing is pending, which
+ * Node 24+ reports as TimeoutNegativeWarning: the apps' fix (libs/data-access/src/kafka/
+ * kafkajs-idle-queue-timer.fix.ts, where the why is) again here, as this file runs without a build.
+ */
+function skipKafkajsIdleQueueTimer() {
+  const { prototype } = createRequire(import.meta.url)('kafkajs/src/network/requestQueue');
+  if (prototype.scheduleCheckPendingRequests.idleTimerSkipped) return;
+  const schedule = prototype.scheduleCheckPendingRequests;
+  prototype.scheduleCheckPendingRequests = function () {
+    if (this.pending.length === 0 && this.throttledUntil <= Date.now()) return;
+    schedule.call(this);
+  };
+  prototype.scheduleCheckPendingRequests.idleTimerSkipped = true;
+}
+
 /** Ready = a kafkajs admin client connects and listTopics() succeeds; polls until the deadline, fails fast if the JVM died. */
 async function waitReady(port, pid) {
   const { Kafka, logLevel } = (await import('kafkajs')).default; // CommonJS package: its exports are `default`
+  skipKafkajsIdleQueueTimer();
   const kafka = new Kafka({ clientId: 'local-kafka-ready', brokers: [`127.0.0.1:${port}`], logLevel: logLevel.NOTHING,
     connectionTimeout: 1000, requestTimeout: 5000, retry: { retries: 0 } });
   const deadline = Date.now() + READY_TIMEOUT_MS;
@@ -268,7 +286,7 @@ export async function ensureLocalKafka({ port = defaultPort(), node = nodeFromEn
     if (running !== port) throw new Error(`the local broker (pid ${existing}) already runs on port ${running}, not ${port}; stop it first (npm run kafka:stop)`);
     say(log, `already running (pid ${existing}) on ${brokers}`);
     await waitReady(port, existing);
-    return { brokers, pid: existing, started: false, stop: () => stopLocalKafka({ port, dataDir, log }) };
+    return { brokers, pid: existing, started: false, stop: () => stopLocalKafka({ port, dataDir, log }), logFile: inst.logFile };
   }
   if (existing) rmSync(inst.pidFile, { force: true }); // stale pid file from a crash or reboot
   for (const [p, what] of [[port, 'broker'], [controllerPort, node ? 'KRaft controller' : 'KRaft controller, broker port + 1']]) {
@@ -298,7 +316,7 @@ export async function ensureLocalKafka({ port = defaultPort(), node = nodeFromEn
     throw e;
   }
   say(log, `ready (${Date.now() - t0} ms)`);
-  return { brokers, pid, started: true, stop };
+  return { brokers, pid, started: true, stop, logFile: inst.logFile };
 }
 
 export async function stopLocalKafka({ port = defaultPort(), dataDir, log = console.log } = {}) {
@@ -335,9 +353,6 @@ async function runTool(mainClass, args) {
 }
 
 async function cli(cmd, args) {
-  // kafkajs 2.2.4 trips Node 24+'s TimeoutNegativeWarning (harmless); keep the CLI output clean.
-  const emit = process.emitWarning;
-  process.emitWarning = (...args) => (args[1] === 'TimeoutNegativeWarning' ? undefined : emit.apply(process, args));
   const dataDir = process.env.KAFKA_LOCAL_DATA_DIR || undefined; // another instance, e.g. a fault test's own broker
   if (cmd === 'start') console.log(`[local-kafka] bootstrap servers: ${(await ensureLocalKafka({ dataDir })).brokers}`);
   else if (cmd === 'stop') await stopLocalKafka({ dataDir });

@@ -1,18 +1,24 @@
 // `npm start`: the whole pipeline on this machine. Builds the apps, starts the local Kafka broker
-// when KAFKA_BROKERS is unset, makes sure the database exists, runs the producer and one consumer
+// when KAFKA_BROKERS is unset, an embedded PostgreSQL when DATABASE_URL is unset and none answers on
+// 127.0.0.1:5432, makes sure the database exists, runs the producer and one consumer
 // owning every partition (migrations run as they boot), and prints where everything is.
-// Ctrl-C stops the apps gracefully (the consumer flushes and commits), then the broker it started.
+// However it is stopped (Ctrl-C, kill, a closed terminal, npm killed), it stops the apps gracefully
+// (the consumer flushes and commits), then the broker it started (tools/start/stop-on-exit.mjs).
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { build } from '../build/build.mjs';
 import { ensureLocalKafka } from '../local-kafka/kafka.mjs';
+import { ensureLocalPostgres } from '../local-postgres/postgres.mjs';
+import { connect } from 'node:net';
+import { forwardAppOutput } from './app-output.mjs';
+import { stopOnExit } from './stop-on-exit.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const require = createRequire(import.meta.url);
 const say = (msg) => console.log(`[start] ${msg}`);
-const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/async2';
+const DATABASE_NAME = 'async2';
 
 /** Creates the database named in DATABASE_URL if the server lacks it (the role needs CREATEDB). */
 async function ensureDatabase(url) {
@@ -38,6 +44,29 @@ async function ensureDatabase(url) {
   }
 }
 
+/** True if something accepts TCP connections on 127.0.0.1:port. */
+function portAnswers(port) {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    const done = (answers) => (socket.destroy(), resolve(answers));
+    socket.setTimeout(1000, () => done(false)).once('connect', () => done(true)).once('error', () => done(false));
+  });
+}
+
+/**
+ * DATABASE_URL when set; else the server on 127.0.0.1:POSTGRES_LOCAL_PORT (5432) when one answers;
+ * else a PostgreSQL of our own from npm on that port (tools/local-postgres), stopped with the rest.
+ */
+async function chooseDatabase() {
+  if (process.env.DATABASE_URL) return { url: process.env.DATABASE_URL };
+  const port = Number(process.env.POSTGRES_LOCAL_PORT ?? 5432);
+  if (await portAnswers(port)) return { url: `postgres://postgres@127.0.0.1:${port}/${DATABASE_NAME}` };
+  say(`nothing answers on 127.0.0.1:${port} and DATABASE_URL is unset: starting an embedded PostgreSQL`);
+  const local = await lifecycle.run(() => ensureLocalPostgres({ port, dataDir: process.env.POSTGRES_LOCAL_DATA_DIR || undefined, log: (m) => console.log(m) }));
+  lifecycle.onStop(() => local.stop());
+  return { url: `${local.url}/${DATABASE_NAME}`, embedded: `embedded PostgreSQL from npm, log ${local.logFile}; stopped with the rest` };
+}
+
 // Loaded ahead of each app: starts OpenTelemetry when OTEL_EXPORTER_OTLP_ENDPOINT is set, else nothing.
 const TRACING_PRELOAD = join(root, 'dist', 'libs', 'platform', 'src', 'telemetry', 'tracing.preload.js');
 
@@ -53,17 +82,11 @@ function runApp(name, env) {
     cwd: root,
     env: { ...process.env, OTEL_SERVICE_NAME: name, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group: Ctrl-C and a closed terminal signal this script only, which then stops
+    // the apps one way (SIGTERM, once) and in order; a second signal would make an app exit at once.
+    detached: true,
   });
-  const prefix = (stream, out) => {
-    let rest = '';
-    stream.on('data', (chunk) => {
-      const lines = (rest + chunk).split('\n');
-      rest = lines.pop();
-      for (const line of lines) out.write(`[${name}] ${line}\n`);
-    });
-  };
-  prefix(child.stdout, process.stdout);
-  prefix(child.stderr, process.stderr);
+  forwardAppOutput(name, child);
   return child;
 }
 
@@ -78,15 +101,29 @@ async function waitReady(name, url, child, timeoutMs = 90_000) {
   throw new Error(`${name} was not ready within ${timeoutMs / 1000} s`);
 }
 
+/** SIGTERM, and the exit: the app's own handler stops intake, flushes and commits, then exits. */
+function stopApp(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', resolve);
+    child.kill('SIGTERM');
+  });
+}
+
+const lifecycle = stopOnExit({ log: say });
+
 async function main() {
-  build({ log: say });
-  const databaseUrl = process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
-  await ensureDatabase(databaseUrl);
+  // --no-build: dist/ is already built (the tests that run this script build once, before).
+  if (!process.argv.includes('--no-build')) build({ log: say });
+  const database = await chooseDatabase();
+  const databaseUrl = database.url;
+  await lifecycle.run(() => ensureDatabase(databaseUrl));
 
   let kafka;
   let brokers = process.env.KAFKA_BROKERS;
   if (!brokers) {
-    kafka = await ensureLocalKafka({ log: (m) => console.log(m) });
+    kafka = await lifecycle.run(() => ensureLocalKafka({ dataDir: process.env.KAFKA_LOCAL_DATA_DIR || undefined, log: (m) => console.log(m) }));
+    if (kafka.started) lifecycle.onStop(() => kafka.stop());
     brokers = kafka.brokers;
   }
   const producerPort = process.env.PRODUCER_PORT ?? '3000';
@@ -95,21 +132,13 @@ async function main() {
   const producer = runApp('producer', { ...shared, PORT: producerPort });
   const consumer = runApp('consumer', { ...shared, PORT: consumerPort, PARTITIONS: process.env.PARTITIONS ?? 'all' });
   const apps = [producer, consumer];
-
-  let stopping = false;
-  const stop = async (code) => {
-    if (stopping) return;
-    stopping = true;
+  lifecycle.onStop(() => {
     say('stopping the apps (the consumer flushes and commits first)');
-    await Promise.all(apps.map((child) => (child.exitCode === null ? new Promise((r) => (child.once('exit', r), child.kill('SIGTERM'))) : undefined)));
-    if (kafka?.started) await kafka.stop();
-    process.exit(code);
-  };
-  process.on('SIGINT', () => void stop(0));
-  process.on('SIGTERM', () => void stop(0));
+    return Promise.all(apps.map(stopApp));
+  });
   // An app that refuses to start (the consumer with CLAIM_REFUSED after a fresh broker on a kept
   // database, for one) printed its reason and the ways out just above: never skip, never wipe.
-  for (const child of apps) child.once('exit', (code) => !stopping && (say(`an app exited (code ${code}), its last lines above say why; stopping`), void stop(1)));
+  for (const child of apps) child.once('exit', (code) => !lifecycle.stopping && void lifecycle.stop(`an app exited (code ${code}), its last lines above say why; stopping`, 1));
 
   const producerUrl = `http://127.0.0.1:${producerPort}`;
   await waitReady('producer', producerUrl, producer);
@@ -120,8 +149,8 @@ async function main() {
     gRPC       127.0.0.1:${process.env.GRPC_PORT ?? '50051'}   (events.v1.Events: Publish, PublishBatch, PublishStream, Get; health, reflection)
     consumer   http://127.0.0.1:${consumerPort}/health/ready   (owns every partition)
     metrics    ${producerUrl}/metrics   http://127.0.0.1:${consumerPort}/metrics   (Prometheus; dashboard and alerts in helm/async2/files/)
-    kafka      ${brokers}${kafka ? ' (local broker, .cache/kafka/broker.log)' : ''}
-    postgres   ${databaseUrl.replace(/\/\/[^@]*@/, '//')}
+    kafka      ${brokers}${kafka ? ` (local broker, log ${kafka.logFile})` : ''}
+    postgres   ${databaseUrl.replace(/\/\/[^@]*@/, '//')}${database.embedded ? ` (${database.embedded})` : ''}
     tracing    ${tracingDestination()}
 
   Try it:
@@ -129,11 +158,11 @@ async function main() {
       -d '{"id":"user-1","op":"set","data":{"name":"Ada","visits":1}}'
     curl -s "${producerUrl}/v1/entities/user-1?after=<token from the answer>"
 
-  Ctrl-C stops everything.
+  Ctrl-C (or kill ${process.pid}) stops everything.
 `);
 }
 
 main().catch((error) => {
   console.error(`[start] ${error.message}`);
-  process.exit(1);
+  void lifecycle.stop('stopping what was started', 1);
 });

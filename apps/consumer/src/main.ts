@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { exitCleanlyOnSignals, hideKnownKafkajsWarnings } from '@async2/platform';
+import { exitCleanlyOnSignals } from '@async2/platform';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
@@ -7,7 +7,6 @@ import { AppModule } from './app.module';
 import { CONSUMER_CONFIG, type ConsumerConfig, loadConsumerConfig } from './config/consumer.config';
 
 async function bootstrap(): Promise<void> {
-  hideKnownKafkajsWarnings();
   loadConsumerConfig(); // a bad variable fails the start, named, before anything connects
   const app = await NestFactory.create<NestFastifyApplication>(AppModule, new FastifyAdapter(), { bufferLogs: true });
   const logger = app.get(Logger);

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { bodyMaxDepth } from '@async2/domain';
-import { exitCleanlyOnSignals, hideKnownKafkajsWarnings } from '@async2/platform';
+import { exitCleanlyOnSignals } from '@async2/platform';
 import { NestFactory } from '@nestjs/core';
 import type { CustomStrategy } from '@nestjs/microservices';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -13,7 +13,6 @@ import { httpServerOptions } from './platform/http-server.options';
 import { registerJsonBodyParser } from './platform/json-body.parser';
 
 async function bootstrap(): Promise<void> {
-  hideKnownKafkajsWarnings();
   // Validate configuration before anything connects: a bad variable fails the start, named.
   const bootConfig = loadProducerConfig();
   const adapter = new FastifyAdapter(httpServerOptions(bootConfig) as ConstructorParameters<typeof FastifyAdapter>[0]);

@@ -32,3 +32,5 @@ export * from './kafka/partition-leaders';
 export * from './kafka/port/kafka.port';
 export * from './kafka/port/send-errors';
 export * from './kafka/port/open-kafka-port';
+export * from './kafka/kafkajs-log-level';
+export * from './kafka/kafkajs-idle-queue-timer.fix';

@@ -4,7 +4,6 @@ export * from './database.module';
 export * from './kafka-connections';
 export * from './logger.module';
 export * from './graceful-shutdown';
-export * from './known-warnings';
 export * from './kafka-health.indicator';
 export * from './metrics.controller';
 export * from './telemetry/tracing-flush';

@@ -1,6 +1,7 @@
-import { type KafkaPort, type SharedSettings, ensureTopics, fetchWatermarks, kafkaClientOptions, openKafkaPort } from '@async2/data-access';
+import { type KafkaPort, type SharedSettings, ensureTopics, fetchWatermarks, kafkaClientOptions, openKafkaPort, skipKafkajsIdleQueueTimer } from '@async2/data-access';
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { type Admin, Kafka } from 'kafkajs';
+import { kafkajsLogging } from './kafkajs-logging';
 import { SHARED_SETTINGS } from './shared-settings.token';
 
 /**
@@ -16,7 +17,8 @@ export class KafkaConnections implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('Kafka');
 
   constructor(@Inject(SHARED_SETTINGS) private readonly settings: SharedSettings) {
-    this.kafka = new Kafka(kafkaClientOptions(settings.kafka));
+    skipKafkajsIdleQueueTimer();
+    this.kafka = new Kafka({ ...kafkaClientOptions(settings.kafka), ...kafkajsLogging() });
     this.admin = this.kafka.admin();
   }
 
@@ -32,7 +34,7 @@ export class KafkaConnections implements OnModuleInit, OnApplicationShutdown {
         // A listener that wants SASL may still accept the connection and only close it at the
         // first real request: the topic check is part of "can we use Kafka".
         await this.admin.connect();
-        this.openedPort = await openKafkaPort(this.settings.kafka);
+        this.openedPort = await openKafkaPort(this.settings.kafka, { kafkajs: this.kafka });
         await ensureTopics(this.admin, this.settings.topics);
         // Every partition has a leader that answers (a new topic on a cluster, an election at boot): wait, do not exit.
         const { topic, deadLetterTopic, changesTopic } = this.settings.topics;

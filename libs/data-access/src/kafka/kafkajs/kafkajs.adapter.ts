@@ -9,8 +9,8 @@ export class KafkajsPort implements KafkaPort {
   readonly client = 'kafkajs';
   private readonly kafka: Kafka;
 
-  constructor(settings: KafkaSettings) {
-    this.kafka = new Kafka(kafkaClientOptions(settings));
+  constructor(settings: KafkaSettings, kafka?: Kafka) {
+    this.kafka = kafka ?? new Kafka(kafkaClientOptions(settings));
   }
 
   sender(options: RecordSenderOptions): RecordSender {

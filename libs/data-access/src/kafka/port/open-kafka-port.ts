@@ -1,3 +1,4 @@
+import type { Kafka } from 'kafkajs';
 import type { KafkaSettings } from '../kafka-client.options';
 import type { KafkaPort } from './kafka.port';
 
@@ -6,10 +7,11 @@ import type { KafkaPort } from './kafka.port';
  * @platformatic/kafka is an ES module, which Node loads from CommonJS natively (require(esm)) but
  * jest only with --experimental-vm-modules; code that never picks it never loads it.
  */
-export async function openKafkaPort(settings: KafkaSettings): Promise<KafkaPort> {
+export async function openKafkaPort(settings: KafkaSettings, shared: { kafkajs?: Kafka } = {}): Promise<KafkaPort> {
   switch (settings.client) {
     case 'kafkajs':
-      return new (await import('../kafkajs/kafkajs.adapter')).KafkajsPort(settings);
+      // The app's own kafkajs client when it has one: one set of connections, one log format.
+      return new (await import('../kafkajs/kafkajs.adapter')).KafkajsPort(settings, shared.kafkajs);
     case 'platformatic':
       return new (await import('../platformatic/platformatic.adapter')).PlatformaticPort(settings);
   }

@@ -1,0 +1,46 @@
+import { createTestDatabase, type TestDatabase, testBrokers, uniqueName } from '@async2/testing';
+import { StartScript } from './start-script';
+
+// Issue 18, part 3: a healthy `npm start` (both apps, a new topic on the broker, one event written and
+// read back, then Ctrl-C) prints no ERROR and no WARN, nothing on stderr (no Node warning), and every
+// line of the apps is one JSON shape, kafkajs's included.
+describe('npm start prints one clean log', () => {
+  let database: TestDatabase;
+  let start: StartScript | undefined;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('async2_start_log');
+  });
+  afterAll(async () => {
+    start?.killAll();
+    await database?.drop();
+  });
+
+  it('no ERROR or WARN line, nothing on stderr, one JSON shape for every app line', async () => {
+    // At debug every line of the default level is printed too, and kafkajs's own (its INFO, and the
+    // broker answers it retries) come through: a superset of what a user sees, none WARN or above.
+    start = await StartScript.launch({ KAFKA_BROKERS: testBrokers().join(','), DATABASE_URL: database.url, LOG_LEVEL: 'debug' });
+    await start.ready();
+    const nonce = uniqueName('nonce');
+    expect(await start.roundTrip('start-log-1', { nonce })).toEqual({ nonce });
+    start.child.kill('SIGINT');
+    expect(await start.exited).toEqual({ code: 0, signal: null });
+
+    const logs = start.appLogs();
+    // Both apps logged, kafkajs among them (through the same logger), up to the consumer's last word.
+    expect(new Set(logs.map((l) => l.service))).toEqual(new Set(['producer', 'consumer']));
+    expect(logs.some((l) => String(l.context).startsWith('kafkajs.') && l.level === 20)).toBe(true);
+    expect(logs.some((l) => l.msg === 'stopped: every folded event is committed')).toBe(true);
+    for (const line of logs) {
+      expect({ level: typeof line.level, time: typeof line.time, service: typeof line.service, msg: typeof line.msg }).toEqual({ level: 'number', time: 'number', service: 'string', msg: 'string' });
+    }
+    expect(logs.filter((l) => (l.level as number) >= 40)).toEqual([]);
+    // Requests are logged, the readiness probes (start.mjs polled them) are not.
+    const urls = logs.map((l) => (l.req as { url?: string } | undefined)?.url).filter(Boolean);
+    expect(urls).toContain('/v1/events');
+    expect(urls.filter((url) => url?.startsWith('/health'))).toEqual([]);
+    // The rest of stdout is the script's own: its [start] lines and the banner.
+    expect(start.stdout.filter((line) => !line.startsWith('{') && !/^(\[start\] |\[local-kafka\] | {2}|$)/.test(line))).toEqual([]);
+    expect(start.stderr.filter(Boolean)).toEqual([]);
+  });
+});

@@ -146,7 +146,7 @@ async function main() {
   console.log(`
   ASYNC2 is running
     producer   ${producerUrl}   (POST /v1/events, POST /v1/events:batch, GET /v1/entities/:id[?consistency=fresh], GET /v1/changes)
-    gRPC       127.0.0.1:${process.env.GRPC_PORT ?? '50051'}   (events.v1.Events: Publish, PublishBatch, PublishStream, Get; health, reflection)
+    gRPC       127.0.0.1:${process.env.GRPC_PORT ?? '50051'}   (events.v1.EventService: Publish, PublishBatch, PublishStream, Get; health, reflection)
     consumer   http://127.0.0.1:${consumerPort}/health/ready   (owns every partition)
     metrics    ${producerUrl}/metrics   http://127.0.0.1:${consumerPort}/metrics   (Prometheus; dashboard and alerts in helm/async2/files/)
     kafka      ${brokers}${kafka ? ` (local broker, log ${kafka.logFile})` : ''}

@@ -59,10 +59,11 @@ describe.each(['kafkajs', 'platformatic'])('cluster faults, producer on %s', (cl
       await load.stop();
     }
     await pipeline.settle(120_000);
-    const report = await pipeline.check(`${scenario} (${client})`);
+    const label = `${scenario} (${client})`;
+    const report = await pipeline.check(label);
     const topic = await readWholeTopic(pipeline.kafka, pipeline.topic);
-    console.log(`[${scenario}] records Kafka holds twice (same src+seq), refused by the consumer so far: ${storedCopies(topic)}`);
-    if (report.ackMismatches > 0) console.log(`[${scenario}] where Kafka holds the mismatched acks:\n  ${whereStored(topic).join('\n  ')}`);
+    console.log(`[${label}] records Kafka holds twice (same src+seq), refused by the consumer so far: ${storedCopies(topic)}`);
+    if (report.ackMismatches > 0) console.log(`[${label}] where Kafka holds the mismatched acks:\n  ${whereStored(topic).join('\n  ')}`);
     expect(report.problems).toEqual([]);
     // ack-mismatch = 0: every 2xx names a position that holds that very event in Kafka.
     expect(report).toMatchObject({ lost: 0, duplicated: 0, reordered: 0, ackMismatches: 0, ok: true });

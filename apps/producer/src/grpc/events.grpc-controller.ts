@@ -6,11 +6,10 @@ import { GrpcMethod, GrpcStreamCall } from '@nestjs/microservices';
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { RequiresScope } from '../auth/requires-scope.decorator';
 import { PRODUCER_CONFIG, type ProducerConfig } from '../config/producer.config';
-import type { PublishOutcome } from '../ingest/coalescing-publisher';
 import { OverloadedError } from '../ingest/ingest-errors';
 import { PartitionMap } from '../ingest/partition-map.service';
+import { observedIngest } from '../ingest/observed-ingest';
 import { PublishService } from '../ingest/publish.service';
-import { ingestEvents, ingestLatency } from '../platform/ingest.metrics';
 import { FreshReadService } from '../read/fresh-read.service';
 import { ReadService } from '../read/read.service';
 import { batchBody, entityMessage, errorMessage, resultMessage, singleEventBody } from './event-message.mapper';
@@ -38,7 +37,7 @@ export class EventsGrpcController {
   @GrpcMethod('EventService', 'Publish')
   @RequiresScope('write')
   async publish(event: EventMessage): Promise<PublishResultMessage> {
-    const [outcome] = await observed(() => this.publishService.publishOne(singleEventBody(event, this.config.limits.dataMaxDepth)));
+    const [outcome] = await observedIngest('grpc', () => this.publishService.publishOne(singleEventBody(event, this.config.limits.dataMaxDepth)));
     if (!outcome.ok) throw outcome.error;
     return resultMessage(outcome);
   }
@@ -46,7 +45,7 @@ export class EventsGrpcController {
   @GrpcMethod('EventService', 'PublishBatch')
   @RequiresScope('write')
   async publishBatch(request: PublishBatchRequestMessage): Promise<PublishBatchResponseMessage> {
-    const outcomes = await observed(() => this.publishService.publishBatch(batchBody(request.events, this.config.limits.dataMaxDepth)));
+    const outcomes = await observedIngest('grpc', () => this.publishService.publishBatch(batchBody(request.events, this.config.limits.dataMaxDepth)));
     const accepted = outcomes.filter((o) => o.ok).length;
     // Like HTTP's 503: when Kafka took none of them, the call failed and may be retried as is.
     const failure = outcomes.find((o) => !o.ok);
@@ -82,7 +81,7 @@ export class EventsGrpcController {
   /** One event of a stream: never throws; bad input and overload are answers, like Kafka's. */
   private async publishStreamed(message: EventMessage): Promise<PublishResultMessage> {
     try {
-      const [outcome] = await observed(() => this.publishService.publishOne(singleEventBody(message, this.config.limits.dataMaxDepth)));
+      const [outcome] = await observedIngest('grpc', () => this.publishService.publishOne(singleEventBody(message, this.config.limits.dataMaxDepth)));
       return resultMessage(outcome);
     } catch (error) {
       if (error instanceof ValidationError) return { status: 'RESULT_STATUS_INVALID', partition: 0, offset: 0, token: '', error: errorMessage(error) };
@@ -90,23 +89,5 @@ export class EventsGrpcController {
       this.logger.error(error);
       return { status: 'RESULT_STATUS_UNAVAILABLE', partition: 0, offset: 0, token: '', error: { code: 'internal', message: 'internal error', retriable: true, violations: [] } };
     }
-  }
-}
-
-/** Counts every event by outcome and times the call (edge `grpc`). */
-async function observed(publish: () => Promise<PublishOutcome[]>): Promise<PublishOutcome[]> {
-  const stop = ingestLatency.startTimer({ edge: 'grpc' });
-  try {
-    const outcomes = await publish();
-    const accepted = outcomes.filter((o) => o.ok).length;
-    ingestEvents.inc({ edge: 'grpc', outcome: 'accepted' }, accepted);
-    if (accepted < outcomes.length) ingestEvents.inc({ edge: 'grpc', outcome: 'unavailable' }, outcomes.length - accepted);
-    stop({ outcome: accepted === outcomes.length ? 'accepted' : 'unavailable' });
-    return outcomes;
-  } catch (error) {
-    const outcome = error instanceof ValidationError ? 'invalid' : error instanceof OverloadedError ? 'overloaded' : 'error';
-    ingestEvents.inc({ edge: 'grpc', outcome });
-    stop({ outcome });
-    throw error;
   }
 }

@@ -1,10 +1,9 @@
-import { ValidationError, formatWriteToken } from '@async2/domain';
+import { formatWriteToken } from '@async2/domain';
 import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { RequiresScope } from '../auth/requires-scope.decorator';
-import { ingestEvents, ingestLatency } from '../platform/ingest.metrics';
 import type { PublishOutcome } from './coalescing-publisher';
-import { OverloadedError } from './ingest-errors';
+import { observedIngest } from './observed-ingest';
 import { PublishService } from './publish.service';
 
 /** HTTP ingest: POST /v1/events (one event) and POST /v1/events:batch. */
@@ -17,7 +16,7 @@ export class EventsController {
   @Post('events')
   @HttpCode(202)
   async publishOne(@Body() body: unknown) {
-    const [outcome] = await observed(() => this.publishService.publishOne(body));
+    const [outcome] = await observedIngest('http', () => this.publishService.publishOne(body));
     if (!outcome.ok) throw outcome.error;
     return accepted(outcome);
   }
@@ -26,7 +25,7 @@ export class EventsController {
   /** 202 when every event was accepted, 207 when some were, 503 when none; one result per event, in order. */
   @Post('events::batch')
   async publishBatch(@Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
-    const outcomes = await observed(() => this.publishService.publishBatch(body));
+    const outcomes = await observedIngest('http', () => this.publishService.publishBatch(body));
     const acceptedCount = outcomes.filter((o) => o.ok).length;
     if (acceptedCount === outcomes.length) reply.status(202);
     else if (acceptedCount > 0) reply.status(207);
@@ -41,22 +40,4 @@ export class EventsController {
 
 function accepted(outcome: Extract<PublishOutcome, { ok: true }>) {
   return { status: 'accepted', partition: outcome.partition, offset: outcome.offset, token: formatWriteToken(outcome) };
-}
-
-/** Counts every event by outcome and times the request (edge `http`). */
-async function observed(publish: () => Promise<PublishOutcome[]>): Promise<PublishOutcome[]> {
-  const stop = ingestLatency.startTimer({ edge: 'http' });
-  try {
-    const outcomes = await publish();
-    const accepted = outcomes.filter((o) => o.ok).length;
-    ingestEvents.inc({ edge: 'http', outcome: 'accepted' }, accepted);
-    if (accepted < outcomes.length) ingestEvents.inc({ edge: 'http', outcome: 'unavailable' }, outcomes.length - accepted);
-    stop({ outcome: accepted === outcomes.length ? 'accepted' : 'unavailable' });
-    return outcomes;
-  } catch (error) {
-    const outcome = error instanceof ValidationError ? 'invalid' : error instanceof OverloadedError ? 'overloaded' : 'error';
-    ingestEvents.inc({ edge: 'http', outcome });
-    stop({ outcome });
-    throw error;
-  }
 }

@@ -174,9 +174,11 @@ describe('change stream', () => {
     socket.on('data', (chunk: Buffer) => chunks.push(chunk));
     await write(600); // about 24 MB of changes, far beyond the socket buffers and the 64 KiB bound
     await waitFor(() => pipeline.producer.logs.some((line) => line.includes('change subscriber dropped (slow-subscriber)')), { timeoutMs: 60_000, what: 'the slow subscriber to be dropped' });
-    const peak = await rss();
+    // Read at once: the producer destroys a dropped stream its client has not read within
+    // CHANGES_SLOW_SUBSCRIBER_TIMEOUT_MS (1.5 s here), final event included; the RSS scrape comes after.
     const ended = new Promise((resolve) => socket.once('end', resolve));
     socket.resume();
+    const peak = await rss();
     await ended;
     const text = httpBody(Buffer.concat(chunks));
     const received = (text.match(/^event: change$/gm) ?? []).length;

@@ -1,3 +1,4 @@
+import { partitionForKey } from '@async2/domain';
 import { Replica } from '@async2/replica';
 import { type AppProcess, topicEnds, waitFor } from '@async2/testing';
 import { FaultPipeline, scenarioSeed, sleep } from '../faults/fault-pipeline';
@@ -66,6 +67,9 @@ describe('change stream', () => {
     const published = new Set(changes.map((c) => `${c.change.id}@${c.change.version}`));
     expect([...rows.values()].filter((r) => !published.has(`${r.id}@${r.version}`)).map((r) => `${r.id}@${r.version}`)).toEqual([]);
     expect(versionRegressions(changes)).toEqual([]);
+    // Every change sits where Kafka's default partitioner puts its id: readers by key find it there.
+    const [{ partitions }] = (await pipeline.admin.fetchTopicMetadata({ topics: [changesTopic] })).topics;
+    expect(changes.filter((c) => c.partition !== partitionForKey(c.change.id, partitions.length)).map((c) => `${c.change.id} on ${c.partition}`)).toEqual([]);
 
     for (const [name, replica] of [['before', before], ['during', during], ['after', after]] as const) {
       await waitFor(async () => (await replicaDifferences(pipeline.probe, replica)).length === 0, { timeoutMs: 30_000, intervalMs: 200, what: `the replica made ${name} to equal EVENTS` }).catch(() => undefined);
@@ -170,9 +174,11 @@ describe('change stream', () => {
     socket.on('data', (chunk: Buffer) => chunks.push(chunk));
     await write(600); // about 24 MB of changes, far beyond the socket buffers and the 64 KiB bound
     await waitFor(() => pipeline.producer.logs.some((line) => line.includes('change subscriber dropped (slow-subscriber)')), { timeoutMs: 60_000, what: 'the slow subscriber to be dropped' });
-    const peak = await rss();
+    // Read at once: the producer destroys a dropped stream its client has not read within
+    // CHANGES_SLOW_SUBSCRIBER_TIMEOUT_MS (1.5 s here), final event included; the RSS scrape comes after.
     const ended = new Promise((resolve) => socket.once('end', resolve));
     socket.resume();
+    const peak = await rss();
     await ended;
     const text = httpBody(Buffer.concat(chunks));
     const received = (text.match(/^event: change$/gm) ?? []).length;

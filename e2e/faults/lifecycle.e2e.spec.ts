@@ -1,3 +1,4 @@
+import { partitionForKey } from '@async2/domain';
 import { freePort, spawnApp, waitFor } from '@async2/testing';
 import { FaultPipeline, scenarioSeed, sleep } from './fault-pipeline';
 
@@ -39,43 +40,47 @@ describe('lifecycle', () => {
     await next.stop('SIGKILL');
   });
 
-  it('poison records produced straight to the topic go to the DLQ with their bytes and reason; the partition moves on', async () => {
-    const consumer = await pipeline.startConsumer();
+  // Once per Kafka client the consumer's DLQ sender can go through (KAFKA_CLIENT).
+  it.each(['kafkajs', 'platformatic'])('poison records produced straight to the topic go to the DLQ (sent on %s) with their bytes and reason; the partition moves on', async (client) => {
+    const consumer = await pipeline.startConsumer({ KAFKA_CLIENT: client });
     const load = pipeline.load();
     const producer = pipeline.kafka.producer();
     await producer.connect();
     const poison = [
-      { key: 'poison-1', value: Buffer.from('{not json') },
-      { key: 'poison-2', value: Buffer.from(JSON.stringify({ v: 1, id: 'poison-2', op: 'explode', ts: 1, src: 'x' })) },
+      { key: `poison-1-${client}`, value: Buffer.from('{not json') },
+      { key: `poison-2-${client}`, value: Buffer.from(JSON.stringify({ v: 1, id: `poison-2-${client}`, op: 'explode', ts: 1, src: 'x' })) },
     ];
     await producer.send({ topic: pipeline.topic, messages: poison.map((m) => ({ ...m, partition: 0 })) });
     await producer.disconnect();
     await sleep(1000);
     await load.stop();
     await pipeline.settle();
-    const dlq: Array<{ key: string; value: string; headers: Record<string, string> }> = [];
-    const reader = pipeline.kafka.consumer({ groupId: `dlq-reader-${seed}` });
+    const dlq: Array<{ partition: number; key: string; value: string; headers: Record<string, string> }> = [];
+    const reader = pipeline.kafka.consumer({ groupId: `dlq-reader-${seed}-${client}` });
     await reader.connect();
     await reader.subscribe({ topic: `${pipeline.topic}.dlq`, fromBeginning: true });
     await reader.run({
-      eachMessage: async ({ message }) => {
+      eachMessage: async ({ partition, message }) => {
         dlq.push({
+          partition,
           key: message.key?.toString() ?? '',
           value: message.value?.toString() ?? '',
           headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])),
         });
       },
     });
-    await waitFor(async () => dlq.length >= 2, { timeoutMs: 30_000, what: 'the poison records in the DLQ' });
+    await waitFor(async () => poison.every((p) => dlq.some((d) => d.key === p.key)), { timeoutMs: 30_000, what: 'the poison records in the DLQ' });
     await reader.disconnect();
+    const [{ partitions }] = (await pipeline.admin.fetchTopicMetadata({ topics: [`${pipeline.topic}.dlq`] })).topics;
     for (const p of poison) {
       const found = dlq.find((d) => d.key === p.key);
       expect(found?.value).toBe(p.value.toString()); // the original bytes
+      expect(found?.partition).toBe(partitionForKey(p.key, partitions.length)); // where Kafka's default partitioner puts the key
       expect(found?.headers['x-source-partition']).toBe('0');
       expect(Object.keys(found?.headers ?? {}).some((h) => /reason/.test(h))).toBe(true);
     }
     expect(await pipeline.metric(consumer, 'async2_dlq_records_total')).toBe(2);
-    const report = await pipeline.check('poison');
+    const report = await pipeline.check(`poison-${client}`);
     expect(report.problems).toEqual([]);
     expect(report.ok).toBe(true);
     await consumer.stop('SIGKILL');

@@ -1,7 +1,7 @@
-import { EventsRepository, FencedOutboxRelay, FlushWriter, IdempotentSender, cachedPartitionCounts, fetchPartitionCount, fetchTopicId, fetchWatermarks } from '@async2/data-access';
+import { EventsRepository, FencedOutboxRelay, FlushWriter, type RecordSender, fetchPartitionCount, fetchTopicId, fetchWatermarks } from '@async2/data-access';
 import { KafkaConnections } from '@async2/platform';
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { type Consumer, type EachBatchPayload, Partitioners } from 'kafkajs';
+import type { Consumer, EachBatchPayload } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { ChangeRelay } from './changes/change-relay';
 import { CONSUMER_CONFIG, type ConsumerConfig } from './config/consumer.config';
@@ -19,6 +19,12 @@ import { staticPartitionAssigner } from './ownership/static-partition.assigner';
 import { reportPartitionGauges, reportPausedPartitions } from './platform/partition-gauges';
 
 /**
+ * The longest one DLQ send may take (as long as kafkajs's default request timeout): a hung send
+ * becomes a failed flush, retried from a fresh producer, instead of holding the partition for good.
+ */
+const DLQ_SEND_TIMEOUT_MS = 30_000;
+
+/**
  * The consumer's data path: claim partitions in OPLOG (ownership/) -> fetch (kafkajs eachBatch) ->
  * fold into each partition's lane (fold/) -> flush when the FlushScheduler says -> one transaction.
  * Every PROGRESS_CHECK_MS the ClaimWatch fences lanes another instance claimed, and the gauges
@@ -29,8 +35,8 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
   private readonly logger = new Logger('PartitionConsumer');
   private lanes = new Map<number, PartitionLane>();
   private consumer: Consumer | undefined;
-  private dlqProducer: IdempotentSender | undefined;
-  private changesProducer: IdempotentSender | undefined;
+  private dlqSender: RecordSender | undefined;
+  private changesSender: RecordSender | undefined;
   private relay: ChangeRelay | undefined;
   private flushTimer: NodeJS.Timeout | undefined;
   private progressTimer: NodeJS.Timeout | undefined;
@@ -100,36 +106,22 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const { topic, deadLetterTopic } = this.config.topics;
+    const { topic, deadLetterTopic, changesTopic } = this.config.topics;
     await this.kafka.ready();
     const partitionCount = await fetchPartitionCount(this.kafka.admin, topic);
     const owned = ownedPartitions(this.config.partitions, partitionCount);
-    // The senders give DLQ and change records their partition, so every answer can be checked.
-    const partitionCounts = cachedPartitionCounts(this.kafka.admin);
-    this.dlqProducer = new IdempotentSender(() =>
-      this.kafka.kafka.producer({
-        idempotent: true,
-        maxInFlightRequests: 1,
-        allowAutoTopicCreation: false,
-        createPartitioner: Partitioners.DefaultPartitioner,
-      }),
-      partitionCounts,
-    );
-    await this.dlqProducer.connect();
-    this.changesProducer = new IdempotentSender(() =>
-      this.kafka.kafka.producer({
-        idempotent: true,
-        maxInFlightRequests: 1,
-        allowAutoTopicCreation: false,
-        createPartitioner: Partitioners.DefaultPartitioner,
-      }),
-      partitionCounts,
-    );
-    await this.changesProducer.connect();
+    // Through the Kafka port (KAFKA_CLIENT): DLQ and change records are given their partition where they are built.
+    this.dlqSender = this.kafka.port.sender({ sendTimeoutMs: DLQ_SEND_TIMEOUT_MS });
+    // The relay never starts a send on a lock older than half of PostgreSQL's idle-in-transaction
+    // timeout (FencedOutboxRelay), and its send is bounded by the other half: each send is answered
+    // or failed before PostgreSQL may end the session and drop the lock.
+    const maxLockAgeMs = this.config.database.idleInTransactionTimeoutMs / 2;
+    this.changesSender = this.kafka.port.sender({ sendTimeoutMs: maxLockAgeMs });
     const relay = new ChangeRelay({
-      outbox: new FencedOutboxRelay(this.dataSource, this.oplogKey(), this.config.database.idleInTransactionTimeoutMs / 2),
-      producer: this.changesProducer,
-      topic: this.config.topics.changesTopic,
+      outbox: new FencedOutboxRelay(this.dataSource, this.oplogKey(), maxLockAgeMs),
+      sender: this.changesSender,
+      topic: changesTopic,
+      partitionCount: await fetchPartitionCount(this.kafka.admin, changesTopic),
       claims: () => [...this.lanes.values()].filter((l) => !l.fenced).map((l) => ({ partition: l.partition, epoch: l.epoch })),
       logger: new Logger('ChangeRelay'),
       failPoints: this.failPoints,
@@ -138,7 +130,7 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
     const deps = {
       events: new EventsRepository(this.dataSource),
       writer: new FlushWriter(this.dataSource, { beforeCommit: () => this.failPoints.reach('after-upsert') }),
-      deadLetters: new DeadLetterPublisher(this.dlqProducer, deadLetterTopic, topic),
+      deadLetters: new DeadLetterPublisher(this.dlqSender, deadLetterTopic, topic, await fetchPartitionCount(this.kafka.admin, deadLetterTopic)),
       key: { consumerGroup: this.config.consumerGroup, topic },
       limits: this.config.limits,
       partitionCount,
@@ -197,8 +189,8 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
     const relayWait = new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, deadline - Date.now())).unref());
     await Promise.race([this.relay?.drain(), relayWait]).catch((error: Error) => this.logger.warn(`changes left in the outbox for the next owner: ${error.message}`));
     await this.consumer?.disconnect();
-    await this.dlqProducer?.disconnect();
-    await this.changesProducer?.disconnect();
+    await this.dlqSender?.close();
+    await this.changesSender?.close();
     this.logger.log('stopped: every folded event is committed');
   }
 

@@ -18,7 +18,6 @@ export * from './config/shared-settings';
 export * from './auth/api-key-ring';
 export * from './auth/api-key-entries';
 export * from './config/api-keys.settings';
-export * from './kafka/idempotent-sender';
 export * from './persistence/change-outbox-row.entity';
 export * from './persistence/change-outbox.repository';
 export * from './persistence/fenced-outbox-relay';

@@ -1,4 +1,5 @@
-import { type FencedOutboxRelay, type IdempotentSender, type RelayClaim, encodeChangeRecord } from '@async2/data-access';
+import { type FencedOutboxRelay, type PendingChange, type RecordSender, type RelayClaim, encodeChangeRecord } from '@async2/data-access';
+import { partitionForKey } from '@async2/domain';
 import type { Logger } from '@nestjs/common';
 import type { FailPoints } from '../faults/fail-point';
 import { newestPerId } from './newest-per-id';
@@ -9,9 +10,11 @@ const MAX_SEND_BYTES = 768 * 1024;
 export interface ChangeRelayOptions {
   /** The outbox, read and deleted under a share lock on our OPLOG epochs (the relay's fence). */
   outbox: FencedOutboxRelay;
-  /** Idempotent, one request in flight (and a new producer id after a failed send): records of one id keep their order. */
-  producer: IdempotentSender;
+  /** The port's sender (one send at a time, a new producer id after a failed send): records of one id keep their order. */
+  sender: RecordSender;
   topic: string;
+  /** The change topic's partition count: a change goes where Kafka's default partitioner puts its id. */
+  partitionCount: number;
   /** Source partitions this instance owns and is not fenced from, with their epochs: only their changes are relayed, and only while the epoch is still ours in OPLOG. */
   claims: () => RelayClaim[];
   logger: Logger;
@@ -78,14 +81,14 @@ export class ChangeRelay {
   }
 
   private async relayAll(): Promise<void> {
-    const { outbox, producer, topic, failPoints, logger } = this.options;
+    const { outbox, sender, topic, partitionCount, failPoints, logger } = this.options;
     for (;;) {
       const claims = this.options.claims().filter((c) => !this.lost.has(c.partition));
       const { published, lost } = await outbox.relayBatch(claims, this.options.batchSize ?? 2000, async (pending, lockAlive) => {
         failPoints.reach('before-publish');
-        for (const messages of bySize(newestPerId(pending).map((p) => encodeChangeRecord(p.change)), MAX_SEND_BYTES)) {
+        for (const records of bySize(changeRecords(pending, partitionCount), MAX_SEND_BYTES)) {
           lockAlive(); // never start a publish on a lock PostgreSQL may already have dropped
-          await producer.send({ topic, acks: -1, messages }); // one after another: order kept
+          await sender.send(topic, records); // one after another: order kept
         }
         failPoints.reach('after-publish');
       });
@@ -97,6 +100,15 @@ export class ChangeRelay {
       if (published === 0) return;
     }
   }
+}
+
+/**
+ * The newest change of each id, encoded, on the partition Kafka's default partitioner gives its id:
+ * readers of the change topic who look an id up by key, and compaction, find every version of it
+ * in one partition, as they did when the client picked it.
+ */
+function changeRecords(pending: PendingChange[], partitionCount: number) {
+  return newestPerId(pending).map((p) => ({ ...encodeChangeRecord(p.change), partition: partitionForKey(p.change.id, partitionCount) }));
 }
 
 /** Consecutive slices of at most `maxBytes` (a larger record goes alone). */

@@ -1,6 +1,6 @@
-import { cachedPartitionCounts, encodeEventRecord, EventsRepository, fetchTopicId, FlushWriter, IdempotentSender, type OplogKey, OplogRepository } from '@async2/data-access';
+import { encodeEventRecord, EventsRepository, fetchPartitionCount, fetchTopicId, FlushWriter, openKafkaPort, type OplogKey, OplogRepository, type RecordSender } from '@async2/data-access';
 import type { EntityRecord, StampedEvent } from '@async2/domain';
-import { createTestDatabase, createTestTopic, migratedDataSource, type TestDatabase, testKafka, uniqueName, waitFor } from '@async2/testing';
+import { createTestDatabase, createTestTopic, migratedDataSource, type TestDatabase, testBrokers, testKafka, uniqueName, waitFor } from '@async2/testing';
 import type { Logger } from '@nestjs/common';
 import type { Admin, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
@@ -18,7 +18,7 @@ let dataSource: DataSource;
 let kafka: Kafka;
 let admin: Admin;
 let producer: Producer;
-let dlqProducer: IdempotentSender;
+let dlqSender: RecordSender;
 let topic: string;
 let dlq: string;
 let dropTopic: () => Promise<void>;
@@ -35,13 +35,14 @@ beforeAll(async () => {
   ({ topic, dlq, drop: dropTopic } = await createTestTopic(admin, 2));
   key = { consumerGroup: uniqueName('group'), topic };
   producer = kafka.producer({ allowAutoTopicCreation: false });
-  dlqProducer = new IdempotentSender(() => kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false }), cachedPartitionCounts(admin));
-  await Promise.all([producer.connect(), dlqProducer.connect()]);
+  const port = await openKafkaPort({ client: 'kafkajs', brokers: testBrokers(), clientId: 'partition-lane-dlq', ssl: false }, { kafkajs: kafka });
+  dlqSender = port.sender({ sendTimeoutMs: 30_000 });
+  await producer.connect();
 });
 
 afterAll(async () => {
   await producer?.disconnect();
-  await dlqProducer?.disconnect();
+  await dlqSender?.close();
   await dropTopic?.();
   await admin?.disconnect();
   await dataSource?.destroy();
@@ -59,7 +60,7 @@ async function claimLane(partition: number, instanceId: string, log = logger()):
   const deps: LaneDependencies = {
     events,
     writer: new FlushWriter(dataSource),
-    deadLetters: new DeadLetterPublisher(dlqProducer, dlq, topic),
+    deadLetters: new DeadLetterPublisher(dlqSender, dlq, topic, await fetchPartitionCount(admin, dlq)),
     failPoints: new FailPoints(undefined),
     key,
     limits: config.limits,

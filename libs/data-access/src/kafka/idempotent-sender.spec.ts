@@ -1,6 +1,5 @@
-import { partitionForKey } from '@async2/domain';
 import type { Producer, ProducerRecord, RecordMetadata } from 'kafkajs';
-import { IdempotentSender } from './idempotent-sender';
+import { type ExplicitProducerRecord, IdempotentSender } from './idempotent-sender';
 
 /** A stand-in for kafkajs's producer: records what each instance was asked to do. */
 function fakeProducers(failures: Set<number>) {
@@ -26,7 +25,7 @@ function fakeProducers(failures: Set<number>) {
   return { made, create };
 }
 
-const record: ProducerRecord = { topic: 't', messages: [{ value: 'v', partition: 0 }] };
+const record: ExplicitProducerRecord = { topic: 't', messages: [{ value: 'v', partition: 0 }] };
 
 describe('IdempotentSender', () => {
   it('keeps one producer while sends succeed', async () => {
@@ -86,29 +85,11 @@ describe('IdempotentSender', () => {
       } as unknown as Producer;
     };
     const sender = new IdempotentSender(create);
-    const twoPartitions: ProducerRecord = { topic: 't', messages: [{ value: 'a', partition: 0 }, { value: 'b', partition: 1 }] };
+    const twoPartitions: ExplicitProducerRecord = { topic: 't', messages: [{ value: 'a', partition: 0 }, { value: 'b', partition: 1 }] };
     await expect(sender.send(twoPartitions)).rejects.toMatchObject({ name: 'ProduceAnswerMismatchError', code: 'produce_answer_mismatch', problems: ['no answer for partition 1'] });
     await sender.send(record);
     expect(made.map((p) => p.sends.length)).toEqual([1, 1]);
     expect(sender.renewals).toBe(1);
-  });
-
-  it("gives records without a partition the one Kafka's default partitioner would, so the answer can be checked", async () => {
-    const sent: ProducerRecord[] = [];
-    const create = (): Producer =>
-      ({
-        connect: async () => undefined,
-        disconnect: async () => undefined,
-        send: async (r: ProducerRecord): Promise<RecordMetadata[]> => {
-          sent.push(r);
-          return [...new Set(r.messages.map((m) => m.partition as number))].map((partition) => ({ topicName: 't', partition, errorCode: 0, baseOffset: '0' }));
-        },
-      }) as unknown as Producer;
-    const sender = new IdempotentSender(create, async () => 6);
-    // keyed: Java's murmur2 partitioner (partitionForKey, checked against kafkajs's in kafkajs-partitioner-agreement.spec); unkeyed: round robin
-    await sender.send({ topic: 't', messages: [{ key: 'a', value: '1' }, { key: Buffer.from('b'), value: '2' }, { key: null, value: '3' }, { key: null, value: '4' }] });
-    expect(sent[0].messages.map((m) => m.partition)).toEqual([partitionForKey('a', 6), partitionForKey('b', 6), 0, 1]);
-    await expect(new IdempotentSender(create).send({ topic: 't', messages: [{ key: 'a', value: '1' }] })).rejects.toThrow('need a partition');
   });
 
   it('a send not answered within sendTimeoutMs fails with SendTimeoutError, and the next comes from a new producer', async () => {
@@ -128,7 +109,7 @@ describe('IdempotentSender', () => {
         },
       } as unknown as Producer;
     };
-    const sender = new IdempotentSender(create, undefined, 50);
+    const sender = new IdempotentSender(create, 50);
     await expect(sender.send(record)).rejects.toMatchObject({ name: 'SendTimeoutError', code: 'kafka_send_timeout' });
     await expect(sender.send(record)).resolves.toHaveLength(1);
     expect(made).toEqual([{ sends: 1, disconnected: true }, { sends: 1, disconnected: false }]);

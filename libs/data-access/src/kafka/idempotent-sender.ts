@@ -1,8 +1,10 @@
-import type { Producer, ProducerRecord, RecordMetadata } from 'kafkajs';
-import { withExplicitPartitions } from './explicit-partitions';
+import type { Message, Producer, ProducerRecord, RecordMetadata } from 'kafkajs';
 import { verifiedBaseOffsets } from './produce-answer';
 import { withDeadline } from './port/deadline';
 import { SendTimeoutError } from './port/send-errors';
+
+/** A kafkajs record whose every message names its partition. */
+export type ExplicitProducerRecord = Omit<ProducerRecord, 'messages'> & { messages: Array<Message & { partition: number }> };
 
 /**
  * Sends through a kafkajs idempotent producer, one request at a time, and starts a NEW producer
@@ -26,17 +28,11 @@ export class IdempotentSender {
   private producer: Producer;
   private connecting: Promise<void> | undefined;
   private chain: Promise<unknown> = Promise.resolve();
-  private unkeyed = 0;
   renewals = 0;
 
-  /**
-   * @param partitionCount for records sent without a partition: the topic's partition count, so the
-   *   sender can give them one (keyed: Kafka's default partitioner; unkeyed: round robin) and check the answer.
-   * @param sendTimeoutMs the longest one send may take; unset: as long as kafkajs takes.
-   */
+  /** @param sendTimeoutMs the longest one send may take; unset: as long as kafkajs takes. */
   constructor(
     private readonly createProducer: () => Producer,
-    private readonly partitionCount?: (topic: string) => Promise<number>,
     private readonly sendTimeoutMs?: number,
   ) {
     this.producer = createProducer();
@@ -47,8 +43,11 @@ export class IdempotentSender {
     return this.connecting;
   }
 
-  /** Sends after every send queued before it; a failure replaces the producer. */
-  send(record: ProducerRecord): Promise<RecordMetadata[]> {
+  /**
+   * Sends after every send queued before it; a failure replaces the producer. Every message names
+   * its partition (the caller's choice): an answer can only be checked against the partitions sent.
+   */
+  send(record: ExplicitProducerRecord): Promise<RecordMetadata[]> {
     const run = this.chain.then(() => this.sendNow(record));
     this.chain = run.catch(() => undefined);
     return run;
@@ -59,12 +58,12 @@ export class IdempotentSender {
     await this.producer.disconnect();
   }
 
-  private async sendNow(record: ProducerRecord): Promise<RecordMetadata[]> {
-    const messages = await this.explicit(record);
+  private async sendNow(record: ExplicitProducerRecord): Promise<RecordMetadata[]> {
+    const { messages } = record;
     const producer = this.producer;
     const sending = (async () => {
       await this.connect(); // throws while Kafka is away: the send fails (503)
-      const answer = await producer.send({ ...record, messages });
+      const answer = await producer.send(record);
       verifiedBaseOffsets(record.topic, messages.map((m) => m.partition), answer);
       return answer;
     })();
@@ -75,12 +74,6 @@ export class IdempotentSender {
       this.renew(producer);
       throw error;
     }
-  }
-
-  private async explicit(record: ProducerRecord) {
-    if (record.messages.every((m) => m.partition !== undefined)) return record.messages as Array<(typeof record.messages)[number] & { partition: number }>;
-    if (!this.partitionCount) throw new Error(`records for ${record.topic} need a partition: this sender was made without a partition count`);
-    return withExplicitPartitions(record.messages, await this.partitionCount(record.topic), () => this.unkeyed++);
   }
 
   /**

@@ -1,6 +1,5 @@
 import { type Admin, ConfigResourceTypes } from 'kafkajs';
 import type { TopicSpec } from './port/kafka.port';
-import { cachedPartitionCount } from './port/partition-counts';
 
 export interface TopicLayout {
   topic: string;
@@ -84,11 +83,6 @@ export function fetchPartitionCount(admin: Admin, topic: string, timeoutMs = 15_
 export async function fetchWatermarks(admin: Admin, topic: string, timeoutMs = 15_000): Promise<Map<number, { low: number; high: number }>> {
   const offsets = await untilAnswered(() => admin.fetchTopicOffsets(topic), timeoutMs, () => new Error(`no offsets for ${topic}`));
   return new Map(offsets.map((o) => [o.partition, { low: Number(o.low), high: Number(o.high) }]));
-}
-
-/** fetchPartitionCount, remembered per topic (see cachedPartitionCount). */
-export function cachedPartitionCounts(admin: Admin): (topic: string) => Promise<number> {
-  return cachedPartitionCount((topic) => fetchPartitionCount(admin, topic));
 }
 
 /**

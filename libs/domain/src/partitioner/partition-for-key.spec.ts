@@ -50,6 +50,17 @@ describe('partitionForKey', () => {
     expect((hash >>> 0) % 3).toBe(2);
   });
 
+  it.each(JAVA_VECTORS)('places the UTF-8 bytes of %j where the string goes (a dead letter keeps its key as bytes)', (key, _hash, positive) => {
+    for (const n of PARTITION_COUNTS) expect(partitionForKey(new TextEncoder().encode(key), n)).toBe(positive % n);
+  });
+
+  it('hashes bytes that are not UTF-8 as they are', () => {
+    const bytes = Uint8Array.from([0xff, 0xfe, 0x80]);
+    expect(partitionForKey(bytes, 100)).toBe(toPositive(murmur2(bytes)) % 100);
+    // the same bytes read as a string would have become U+FFFD replacement characters: another partition
+    expect(partitionForKey(bytes, 100)).not.toBe(partitionForKey(Buffer.from(bytes).toString('utf8'), 100));
+  });
+
   it.each([0, -1, 1.5, NaN, Infinity])('throws RangeError for partition count %p', (n) => {
     expect(() => partitionForKey('k', n)).toThrow(RangeError);
   });

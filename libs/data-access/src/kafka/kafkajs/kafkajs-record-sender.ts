@@ -24,7 +24,6 @@ export class KafkajsRecordSender implements RecordSender {
     // Records carry an explicit partition (ours); the partitioner option only silences kafkajs's v2 notice.
     this.sender = new IdempotentSender(
       () => kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner }),
-      undefined,
       options.sendTimeoutMs,
     );
     this.admin = kafka.admin();

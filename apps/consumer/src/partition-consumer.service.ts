@@ -1,4 +1,4 @@
-import { EventsRepository, FencedOutboxRelay, FlushWriter, type RecordSender, fetchPartitionCount, fetchTopicId, fetchWatermarks } from '@async2/data-access';
+import { EventsRepository, FencedOutboxRelay, FlushWriter, type RecordSender, awaitPartitionCount, awaitWatermarks } from '@async2/data-access';
 import { KafkaConnections } from '@async2/platform';
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Consumer, EachBatchPayload } from 'kafkajs';
@@ -108,7 +108,7 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
   async onApplicationBootstrap(): Promise<void> {
     const { topic, deadLetterTopic, changesTopic } = this.config.topics;
     await this.kafka.ready();
-    const partitionCount = await fetchPartitionCount(this.kafka.admin, topic);
+    const partitionCount = await awaitPartitionCount(this.kafka.admin, topic);
     const owned = ownedPartitions(this.config.partitions, partitionCount);
     // Through the Kafka port (KAFKA_CLIENT): DLQ and change records are given their partition where they are built.
     this.dlqSender = this.kafka.port.sender({ sendTimeoutMs: DLQ_SEND_TIMEOUT_MS });
@@ -121,7 +121,7 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
       outbox: new FencedOutboxRelay(this.dataSource, this.oplogKey(), maxLockAgeMs),
       sender: this.changesSender,
       topic: changesTopic,
-      partitionCount: await fetchPartitionCount(this.kafka.admin, changesTopic),
+      partitionCount: await awaitPartitionCount(this.kafka.admin, changesTopic),
       claims: () => [...this.lanes.values()].filter((l) => !l.fenced).map((l) => ({ partition: l.partition, epoch: l.epoch })),
       logger: new Logger('ChangeRelay'),
       failPoints: this.failPoints,
@@ -130,7 +130,7 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
     const deps = {
       events: new EventsRepository(this.dataSource),
       writer: new FlushWriter(this.dataSource, { beforeCommit: () => this.failPoints.reach('after-upsert') }),
-      deadLetters: new DeadLetterPublisher(this.dlqSender, deadLetterTopic, topic, await fetchPartitionCount(this.kafka.admin, deadLetterTopic)),
+      deadLetters: new DeadLetterPublisher(this.dlqSender, deadLetterTopic, topic, await awaitPartitionCount(this.kafka.admin, deadLetterTopic)),
       key: { consumerGroup: this.config.consumerGroup, topic },
       limits: this.config.limits,
       partitionCount,
@@ -138,7 +138,7 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
       failPoints: this.failPoints,
       changesCommitted: () => relay.wake(),
     };
-    const topicId = await fetchTopicId(this.kafka.kafka, topic);
+    const topicId = await this.kafka.admin.topicId(topic);
     this.claimWatch = new ClaimWatch(this.dataSource, this.oplogKey(), this.logger);
     this.lanes = await claimPartitions(owned, this.config, this.dataSource, this.kafka.admin, topicId, deps, this.logger);
     reportPausedPartitions(this.lanes.values()); // a partition can stop at a gap at its claim
@@ -238,11 +238,17 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
   /** Before joining, point the group's offsets at OPLOG's, which narrows the window before the seek lands. */
   private async alignGroupOffsets(): Promise<void> {
     try {
-      await this.kafka.admin.setOffsets({
-        groupId: this.groupId,
-        topic: this.config.topics.topic,
-        partitions: [...this.lanes.values()].map((l) => ({ partition: l.partition, offset: String(l.buffer.nextOffset) })),
-      });
+      const admin = this.kafka.kafka.admin();
+      await admin.connect();
+      try {
+        await admin.setOffsets({
+          groupId: this.groupId,
+          topic: this.config.topics.topic,
+          partitions: [...this.lanes.values()].map((l) => ({ partition: l.partition, offset: String(l.buffer.nextOffset) })),
+        });
+      } finally {
+        await admin.disconnect();
+      }
     } catch (error) {
       // Fails while other members are active in the group; the seek on join covers it.
       this.logger.debug?.(`group offsets not aligned before join: ${(error as Error).message}`);
@@ -253,7 +259,7 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
   private async checkProgress(): Promise<void> {
     for (const lane of (await this.claimWatch?.fenceStale(this.lanes.values())) ?? []) this.pauseFetching(lane.partition);
     try {
-      const watermarks = await fetchWatermarks(this.kafka.admin, this.config.topics.topic);
+      const watermarks = await awaitWatermarks(this.kafka.admin, this.config.topics.topic);
       reportPartitionGauges(this.lanes.values(), new Map([...watermarks].map(([p, w]) => [p, w.high])));
       reportPausedPartitions(this.lanes.values());
     } catch (error) {

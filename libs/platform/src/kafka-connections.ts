@@ -1,25 +1,24 @@
-import { type KafkaPort, type SharedSettings, ensureTopics, fetchWatermarks, kafkaClientOptions, openKafkaPort, skipKafkajsIdleQueueTimer } from '@async2/data-access';
+import { type KafkaAdmin, type KafkaPort, type SharedSettings, awaitWatermarks, ensureTopics, kafkaClientOptions, openKafkaPort, skipKafkajsIdleQueueTimer } from '@async2/data-access';
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { type Admin, Kafka } from 'kafkajs';
+import { Kafka } from 'kafkajs';
 import { kafkajsLogging } from './kafkajs-logging';
 import { SHARED_SETTINGS } from './shared-settings.token';
 
 /**
- * The app's Kafka: the port on the client KAFKA_CLIENT names (what the producer sends through),
- * and a kafkajs client and admin for what has not moved behind the port yet; creates the topics
- * when absent.
+ * The app's Kafka: the port on the client KAFKA_CLIENT names (sends and cluster questions go
+ * through it), and a kafkajs client for the consuming that has not moved behind the port yet;
+ * creates the topics when absent.
  */
 @Injectable()
 export class KafkaConnections implements OnModuleInit, OnApplicationShutdown {
   readonly kafka: Kafka;
-  readonly admin: Admin;
   private openedPort: KafkaPort | undefined;
+  private openedAdmin: KafkaAdmin | undefined;
   private readonly logger = new Logger('Kafka');
 
   constructor(@Inject(SHARED_SETTINGS) private readonly settings: SharedSettings) {
     skipKafkajsIdleQueueTimer();
     this.kafka = new Kafka({ ...kafkaClientOptions(settings.kafka), ...kafkajsLogging() });
-    this.admin = this.kafka.admin();
   }
 
   private connecting: Promise<void> | undefined;
@@ -33,12 +32,12 @@ export class KafkaConnections implements OnModuleInit, OnApplicationShutdown {
       try {
         // A listener that wants SASL may still accept the connection and only close it at the
         // first real request: the topic check is part of "can we use Kafka".
-        await this.admin.connect();
         this.openedPort = await openKafkaPort(this.settings.kafka, { kafkajs: this.kafka });
-        await ensureTopics(this.admin, this.settings.topics);
+        this.openedAdmin = this.openedPort.admin();
+        await ensureTopics(this.openedAdmin, this.settings.topics);
         // Every partition has a leader that answers (a new topic on a cluster, an election at boot): wait, do not exit.
         const { topic, deadLetterTopic, changesTopic } = this.settings.topics;
-        for (const name of [topic, deadLetterTopic, changesTopic]) await fetchWatermarks(this.admin, name);
+        for (const name of [topic, deadLetterTopic, changesTopic]) await awaitWatermarks(this.openedAdmin, name);
       } catch (error) {
         const { brokers, ssl, sasl } = this.settings.kafka;
         const security = `${ssl ? 'TLS' : 'no TLS'}, ${sasl ? `SASL ${sasl.mechanism} as ${sasl.username}` : 'no SASL'}`;
@@ -55,11 +54,17 @@ export class KafkaConnections implements OnModuleInit, OnApplicationShutdown {
     return this.openedPort;
   }
 
+  /** The cluster's admin through the port (after ready()). */
+  get admin(): KafkaAdmin {
+    if (!this.openedAdmin) throw new Error('the Kafka admin is used before KafkaConnections.ready()');
+    return this.openedAdmin;
+  }
+
   async onModuleInit(): Promise<void> {
     await this.ready();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.admin.disconnect();
+    await this.openedAdmin?.close();
   }
 }

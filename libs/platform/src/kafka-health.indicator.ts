@@ -14,8 +14,8 @@ export class KafkaHealthIndicator {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs)));
     try {
-      const cluster = await Promise.race([this.kafka.admin.describeCluster(), timeout]);
-      return { [key]: { status: 'up', brokers: cluster.brokers.length } };
+      const brokers = await Promise.race([this.kafka.admin.brokerIds(), timeout]);
+      return { [key]: { status: 'up', brokers: brokers.length } };
     } catch (error) {
       throw new HealthCheckError('Kafka is not reachable', { [key]: { status: 'down', message: (error as Error).message } });
     } finally {

@@ -1,4 +1,4 @@
-import { encodeEventRecord, EventsRepository, fetchPartitionCount, fetchTopicId, FlushWriter, openKafkaPort, type OplogKey, OplogRepository, type RecordSender } from '@async2/data-access';
+import { encodeEventRecord, EventsRepository, awaitPartitionCount, FlushWriter, type KafkaAdmin, openKafkaPort, type OplogKey, OplogRepository, type RecordSender } from '@async2/data-access';
 import type { EntityRecord, StampedEvent } from '@async2/domain';
 import { createTestDatabase, createTestTopic, migratedDataSource, type TestDatabase, testBrokers, testKafka, uniqueName, waitFor } from '@async2/testing';
 import type { Logger } from '@nestjs/common';
@@ -19,6 +19,8 @@ let kafka: Kafka;
 let admin: Admin;
 let producer: Producer;
 let dlqSender: RecordSender;
+/** The cluster questions the consumer asks, through the port. */
+let portAdmin: KafkaAdmin;
 let topic: string;
 let dlq: string;
 let dropTopic: () => Promise<void>;
@@ -37,12 +39,14 @@ beforeAll(async () => {
   producer = kafka.producer({ allowAutoTopicCreation: false });
   const port = await openKafkaPort({ client: 'kafkajs', brokers: testBrokers(), clientId: 'partition-lane-dlq', ssl: false }, { kafkajs: kafka });
   dlqSender = port.sender({ sendTimeoutMs: 30_000 });
+  portAdmin = port.admin();
   await producer.connect();
 });
 
 afterAll(async () => {
   await producer?.disconnect();
   await dlqSender?.close();
+  await portAdmin?.close();
   await dropTopic?.();
   await admin?.disconnect();
   await dataSource?.destroy();
@@ -60,13 +64,13 @@ async function claimLane(partition: number, instanceId: string, log = logger()):
   const deps: LaneDependencies = {
     events,
     writer: new FlushWriter(dataSource),
-    deadLetters: new DeadLetterPublisher(dlqSender, dlq, topic, await fetchPartitionCount(admin, dlq)),
+    deadLetters: new DeadLetterPublisher(dlqSender, dlq, topic, await awaitPartitionCount(portAdmin, dlq)),
     failPoints: new FailPoints(undefined),
     key,
     limits: config.limits,
     logger: log as unknown as Logger,
   };
-  const lanes = await claimPartitions([partition], config, dataSource, admin, await fetchTopicId(kafka, topic), deps, log as unknown as Logger);
+  const lanes = await claimPartitions([partition], config, dataSource, portAdmin, await portAdmin.topicId(topic), deps, log as unknown as Logger);
   const lane = lanes.get(partition);
   if (!lane) throw new Error(`no lane for partition ${partition}`);
   return lane;

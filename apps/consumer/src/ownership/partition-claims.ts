@@ -1,7 +1,7 @@
-import { type OplogKey, OplogRepository, type PartitionClaim, ProducerMarksRepository, fetchWatermarks } from '@async2/data-access';
+import { type KafkaAdmin, type OplogKey, OplogRepository, type PartitionClaim, ProducerMarksRepository, awaitWatermarks } from '@async2/data-access';
 import { PartitionBuffer, type ProducerMark } from '@async2/domain';
 import type { Logger } from '@nestjs/common';
-import type { Admin } from 'kafkajs';
+
 import type { DataSource } from 'typeorm';
 import type { ConsumerConfig } from '../config/consumer.config';
 import { OffsetGapGuard } from '../fold/offset-gap-guard';
@@ -17,7 +17,7 @@ export async function claimPartitions(
   partitions: readonly number[],
   config: ConsumerConfig,
   dataSource: DataSource,
-  admin: Admin,
+  admin: KafkaAdmin,
   topicId: string,
   deps: LaneDependencies,
   logger: Logger,
@@ -25,7 +25,7 @@ export async function claimPartitions(
   const oplog = new OplogRepository(dataSource);
   const marks = new ProducerMarksRepository(dataSource);
   const key: OplogKey = { consumerGroup: config.consumerGroup, topic: config.topics.topic };
-  const watermarks = await fetchWatermarks(admin, config.topics.topic);
+  const watermarks = await awaitWatermarks(admin, config.topics.topic);
   const lanes = new Map<number, PartitionLane>();
   for (const partition of partitions) {
     const claim = await oplog.claim(key, partition, config.instanceId, { topicId, endOffset: watermarks.get(partition)?.high ?? 0 });

@@ -1,4 +1,4 @@
-import { EventsSnapshotRepository, fetchPartitionCount, fetchWatermarks } from '@async2/data-access';
+import { EventsSnapshotRepository, awaitPartitionCount, awaitWatermarks } from '@async2/data-access';
 import { type CommittedChange, formatChangeCursor, parseChangeCursor } from '@async2/domain';
 import { KafkaConnections } from '@async2/platform';
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
@@ -94,12 +94,12 @@ export class ChangeStreamService implements BeforeApplicationShutdown {
   }
 
   private async endOffsets(): Promise<Map<number, number>> {
-    const watermarks = await fetchWatermarks(this.kafka.admin, this.config.topics.changesTopic);
+    const watermarks = await awaitWatermarks(this.kafka.admin, this.config.topics.changesTopic);
     return new Map([...watermarks].map(([partition, { high }]) => [partition, high]));
   }
 
   private async changePartitionCount(): Promise<number> {
-    this.partitionCount ??= await fetchPartitionCount(this.kafka.admin, this.config.topics.changesTopic);
+    this.partitionCount ??= await awaitPartitionCount(this.kafka.admin, this.config.topics.changesTopic);
     return this.partitionCount;
   }
 }

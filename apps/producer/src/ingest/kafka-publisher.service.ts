@@ -1,4 +1,4 @@
-import { PartitionLeaders, type RecordSender, type SharedSettings, fetchMaxMessageBytes } from '@async2/data-access';
+import { PartitionLeaders, type RecordSender, type SharedSettings } from '@async2/data-access';
 import { KafkaConnections, SHARED_SETTINGS } from '@async2/platform';
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { PRODUCER_CONFIG, type ProducerConfig } from '../config/producer.config';
@@ -44,7 +44,7 @@ export class KafkaPublisher implements OnModuleInit, OnApplicationShutdown {
     const { topic } = this.settings.topics;
     // Coalesced requests are split by bytes too: one partition's batch above the topic's
     // max.message.bytes makes the broker refuse the whole request (every caller would get 503).
-    const maxMessageBytes = await fetchMaxMessageBytes(this.kafka.admin, topic);
+    const maxMessageBytes = await this.kafka.admin.maxMessageBytes(topic);
     this.logger.log(`topic ${topic}: max.message.bytes ${maxMessageBytes}, so at most ${batchBytesLimit(maxMessageBytes)} record bytes per partition in a request`);
     // One leader per request (kafkajs retries a multi-leader send as a whole; see PartitionLeaders),
     // read again after any failed send: a leader change is the likely cause.

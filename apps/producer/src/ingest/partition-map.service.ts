@@ -1,4 +1,4 @@
-import { type SharedSettings, fetchPartitionCount } from '@async2/data-access';
+import { type SharedSettings, awaitPartitionCount } from '@async2/data-access';
 import { partitionForKey } from '@async2/domain';
 import { SHARED_SETTINGS, KafkaConnections } from '@async2/platform';
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
@@ -22,7 +22,7 @@ export class PartitionMap implements OnModuleInit, OnApplicationShutdown {
 
   async onModuleInit(): Promise<void> {
     await this.kafka.ready();
-    this.count = await fetchPartitionCount(this.kafka.admin, this.settings.topics.topic);
+    this.count = await awaitPartitionCount(this.kafka.admin, this.settings.topics.topic);
     this.logger.log(`topic ${this.settings.topics.topic} has ${this.count} partitions`);
     this.timer = setInterval(() => void this.refresh(), REFRESH_MS);
     this.timer.unref();
@@ -42,7 +42,7 @@ export class PartitionMap implements OnModuleInit, OnApplicationShutdown {
 
   private async refresh(): Promise<void> {
     try {
-      const count = await fetchPartitionCount(this.kafka.admin, this.settings.topics.topic);
+      const count = await awaitPartitionCount(this.kafka.admin, this.settings.topics.topic);
       if (count !== this.count) {
         this.logger.warn(`partition count changed from ${this.count} to ${count}: IDs now map to new partitions`);
         this.count = count;

@@ -1,4 +1,4 @@
-import { OplogRepository, type SharedSettings, fetchTopicId } from '@async2/data-access';
+import { OplogRepository, type SharedSettings } from '@async2/data-access';
 import { KafkaConnections, SHARED_SETTINGS } from '@async2/platform';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
@@ -107,7 +107,7 @@ export class OplogWatcher implements OnApplicationShutdown {
     this.readingTopicId ??= (async () => {
       const readAt = Date.now();
       try {
-        this.topicId = { id: await fetchTopicId(this.kafka.kafka, this.settings.topics.topic), readAt };
+        this.topicId = { id: await this.kafka.admin.topicId(this.settings.topics.topic), readAt };
         return this.topicId.id;
       } finally {
         this.readingTopicId = undefined;

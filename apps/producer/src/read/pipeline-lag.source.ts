@@ -1,4 +1,4 @@
-import { OplogRepository, type SharedSettings, fetchWatermarks } from '@async2/data-access';
+import { OplogRepository, type SharedSettings, awaitWatermarks } from '@async2/data-access';
 import { KafkaConnections, SHARED_SETTINGS } from '@async2/platform';
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
@@ -17,7 +17,7 @@ export class PipelineLagSource implements OnModuleInit, OnApplicationShutdown {
     const oplog = new OplogRepository(this.dataSource);
     const key = { consumerGroup: this.settings.consumerGroup, topic: this.settings.topics.topic };
     setPipelineLagSource(async () => {
-      const [watermarks, committed] = await Promise.all([fetchWatermarks(this.kafka.admin, key.topic), oplog.nextOffsets(key)]);
+      const [watermarks, committed] = await Promise.all([awaitWatermarks(this.kafka.admin, key.topic), oplog.nextOffsets(key)]);
       // A partition no consumer has claimed yet has committed nothing: its whole log is lag.
       return new Map([...watermarks].map(([partition, { low, high }]) => [partition, { high, committed: committed.get(partition) ?? low }]));
     });

@@ -1,4 +1,4 @@
-import { EventsRepository, type StoredRecord, fetchWatermarks } from '@async2/data-access';
+import { EventsRepository, type StoredRecord, awaitWatermarks } from '@async2/data-access';
 import { type WritePosition, ValidationError, validateEvent } from '@async2/domain';
 import { KafkaConnections } from '@async2/platform';
 import { Inject, Injectable } from '@nestjs/common';
@@ -57,7 +57,7 @@ export class ReadService {
    * time out (504), so it is bad input. Asked of Kafka only when OPLOG has not passed the offset.
    */
   private async refuseUnwritten({ partition, offset }: WritePosition): Promise<void> {
-    const high = (await fetchWatermarks(this.kafka.admin, this.config.topics.topic)).get(partition)?.high ?? 0;
+    const high = (await awaitWatermarks(this.kafka.admin, this.config.topics.topic)).get(partition)?.high ?? 0;
     if (offset >= high) {
       throw new ValidationError([{ field: 'after', rule: 'past-end', message: `partition ${partition} holds offsets below ${high} only: no write has this token` }]);
     }

@@ -3,11 +3,11 @@
 // against the configuration, and with --raise-partitions adds partitions (drain first: docs/deploy.md, "Raising the partition count").
 // Reads the same variables as the apps; exit 1 names the problem.
 import { hostname } from 'node:os';
-import { Kafka } from 'kafkajs';
 import { EnvReader } from '../config/env-reader';
 import { readSharedSettings } from '../config/shared-settings';
-import { kafkaClientOptions } from './kafka-client.options';
-import { ensureTopics, fetchPartitionCount } from './topic-admin';
+import { awaitPartitionCount } from './port/admin-answers';
+import { openKafkaPort } from './port/open-kafka-port';
+import { ensureTopics } from './topic-admin';
 import { planTopicPartitions } from './topic-partition-plan';
 
 async function main(argv: string[]): Promise<void> {
@@ -16,18 +16,17 @@ async function main(argv: string[]): Promise<void> {
   const env = new EnvReader({ INSTANCE_ID: `async2-topics-${hostname()}`, KAFKA_CLIENT_ID: 'async2-topics', ...process.env });
   const { kafka: kafkaSettings, topics } = readSharedSettings(env, 'producer');
   env.done();
-  const admin = new Kafka(kafkaClientOptions(kafkaSettings)).admin();
-  await admin.connect();
+  const admin = (await openKafkaPort(kafkaSettings)).admin();
   try {
-    const exists = (await admin.listTopics()).includes(topics.topic);
-    const plan = planTopicPartitions(exists ? await fetchPartitionCount(admin, topics.topic) : undefined, topics.partitions, argv.includes('--raise-partitions'));
+    const exists = await admin.hasTopic(topics.topic);
+    const plan = planTopicPartitions(exists ? await awaitPartitionCount(admin, topics.topic) : undefined, topics.partitions, argv.includes('--raise-partitions'));
     if (plan.action === 'refuse') throw new Error(`${topics.topic}: ${plan.reason}`);
-    if (plan.action === 'raise') await admin.createPartitions({ topicPartitions: [{ topic: topics.topic, count: plan.to }] });
+    if (plan.action === 'raise') await admin.raisePartitions(topics.topic, plan.to);
     await ensureTopics(admin, topics); // creates the topic (create) and the DLQ when absent
-    const count = await fetchPartitionCount(admin, topics.topic);
+    const count = await awaitPartitionCount(admin, topics.topic);
     console.log(`[topics] ${topics.topic}: ${plan.action === 'raise' ? `raised from ${plan.from} to` : plan.action === 'create' ? 'created with' : 'has'} ${count} partitions; DLQ ${topics.deadLetterTopic} present`);
   } finally {
-    await admin.disconnect();
+    await admin.close();
   }
 }
 

@@ -1,8 +1,7 @@
-import type { Admin } from 'kafkajs';
+import type { KafkaAdmin } from './port/kafka.port';
 
 /**
- * The current leader broker of each partition of a topic, from a fresh Metadata request (kafkajs's
- * admin asks a broker each time), refreshed on a timer and on demand after a failed send.
+ * The current leader broker of each partition of a topic, from a fresh Metadata request, refreshed on a timer and on demand after a failed send.
  *
  * Why: kafkajs splits one send() into one request per leader broker, in parallel, and after a leader
  * change retries the whole send with the per-broker answers it kept (tulios/kafkajs#1798), storing
@@ -15,7 +14,7 @@ export class PartitionLeaders {
   private refreshing: Promise<void> | undefined;
 
   constructor(
-    private readonly admin: Admin,
+    private readonly admin: KafkaAdmin,
     private readonly topic: string,
     private readonly onError: (error: Error) => void = () => undefined,
   ) {}
@@ -44,9 +43,7 @@ export class PartitionLeaders {
 
   private async read(): Promise<void> {
     try {
-      const { topics } = await this.admin.fetchTopicMetadata({ topics: [this.topic] });
-      const partitions = topics.find((t) => t.name === this.topic)?.partitions ?? [];
-      this.leaders = new Map(partitions.filter((p) => p.leader >= 0).map((p) => [p.partitionId, p.leader]));
+      this.leaders = await this.admin.partitionLeaders(this.topic);
     } catch (error) {
       this.onError(error as Error);
     }

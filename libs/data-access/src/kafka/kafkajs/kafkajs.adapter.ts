@@ -18,6 +18,6 @@ export class KafkajsPort implements KafkaPort {
   }
 
   admin(): KafkaAdmin {
-    return new KafkajsAdmin(this.kafka.admin());
+    return new KafkajsAdmin(this.kafka);
   }
 }

@@ -1,9 +1,14 @@
-import { Admin, type BaseOptions } from '@platformatic/kafka';
-import type { KafkaAdmin, TopicSpec } from '../port/kafka.port';
+import { Admin, type BaseOptions, ConfigResourceTypes } from '@platformatic/kafka';
+import { usableMaxMessageBytes } from '../max-message-bytes';
+import type { KafkaAdmin, TopicSpec, Watermarks } from '../port/kafka.port';
 import { UnknownTopicError } from '../port/send-errors';
+import { TopicIdUnavailableError } from '../port/topic-id-unavailable.error';
 import { isBrokerError } from './platformatic-errors';
 
 const LEADERS_TIMEOUT_MS = 15_000;
+/** ListOffsets' special timestamps. */
+const LATEST = -1n;
+const EARLIEST = -2n;
 
 /** The topic's partition count, or undefined when the broker does not know the topic. */
 export async function partitionCountOf(admin: Admin, topic: string): Promise<number | undefined> {
@@ -46,15 +51,63 @@ export class PlatformaticAdmin implements KafkaAdmin {
     return count;
   }
 
-  async endOffsets(topic: string): Promise<Map<number, number>> {
-    const count = await this.partitionCount(topic);
-    const partitions = Array.from({ length: count }, (_, partitionIndex) => ({ partitionIndex, timestamp: -1n })); // -1: LATEST
-    const [listed] = await this.admin.listOffsets({ topics: [{ name: topic, partitions }] });
-    return new Map((listed?.partitions ?? []).map((p) => [p.partitionIndex, Number(p.offset)]));
+  async hasTopic(topic: string): Promise<boolean> {
+    return (await this.admin.listTopics()).includes(topic);
+  }
+
+  raisePartitions(topic: string, count: number): Promise<void> {
+    return this.admin.createPartitions({ topics: [{ name: topic, count }] });
+  }
+
+  endOffsets(topic: string): Promise<Map<number, number>> {
+    return this.listOffsets(topic, LATEST);
+  }
+
+  async watermarks(topic: string): Promise<Map<number, Watermarks>> {
+    const [low, high] = await Promise.all([this.listOffsets(topic, EARLIEST), this.listOffsets(topic, LATEST)]);
+    return new Map([...high].map(([partition, h]) => [partition, { low: low.get(partition) ?? 0, high: h }]));
+  }
+
+  async topicId(topic: string): Promise<string> {
+    const metadata = await this.admin.metadata({ topics: [topic], forceUpdate: true }).catch((error: Error) => {
+      throw new TopicIdUnavailableError(topic, error.message);
+    });
+    // The client gives a UUID with hyphens (Metadata v10+), or the topic's name below v10.
+    const id = metadata.topics.get(topic)?.id.replaceAll('-', '').toLowerCase() ?? '';
+    if (!/^[0-9a-f]{32}$/.test(id)) throw new TopicIdUnavailableError(topic, 'the broker answered no id (topic ids need Metadata v10, Kafka 2.8+)');
+    if (/^0+$/.test(id)) throw new TopicIdUnavailableError(topic, 'the broker answered no id');
+    return id;
+  }
+
+  async partitionLeaders(topic: string): Promise<Map<number, number>> {
+    const metadata = await this.admin.metadata({ topics: [topic], forceUpdate: true });
+    const partitions = metadata.topics.get(topic)?.partitions ?? [];
+    return new Map(partitions.flatMap((p, partition) => (p.leader >= 0 ? [[partition, p.leader] as const] : [])));
+  }
+
+  async maxMessageBytes(topic: string): Promise<number> {
+    const [described] = await this.admin.describeConfigs({
+      resources: [{ resourceType: ConfigResourceTypes.TOPIC, resourceName: topic, configurationKeys: ['max.message.bytes'] }],
+      includeSynonyms: false,
+    });
+    return usableMaxMessageBytes(topic, described?.configs.find((c) => c.name === 'max.message.bytes')?.value ?? undefined);
+  }
+
+  async brokerIds(): Promise<number[]> {
+    const metadata = await this.admin.metadata({ topics: [], forceUpdate: true });
+    return [...metadata.brokers.keys()];
   }
 
   close(): Promise<void> {
     return this.admin.close();
+  }
+
+  /** One offset per partition of the topic: EARLIEST (log start) or LATEST (high watermark). */
+  private async listOffsets(topic: string, timestamp: bigint): Promise<Map<number, number>> {
+    const count = await this.partitionCount(topic);
+    const partitions = Array.from({ length: count }, (_, partitionIndex) => ({ partitionIndex, timestamp }));
+    const [listed] = await this.admin.listOffsets({ topics: [{ name: topic, partitions }] });
+    return new Map((listed?.partitions ?? []).map((p) => [p.partitionIndex, Number(p.offset)]));
   }
 
   /** Waits until every partition of the topics has a leader (createTopics answers before that). */

@@ -1,8 +1,9 @@
-import { OwnBroker, readTopic, testBrokers, testKafka, uniqueName } from '@async2/testing';
+import { OwnBroker, readTopic, testBrokers, testKafka, uniqueName, waitFor } from '@async2/testing';
 import type { KafkaSettings } from '../kafka-client.options';
 import { KAFKA_CLIENTS, type KafkaAdmin, type KafkaClientName, type KafkaPort, type KafkaRecord } from './kafka.port';
 import { openKafkaPort } from './open-kafka-port';
 import { SendTimeoutError, UnknownPartitionError, UnknownTopicError } from './send-errors';
+import { TopicIdUnavailableError } from './topic-id-unavailable.error';
 
 // The port's contract, the same spec for every client, on a real broker.
 
@@ -39,6 +40,58 @@ describe.each(KAFKA_CLIENTS)('the Kafka port on %s', (client) => {
     expect(await admin.endOffsets(fresh)).toEqual(new Map([[0, 0], [1, 0]]));
     await expect(admin.partitionCount(uniqueName('no-such-topic'))).rejects.toBeInstanceOf(UnknownTopicError);
   });
+
+  it('admin: watermarks are log start and end; leaders, brokers and max.message.bytes come from the cluster; a topic grows on request', async () => {
+    const grown = uniqueName(`port-${client}-grow`);
+    await admin.createTopics([{ topic: grown, partitions: 2, replicationFactor: 1, config: { 'max.message.bytes': '123456' } }]);
+    expect(await admin.hasTopic(grown)).toBe(true);
+    expect(await admin.hasTopic(uniqueName('no-such-topic'))).toBe(false);
+    expect(await admin.maxMessageBytes(grown)).toBe(123456);
+    expect(await admin.maxMessageBytes(topic)).toBeGreaterThan(0); // the broker's default, inherited
+
+    const brokerIds = await admin.brokerIds();
+    expect(brokerIds).toHaveLength(1);
+    expect(await admin.partitionLeaders(grown)).toEqual(new Map([[0, brokerIds[0]], [1, brokerIds[0]]]));
+
+    // Records in, then the first three of partition 0 deleted: the log starts at 3 there.
+    const sender = port.sender({ sendTimeoutMs: 10_000 });
+    const other = testKafka(`port-${client}-records`).admin();
+    try {
+      await sender.send(grown, Array.from({ length: 5 }, (_, i) => ({ partition: 0, key: `k${i}`, value: `v${i}` })));
+      await other.connect();
+      await other.fetchTopicMetadata({ topics: [grown] }); // kafkajs deletes records only of topics it has metadata for
+      await other.deleteTopicRecords({ topic: grown, partitions: [{ partition: 0, offset: '3' }] });
+      expect(await admin.watermarks(grown)).toEqual(new Map([[0, { low: 3, high: 5 }], [1, { low: 0, high: 0 }]]));
+    } finally {
+      await sender.close();
+      await other.disconnect();
+    }
+
+    await admin.raisePartitions(grown, 3);
+    await waitFor(async () => (await admin.partitionCount(grown)) === 3, { timeoutMs: 10_000 });
+  }, 60_000);
+
+  it('admin: the topic id is 32 hex digits, the same every time, and a recreated topic of the same name has a new one', async () => {
+    const named = uniqueName(`port-${client}-id`);
+    const other = testKafka(`port-${client}-ids`).admin();
+    await other.connect();
+    try {
+      await admin.createTopics([{ topic: named, partitions: 1, replicationFactor: 1 }]);
+      const first = await admin.topicId(named);
+      expect(first).toMatch(/^[0-9a-f]{32}$/);
+      expect(await admin.topicId(named)).toBe(first);
+      await other.deleteTopics({ topics: [named] });
+      await waitFor(async () => !(await admin.hasTopic(named)), { timeoutMs: 20_000 });
+      await waitFor(async () => admin.createTopics([{ topic: named, partitions: 1, replicationFactor: 1 }]).then(() => true, () => false), { timeoutMs: 20_000 });
+      const second = await admin.topicId(named);
+      expect(second).toMatch(/^[0-9a-f]{32}$/);
+      expect(second).not.toBe(first);
+    } finally {
+      await other.deleteTopics({ topics: [named] }).catch(() => undefined);
+      await other.disconnect();
+    }
+    await expect(admin.topicId(uniqueName('no-such-topic'))).rejects.toBeInstanceOf(TopicIdUnavailableError);
+  }, 60_000);
 
   it('records land at the offsets answered, in the order sent per partition', async () => {
     const sender = port.sender({ sendTimeoutMs: 10_000 });
@@ -80,6 +133,21 @@ describe.each(KAFKA_CLIENTS)('the Kafka port on %s', (client) => {
       await expect(admin.partitionCount(missing)).rejects.toBeInstanceOf(UnknownTopicError);
     } finally {
       await sender.close();
+    }
+  }, 60_000);
+});
+
+describe('the Kafka port, both clients on one topic', () => {
+  it('reads the same topic id (OPLOG keeps it: a switch of client must not look like a recreated topic)', async () => {
+    const brokers = testBrokers();
+    const admins = await Promise.all(KAFKA_CLIENTS.map(async (client) => (await openKafkaPort(settings(client, brokers))).admin()));
+    const topic = uniqueName('port-same-id');
+    try {
+      await admins[0].createTopics([{ topic, partitions: 1, replicationFactor: 1 }]);
+      const ids = await Promise.all(admins.map((a) => a.topicId(topic)));
+      expect(new Set(ids).size).toBe(1);
+    } finally {
+      await Promise.all(admins.map((a) => a.close()));
     }
   }, 60_000);
 });

@@ -46,13 +46,37 @@ export interface TopicSpec {
   config?: Record<string, string>;
 }
 
+/** A partition's log start (its first offset still held) and high watermark (the next offset to be written). */
+export interface Watermarks {
+  low: number;
+  high: number;
+}
+
+/**
+ * The cluster questions the apps ask. Every call is one attempt: a partition between leaders or a
+ * topic created a moment ago may not answer yet (see admin-answers.ts for waiting until it does).
+ */
 export interface KafkaAdmin {
   /** Creates the topics that do not exist yet (an existing topic keeps its settings); waits for their leaders. */
   createTopics(topics: readonly TopicSpec[]): Promise<void>;
   /** The topic's partition count from its metadata; UnknownTopicError if there is no such topic. */
   partitionCount(topic: string): Promise<number>;
+  /** Whether the cluster has the topic now. */
+  hasTopic(topic: string): Promise<boolean>;
+  /** Raises the topic's partition count to `count` (never lowers it: Kafka cannot). */
+  raisePartitions(topic: string, count: number): Promise<void>;
   /** The high watermark (next offset to be written) of every partition of the topic. */
   endOffsets(topic: string): Promise<Map<number, number>>;
+  /** Log start and high watermark of every partition of the topic (every partition's leader must answer). */
+  watermarks(topic: string): Promise<Map<number, Watermarks>>;
+  /** The topic's id (a new UUID at every creation, KIP-516) as 32 lowercase hex digits; TopicIdUnavailableError when Kafka cannot tell. */
+  topicId(topic: string): Promise<string>;
+  /** The leader broker id of each partition that has one now (fresh metadata, never a cache). */
+  partitionLeaders(topic: string): Promise<Map<number, number>>;
+  /** The topic's max.message.bytes (its own or the broker default it inherits): the largest batch a partition takes. */
+  maxMessageBytes(topic: string): Promise<number>;
+  /** The ids of the brokers the cluster's metadata lists (a probe that Kafka answers). */
+  brokerIds(): Promise<number[]>;
   close(): Promise<void>;
 }
 

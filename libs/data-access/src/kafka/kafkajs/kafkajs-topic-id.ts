@@ -1,15 +1,6 @@
 import type { Kafka } from 'kafkajs';
+import { TopicIdUnavailableError } from '../port/topic-id-unavailable.error';
 import { METADATA_API_KEY, METADATA_TOPIC_ID_VERSION, decodeTopicIdResponse, encodeTopicIdRequest } from './topic-id-metadata.v10';
-
-/** Kafka could not tell the topic's id (old broker, unknown topic, or an error): the caller must not guess. */
-export class TopicIdUnavailableError extends Error {
-  readonly code = 'TOPIC_ID_UNAVAILABLE';
-  readonly retriable = true;
-  constructor(readonly topic: string, reason: string) {
-    super(`cannot read the topic id of ${topic}: ${reason}`);
-    this.name = 'TopicIdUnavailableError';
-  }
-}
 
 // kafkajs's own Encoder: its request framing accepts only that class as a payload.
 const KafkajsEncoder = require('kafkajs/src/protocol/encoder') as new () => { writeBuffer(b: Buffer): unknown };

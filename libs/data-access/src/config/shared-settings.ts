@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { DatabaseSettings } from '../persistence/data-source.options';
-import type { KafkaSettings, KafkaTlsSettings } from '../kafka/kafka-client.options';
+import type { KafkaSettings, KafkaTlsSettings } from '../kafka/kafka-settings';
 import type { TopicLayout } from '../kafka/topic-admin';
 import type { EnvReader } from './env-reader';
 import { readKafkaClient } from '../kafka/port/kafka-client.choice';

@@ -1,6 +1,6 @@
 import { murmur2 } from './murmur2';
 
-// Agreement with kafkajs for random inputs: libs/data-access/src/kafka/kafkajs-partitioner-agreement.spec.ts.
+// Agreement with kafkajs for random inputs: libs/data-access/src/kafka/kafkajs/kafkajs-partitioner-agreement.spec.ts.
 
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
 

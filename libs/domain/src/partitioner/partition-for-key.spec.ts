@@ -1,4 +1,4 @@
-// Agreement with kafkajs for random keys: libs/data-access/src/kafka/kafkajs-partitioner-agreement.spec.ts.
+// Agreement with kafkajs for random keys: libs/data-access/src/kafka/kafkajs/kafkajs-partitioner-agreement.spec.ts.
 import { murmur2 } from './murmur2';
 import { partitionForKey, toPositive } from './partition-for-key';
 

@@ -1,5 +1,5 @@
 import { type Admin, type Kafka, type Message, Partitioners } from 'kafkajs';
-import { IdempotentSender } from '../idempotent-sender';
+import { IdempotentSender } from './idempotent-sender';
 import type { KafkaRecord, RecordSender, RecordSenderOptions } from '../port/kafka.port';
 import { withDeadline } from '../port/deadline';
 import { checkPartitions } from '../port/partition-check';

@@ -1,5 +1,6 @@
 import { Kafka } from 'kafkajs';
-import { type KafkaSettings, kafkaClientOptions } from '../kafka-client.options';
+import type { KafkaSettings } from '../kafka-settings';
+import { kafkaClientOptions } from './kafkajs-client.options';
 import type { KafkaAdmin, KafkaPort, RecordSender, RecordSenderOptions } from '../port/kafka.port';
 import { KafkajsAdmin } from './kafkajs-admin';
 import { KafkajsRecordSender } from './kafkajs-record-sender';

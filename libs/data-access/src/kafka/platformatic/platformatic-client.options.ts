@@ -1,5 +1,5 @@
 import type { BaseOptions } from '@platformatic/kafka';
-import type { KafkaSettings } from '../kafka-client.options';
+import type { KafkaSettings } from '../kafka-settings';
 
 const SASL_MECHANISMS = { plain: 'PLAIN', 'scram-sha-256': 'SCRAM-SHA-256', 'scram-sha-512': 'SCRAM-SHA-512' } as const;
 

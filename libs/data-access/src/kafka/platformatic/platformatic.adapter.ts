@@ -1,5 +1,5 @@
 import type { BaseOptions } from '@platformatic/kafka';
-import type { KafkaSettings } from '../kafka-client.options';
+import type { KafkaSettings } from '../kafka-settings';
 import type { KafkaAdmin, KafkaPort, RecordSender, RecordSenderOptions } from '../port/kafka.port';
 import { PlatformaticAdmin } from './platformatic-admin';
 import { platformaticClientOptions } from './platformatic-client.options';

@@ -1,5 +1,5 @@
 import { OwnBroker, readTopic, testBrokers, testKafka, uniqueName, waitFor } from '@async2/testing';
-import type { KafkaSettings } from '../kafka-client.options';
+import type { KafkaSettings } from '../kafka-settings';
 import { KAFKA_CLIENTS, type KafkaAdmin, type KafkaClientName, type KafkaPort, type KafkaRecord } from './kafka.port';
 import { openKafkaPort } from './open-kafka-port';
 import { SendTimeoutError, UnknownPartitionError, UnknownTopicError } from './send-errors';

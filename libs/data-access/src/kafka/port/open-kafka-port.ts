@@ -1,5 +1,5 @@
 import type { Kafka } from 'kafkajs';
-import type { KafkaSettings } from '../kafka-client.options';
+import type { KafkaSettings } from '../kafka-settings';
 import type { KafkaPort } from './kafka.port';
 
 /**

@@ -1,7 +1,7 @@
 import type { Message, Producer, ProducerRecord, RecordMetadata } from 'kafkajs';
-import { verifiedBaseOffsets } from './produce-answer';
-import { withDeadline } from './port/deadline';
-import { SendTimeoutError } from './port/send-errors';
+import { verifiedBaseOffsets } from '../produce-answer';
+import { withDeadline } from '../port/deadline';
+import { SendTimeoutError } from '../port/send-errors';
 
 /** A kafkajs record whose every message names its partition. */
 export type ExplicitProducerRecord = Omit<ProducerRecord, 'messages'> & { messages: Array<Message & { partition: number }> };

@@ -1,4 +1,5 @@
 import { type AppProcess, OwnBroker, startTcpProxy, waitFor } from '@async2/testing';
+import { DEFAULT_KAFKA_CLIENT } from '@async2/data-access';
 import { Client } from 'pg';
 import { seededRandom } from '../http-workload';
 import { FaultPipeline, type FaultPipelineOptions, sleep } from '../faults/fault-pipeline';
@@ -10,12 +11,14 @@ import { OwnCluster } from '../faults/own-cluster';
 // over each run, and both tables. The seed is printed first: SOAK_SEED=<seed> replays the same choices.
 const MINUTES = Number(process.env.SOAK_MINUTES ?? 10);
 const SEED = Number(process.env.SOAK_SEED ?? Date.now() % 1_000_000);
+/** The client every app of the soak uses (they inherit KAFKA_CLIENT from this process). */
+const CLIENT = process.env.KAFKA_CLIENT || DEFAULT_KAFKA_CLIENT;
 
 type Faults = Record<string, () => Promise<void>>;
 
 describe('soak', () => {
   const tables: string[] = [];
-  beforeAll(() => console.log(`soak seed: ${SEED} (replay with SOAK_SEED=${SEED}), ${MINUTES} minutes on each`));
+  beforeAll(() => console.log(`soak seed: ${SEED} (replay with SOAK_SEED=${SEED}), ${MINUTES} minutes on each, Kafka client ${CLIENT} (KAFKA_CLIENT)`));
   afterAll(() => console.log(tables.join('\n\n')));
 
   it(`single broker, mixed faults for ${MINUTES} minutes: lost=0 duplicated=0 reordered=0`, async () => {
@@ -171,7 +174,7 @@ describe('soak', () => {
       '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
       `| ${report.acked} | ${report.info} | ${report.failed} | ${report.applied} | ${report.lost} | ${report.duplicated} | ${report.reordered} | ${report.countersOutOfRange} | ${report.stateMismatches} | ${report.phantoms} | ${report.ackMismatches} |`,
     ].join('\n');
-    tables.push(`${label}: soak seed ${SEED}, ${MINUTES} minutes\n${table}`);
+    tables.push(`${label}: soak seed ${SEED}, ${MINUTES} minutes, Kafka client ${CLIENT}\n${table}`);
     console.log(tables.at(-1));
     await pipeline.close();
     await proxy.close();

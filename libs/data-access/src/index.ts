@@ -31,6 +31,7 @@ export * from './kafka/partition-leaders';
 export * from './kafka/port/kafka.port';
 export * from './kafka/port/send-errors';
 export * from './kafka/port/open-kafka-port';
+export { DEFAULT_KAFKA_CLIENT } from './kafka/port/kafka-client.choice';
 export * from './kafka/port/admin-answers';
 export * from './kafka/port/topic-id-unavailable.error';
 export * from './kafka/kafkajs/kafkajs-log-level';

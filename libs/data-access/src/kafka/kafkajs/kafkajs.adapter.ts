@@ -1,8 +1,10 @@
 import { Kafka } from 'kafkajs';
 import { type KafkaSettings, kafkaClientOptions } from '../kafka-client.options';
 import type { KafkaAdmin, KafkaPort, RecordSender, RecordSenderOptions } from '../port/kafka.port';
+import type { RecordSource, RecordSourceOptions } from '../port/record-source';
 import { KafkajsAdmin } from './kafkajs-admin';
 import { KafkajsRecordSender } from './kafkajs-record-sender';
+import { KafkajsRecordSource } from './kafkajs-record-source';
 
 /** The Kafka port on kafkajs 2.2.4 (the design card's client). */
 export class KafkajsPort implements KafkaPort {
@@ -19,5 +21,11 @@ export class KafkajsPort implements KafkaPort {
 
   admin(): KafkaAdmin {
     return new KafkajsAdmin(this.kafka.admin());
+  }
+
+  async source(options: RecordSourceOptions): Promise<RecordSource> {
+    const source = new KafkajsRecordSource(this.kafka, this.kafka.admin(), options);
+    await source.start();
+    return source;
   }
 }

@@ -2,14 +2,15 @@ import { FaultPipeline, scenarioSeed, sleep } from './fault-pipeline';
 import { seededRandom } from '../http-workload';
 
 // Promise 1 and 2 through consumer crashes: SIGKILL at random moments, and at the exact points
-// where a crash is most dangerous (fail points). Each test ends with the checker's line.
-describe('consumer crashes', () => {
+// where a crash is most dangerous (fail points). Each test ends with the checker's line. Run once
+// per Kafka client the consumer can fetch with (KAFKA_CLIENT).
+describe.each(['kafkajs', 'platformatic'])('consumer crashes, consumer on %s', (client) => {
   const seed = scenarioSeed();
   const random = seededRandom(seed);
   let pipeline: FaultPipeline;
 
   beforeAll(async () => {
-    pipeline = await FaultPipeline.start({ seed, partitions: 3 });
+    pipeline = await FaultPipeline.start({ seed, partitions: 3, consumerEnv: { KAFKA_CLIENT: client } });
   });
   afterAll(async () => {
     await pipeline?.close();
@@ -33,7 +34,7 @@ describe('consumer crashes', () => {
     await load.stop();
     await pipeline.startConsumer();
     await pipeline.settle();
-    const report = await pipeline.check('sigkill x' + cycles);
+    const report = await pipeline.check(`sigkill x${cycles} (${client})`);
     expect(report.problems).toEqual([]);
     expect(report).toMatchObject({ lost: 0, duplicated: 0, reordered: 0, countersOutOfRange: 0, ok: true });
     expect(report.acked).toBeGreaterThan(100);
@@ -58,7 +59,7 @@ describe('consumer crashes', () => {
     await load.stop();
     const survivor = await pipeline.startConsumer();
     await pipeline.settle();
-    const report = await pipeline.check(`fail point ${point}`);
+    const report = await pipeline.check(`fail point ${point} (${client})`);
     expect(report.problems).toEqual([]);
     expect(report).toMatchObject({ lost: 0, duplicated: 0, reordered: 0, countersOutOfRange: 0, ok: true });
     await survivor.stop('SIGKILL');

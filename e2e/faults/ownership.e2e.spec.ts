@@ -4,14 +4,14 @@ import { FaultPipeline, scenarioSeed, sleep } from './fault-pipeline';
 
 // Promise 1 with a second owner: the OPLOG epoch fences a zombie (a paused owner that wakes up
 // after another instance took its partitions), and two instances starting at once end with
-// exactly one owner per partition.
-describe('ownership: zombies and racing starts', () => {
+// exactly one owner per partition. Run once per Kafka client the consumer can fetch with (KAFKA_CLIENT).
+describe.each(['kafkajs', 'platformatic'])('ownership: zombies and racing starts, consumer on %s', (client) => {
   const PARTITIONS = 3;
   const seed = scenarioSeed() + 1;
   let pipeline: FaultPipeline;
 
   beforeAll(async () => {
-    pipeline = await FaultPipeline.start({ seed, partitions: PARTITIONS });
+    pipeline = await FaultPipeline.start({ seed, partitions: PARTITIONS, consumerEnv: { KAFKA_CLIENT: client } });
   });
   afterAll(async () => {
     await pipeline?.close();
@@ -38,7 +38,7 @@ describe('ownership: zombies and racing starts', () => {
     await sleep(500);
     await load.stop();
     await pipeline.settle();
-    const report = await pipeline.check('zombie');
+    const report = await pipeline.check(`zombie (${client})`);
     expect(report.problems).toEqual([]);
     expect(report).toMatchObject({ lost: 0, duplicated: 0, reordered: 0, countersOutOfRange: 0, ok: true });
     await Promise.all([zombie.stop('SIGKILL'), successor.stop('SIGKILL')]);
@@ -59,7 +59,7 @@ describe('ownership: zombies and racing starts', () => {
     await waitFor(async () => (await pipeline.progress(frozen)).every((p) => p.fenced), { timeoutMs: 30_000, what: 'the thawed owner to fence every partition' });
     await load.stop();
     await pipeline.settle();
-    const report = await pipeline.check('frozen in a transaction');
+    const report = await pipeline.check(`frozen in a transaction (${client})`);
     expect(report.problems).toEqual([]);
     expect(report).toMatchObject({ lost: 0, duplicated: 0, reordered: 0, countersOutOfRange: 0, ok: true });
     await Promise.all([frozen.stop('SIGKILL'), successor.stop('SIGKILL')]);
@@ -84,7 +84,7 @@ describe('ownership: zombies and racing starts', () => {
     }
     await load.stop();
     await pipeline.settle();
-    const report = await pipeline.check('racing starts');
+    const report = await pipeline.check(`racing starts (${client})`);
     expect(report.problems).toEqual([]);
     expect(report).toMatchObject({ lost: 0, duplicated: 0, reordered: 0, ok: true });
   });

@@ -1,4 +1,4 @@
-import { encodeEventRecord } from '@async2/data-access';
+import { encodeEventRecord, KAFKA_CLIENTS, type KafkaClientName } from '@async2/data-access';
 import type { StampedEvent } from '@async2/domain';
 import { KafkaConnections } from '@async2/platform';
 import {
@@ -19,8 +19,9 @@ import type { DataSource } from 'typeorm';
 import { loadConsumerConfig } from './config/consumer.config';
 import { PartitionConsumer } from './partition-consumer.service';
 
-// Real Kafka and PostgreSQL, the consumer service without Nest's container: static ownership in
-// one group, the fold and the timed flush, and a second instance taking partitions over (fencing).
+// Real Kafka and PostgreSQL, the consumer service without Nest's container: static ownership,
+// the fold and the timed flush, and a second instance taking partitions over (fencing). Once per
+// Kafka client the consumer fetches through (KAFKA_CLIENT).
 
 const DEDUPE_WINDOW = 16;
 let db: TestDatabase;
@@ -32,12 +33,14 @@ let producer: Producer;
 let topic: string;
 let dlq: string;
 let dropTopic: () => Promise<void>;
-const group = uniqueName('consumer-group');
+let group: string;
 const logs: string[] = [];
 process.env.KAFKAJS_LOG_LEVEL = 'NOTHING'; // rebalances are expected here; the services' own logs are captured below
 const running: Array<{ consumer: PartitionConsumer; connections: KafkaConnections }> = [];
 
+function consumerSuites(client: KafkaClientName): void {
 beforeAll(async () => {
+  group = uniqueName('consumer-group');
   const capture = (message: unknown) => void logs.push(String(message));
   Logger.overrideLogger({ log: capture, warn: capture, error: capture, debug: capture, verbose: capture } satisfies LoggerService);
   db = await createTestDatabase();
@@ -63,11 +66,13 @@ afterAll(async () => {
   await probe?.close();
   await dataSource?.destroy();
   await db?.drop();
-});
+  running.length = 0;
+  logs.length = 0;
+}, 60_000);
 
 interface Instance {
   service: PartitionConsumer;
-  /** Batches Kafka handed this instance's consumer so far (kafkajs START_BATCH_PROCESS). */
+  /** Batches the Kafka port's source handed this instance so far. */
   batches: number;
 }
 
@@ -76,6 +81,7 @@ async function startInstance(instanceId: string, partitions: string): Promise<In
   const config = loadConsumerConfig(
     {
       KAFKA_BROKERS: process.env.KAFKA_BROKERS,
+      KAFKA_CLIENT: client,
       KAFKA_TOPIC: topic,
       KAFKA_DLQ_TOPIC: dlq,
       CONSUMER_GROUP: group,
@@ -90,14 +96,11 @@ async function startInstance(instanceId: string, partitions: string): Promise<In
   const connections = new KafkaConnections(config);
   const service = new PartitionConsumer(config, connections, dataSource);
   const instance: Instance = { service, batches: 0 };
-  // Observe the service's kafkajs consumer through kafkajs's public instrumentation events.
-  const createConsumer = connections.kafka.consumer.bind(connections.kafka);
-  (connections.kafka as { consumer: Kafka['consumer'] }).consumer = (options) => {
-    const consumer = createConsumer(options);
-    consumer.on(consumer.events.START_BATCH_PROCESS, () => void instance.batches++);
-    return consumer;
-  };
   await connections.onModuleInit();
+  // Count the batches the port's source hands the service, whichever client reads them.
+  const port = connections.port;
+  const openSource = port.source.bind(port);
+  port.source = (options) => openSource({ ...options, handle: (batch) => (instance.batches++, options.handle(batch)) });
   running.push({ consumer: service, connections });
   await service.onApplicationBootstrap();
   return instance;
@@ -232,3 +235,6 @@ describe('consumer instances sharing a topic', () => {
     expect(first.batches + second.batches - zombieBatchesBefore).toBeLessThanOrEqual(8);
   });
 });
+}
+
+describe.each(KAFKA_CLIENTS)('with the %s client', (client) => consumerSuites(client));

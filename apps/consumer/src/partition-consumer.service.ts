@@ -1,7 +1,6 @@
-import { EventsRepository, FencedOutboxRelay, FlushWriter, type RecordSender, awaitPartitionCount, awaitWatermarks } from '@async2/data-access';
+import { EventsRepository, FencedOutboxRelay, FlushWriter, type RecordSender, type RecordSource, type SourceBatch, awaitPartitionCount, awaitWatermarks } from '@async2/data-access';
 import { KafkaConnections } from '@async2/platform';
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import type { Consumer, EachBatchPayload } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { ChangeRelay } from './changes/change-relay';
 import { CONSUMER_CONFIG, type ConsumerConfig } from './config/consumer.config';
@@ -15,7 +14,6 @@ import { ClaimWatch } from './ownership/claim-watch';
 import { ownedPartitions } from './ownership/owned-partitions';
 import { kafkaGroupId } from './ownership/kafka-group-id';
 import { claimPartitions } from './ownership/partition-claims';
-import { staticPartitionAssigner } from './ownership/static-partition.assigner';
 import { reportPartitionGauges, reportPausedPartitions } from './platform/partition-gauges';
 
 /**
@@ -25,7 +23,7 @@ import { reportPartitionGauges, reportPausedPartitions } from './platform/partit
 const DLQ_SEND_TIMEOUT_MS = 30_000;
 
 /**
- * The consumer's data path: claim partitions in OPLOG (ownership/) -> fetch (kafkajs eachBatch) ->
+ * The consumer's data path: claim partitions in OPLOG (ownership/) -> fetch (the Kafka port's RecordSource, from OPLOG's offsets) ->
  * fold into each partition's lane (fold/) -> flush when the FlushScheduler says -> one transaction.
  * Every PROGRESS_CHECK_MS the ClaimWatch fences lanes another instance claimed, and the gauges
  * (lag, buffer) are refreshed.
@@ -34,7 +32,7 @@ const DLQ_SEND_TIMEOUT_MS = 30_000;
 export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('PartitionConsumer');
   private lanes = new Map<number, PartitionLane>();
-  private consumer: Consumer | undefined;
+  private source: RecordSource | undefined;
   private dlqSender: RecordSender | undefined;
   private changesSender: RecordSender | undefined;
   private relay: ChangeRelay | undefined;
@@ -59,7 +57,7 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
     this.scheduler = new FlushScheduler(
       {
         pause: (partition) => this.pauseFetching(partition),
-        resume: (partition) => this.consumer?.resume([{ topic: this.config.topics.topic, partitions: [partition] }]),
+        resume: (partition) => this.source?.resume(partition),
         committed: (lane) => this.mirrorOffset(lane),
       },
       this.logger,
@@ -142,31 +140,20 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
     this.claimWatch = new ClaimWatch(this.dataSource, this.oplogKey(), this.logger);
     this.lanes = await claimPartitions(owned, this.config, this.dataSource, this.kafka.admin, topicId, deps, this.logger);
     reportPausedPartitions(this.lanes.values()); // a partition can stop at a gap at its claim
-    await this.alignGroupOffsets();
     this.topicPartitions = partitionCount;
     relay.start(this.config.changeRelayPollMs); // first run: what a crashed owner committed but did not publish
 
-    this.consumer = this.kafka.kafka.consumer({
+    // Through the Kafka port (KAFKA_CLIENT): each partition from OPLOG's offset; lanes stopped at a gap are not read.
+    const from = new Map([...this.lanes.values()].filter((l) => !l.fenced && !l.stoppedAtGap).map((l) => [l.partition, l.buffer.nextOffset]));
+    this.source = await this.kafka.port.source({
+      topic,
+      from,
       groupId: this.groupId,
-      partitionAssigners: [staticPartitionAssigner(owned)],
-      maxWaitTimeInMs: 100,
-      sessionTimeout: this.config.kafkaSessionTimeoutMs,
-      rebalanceTimeout: this.config.kafkaRebalanceTimeoutMs,
-      heartbeatInterval: 3000,
-      allowAutoTopicCreation: false,
-    });
-    this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
-      const assigned = Object.entries(event.payload.memberAssignment).map(([t, ps]) => `${t} [${ps.join(', ')}]`).join('; ');
-      this.logger.log(`joined Kafka group ${this.groupId} (leader: ${event.payload.isLeader}): assigned ${assigned || 'nothing'}`);
-      this.seekToFoldPositions();
-    });
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topic, fromBeginning: true });
-    await this.consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: Math.max(1, owned.length),
-      eachBatch: (payload) => this.onBatch(payload),
+      handle: (batch) => this.onBatch(batch),
+      maxWaitMs: 100,
+      groupTiming: { sessionTimeoutMs: this.config.kafkaSessionTimeoutMs, rebalanceTimeoutMs: this.config.kafkaRebalanceTimeoutMs },
+      onFailure: (error) => this.logger.error(`fetching stopped: ${error.message}`),
+      onRetry: (error) => this.logger.warn(`fetch failed, retrying: ${error.message}`),
     });
     this.flushTimer = setInterval(() => this.scheduler.flushAll(this.lanes.values()), this.config.flushIntervalMs);
     this.progressTimer = setInterval(() => void this.checkProgress(), this.config.progressCheckMs);
@@ -180,7 +167,7 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
     clearInterval(this.flushTimer);
     clearInterval(this.progressTimer);
     this.logger.log(`stopping (${signal ?? 'shutdown'}): no more fetching, flushing what was folded`);
-    await this.consumer?.stop();
+    await this.source?.close();
     const deadline = Date.now() + this.config.shutdownFlushTimeoutMs;
     for (const lane of this.lanes.values()) {
       await lane.serial(() => this.scheduler.flushWithRetry(lane, () => Date.now() < deadline));
@@ -188,71 +175,36 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
     // Bounded like the flush: what is not published stays in the outbox for the next owner.
     const relayWait = new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, deadline - Date.now())).unref());
     await Promise.race([this.relay?.drain(), relayWait]).catch((error: Error) => this.logger.warn(`changes left in the outbox for the next owner: ${error.message}`));
-    await this.consumer?.disconnect();
     await this.dlqSender?.close();
     await this.changesSender?.close();
     this.logger.log('stopped: every folded event is committed');
   }
 
-  private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  private async onBatch(batch: SourceBatch): Promise<void> {
     const lane = this.lanes.get(batch.partition);
     if (!lane || lane.fenced || lane.stoppedAtGap) {
-      // Not ours (any more), or stopped at a gap: stop fetching it. Returning without resolving an offset would make
-      // kafkajs hand us this same batch again at once, in a loop, until the process stops.
-      this.consumer?.pause([{ topic: batch.topic, partitions: [batch.partition] }]);
+      // Not ours (any more), or stopped at a gap: stop fetching it.
+      this.source?.pause(batch.partition);
       return;
     }
     await processTraced(batch, () => lane.serial(async () => {
-      for (const message of batch.messages) {
-        if (!isRunning() || isStale() || lane.fenced) return;
-        const step = lane.fold(message);
+      for (const record of batch.records) {
+        if (!batch.isCurrent() || this.stopping || lane.fenced) return;
+        const step = lane.fold(record);
         if (step === 'seek-back') {
-          this.consumer?.seek({ topic: batch.topic, partition: batch.partition, offset: String(lane.buffer.nextOffset) });
+          this.source?.seek(batch.partition, lane.buffer.nextOffset);
           return;
         }
         if (step === 'stopped') {
           this.pauseFetching(batch.partition);
           return;
         }
-        resolveOffset(message.offset);
         const full = lane.isFull({ maxIds: this.config.bufferMaxIds, maxBytes: this.config.bufferMaxBytes });
         if (full || lane.buffer.uncommittedEvents >= this.config.flushMaxEvents) {
-          await this.scheduler.flushBeforeFetchingMore(lane, full, () => isRunning() && !this.stopping, heartbeat);
+          await this.scheduler.flushBeforeFetchingMore(lane, full, () => !this.stopping, () => batch.heartbeat());
         }
       }
     }));
-    await heartbeat();
-  }
-
-  /**
-   * After every group join, fetching must restart where our fold is, not at the group's committed
-   * offset. (The fold's offset guard still protects against fetches that start elsewhere.)
-   */
-  private seekToFoldPositions(): void {
-    for (const lane of this.lanes.values()) {
-      if (lane.fenced || lane.stoppedAtGap) continue;
-      this.consumer?.seek({ topic: this.config.topics.topic, partition: lane.partition, offset: String(lane.buffer.nextOffset) });
-    }
-  }
-
-  /** Before joining, point the group's offsets at OPLOG's, which narrows the window before the seek lands. */
-  private async alignGroupOffsets(): Promise<void> {
-    try {
-      const admin = this.kafka.kafka.admin();
-      await admin.connect();
-      try {
-        await admin.setOffsets({
-          groupId: this.groupId,
-          topic: this.config.topics.topic,
-          partitions: [...this.lanes.values()].map((l) => ({ partition: l.partition, offset: String(l.buffer.nextOffset) })),
-        });
-      } finally {
-        await admin.disconnect();
-      }
-    } catch (error) {
-      // Fails while other members are active in the group; the seek on join covers it.
-      this.logger.debug?.(`group offsets not aligned before join: ${(error as Error).message}`);
-    }
   }
 
   /** Periodic: is every claim still ours (a zombie stops before its next flush), and the gauges. */
@@ -269,15 +221,13 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
 
   /** Stops fetching one partition (fenced, stopped at a gap, or waiting for a flush) and says so in the gauge. */
   private pauseFetching(partition: number): void {
-    this.consumer?.pause([{ topic: this.config.topics.topic, partitions: [partition] }]);
+    this.source?.pause(partition);
     reportPausedPartitions(this.lanes.values());
   }
 
   /** Mirrors OPLOG's offset into the group for external lag tools; never read back as truth. */
   private mirrorOffset(lane: PartitionLane): void {
-    if (lane.fenced || !this.consumer || this.stopping) return;
-    this.consumer
-      .commitOffsets([{ topic: this.config.topics.topic, partition: lane.partition, offset: String(lane.buffer.committedOffset) }])
-      .catch(() => undefined);
+    if (lane.fenced || this.stopping) return;
+    this.source?.mirrorCommitted(lane.partition, lane.buffer.committedOffset);
   }
 }

@@ -29,6 +29,7 @@ export * from './kafka/produce-answer';
 export * from './kafka/partition-leaders';
 // The Kafka port (issue 16): the apps' producing and admin calls, with an adapter per client.
 export * from './kafka/port/kafka.port';
+export * from './kafka/port/record-source';
 export * from './kafka/port/send-errors';
 export * from './kafka/port/open-kafka-port';
 export { DEFAULT_KAFKA_CLIENT } from './kafka/port/kafka-client.choice';

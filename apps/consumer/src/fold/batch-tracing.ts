@@ -1,16 +1,16 @@
-import { MAX_SPAN_LINKS, ReservoirSample, async2Tracer, inSpan, linksTo, spanContextFromHeaders } from '@async2/platform';
+import type { SourceBatch } from '@async2/data-access';
+import { MAX_SPAN_LINKS, type RecordHeaders, ReservoirSample, async2Tracer, inSpan, linksTo, spanContextFromHeaders } from '@async2/platform';
 import { ROOT_CONTEXT, SpanKind } from '@opentelemetry/api';
-import type { Batch, IHeaders } from 'kafkajs';
 
 /**
  * Runs the fold of one fetched batch inside a `process <topic>` span (CONSUMER, a new trace) that
  * links to the producing spans named by the records' traceparent headers: a sample of at most
  * MAX_SPAN_LINKS when the batch is larger. A flush the batch has to wait for is its child.
  */
-export async function processTraced(batch: Batch, fold: () => Promise<void>): Promise<void> {
+export async function processTraced(batch: SourceBatch, fold: () => Promise<void>): Promise<void> {
   const tracer = async2Tracer();
-  const sample = new ReservoirSample<IHeaders>(MAX_SPAN_LINKS);
-  for (const message of batch.messages) if (message.headers?.traceparent !== undefined) sample.offer(message.headers);
+  const sample = new ReservoirSample<RecordHeaders>(MAX_SPAN_LINKS);
+  for (const record of batch.records) if (record.headers.traceparent !== undefined) sample.offer(record.headers);
   const span = tracer.startSpan(
     `process ${batch.topic}`,
     {
@@ -21,9 +21,9 @@ export async function processTraced(batch: Batch, fold: () => Promise<void>): Pr
         'messaging.operation.type': 'process',
         'messaging.destination.name': batch.topic,
         'messaging.destination.partition.id': String(batch.partition),
-        'messaging.batch.message_count': batch.messages.length,
-        'async2.offset.first': Number(batch.firstOffset() ?? -1),
-        'async2.offset.last': Number(batch.lastOffset()),
+        'messaging.batch.message_count': batch.records.length,
+        'async2.offset.first': batch.records[0]?.offset ?? -1,
+        'async2.offset.last': batch.records.at(-1)?.offset ?? -1,
       },
     },
     ROOT_CONTEXT,

@@ -1,7 +1,6 @@
-import { async2Tracer, inSpan, linksTo, spanContextFromHeaders } from '@async2/platform';
+import { type RecordHeaders, async2Tracer, inSpan, linksTo, spanContextFromHeaders } from '@async2/platform';
 import type { FlushPlan } from '@async2/domain';
 import { type Span, SpanKind, context } from '@opentelemetry/api';
-import type { IHeaders } from 'kafkajs';
 
 export interface FlushSpanFacts {
   topic: string;
@@ -10,7 +9,7 @@ export interface FlushSpanFacts {
   /** The first offset the flush covers (OPLOG.next_offset before it). */
   fromOffset: number;
   /** Trace headers of (a sample of) the records the flush contains. */
-  headers: readonly IHeaders[];
+  headers: readonly RecordHeaders[];
 }
 
 /**

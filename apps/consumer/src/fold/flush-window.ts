@@ -1,5 +1,5 @@
-import { MAX_SPAN_LINKS, ReservoirSample } from '@async2/platform';
-import type { IHeaders, KafkaMessage } from 'kafkajs';
+import type { SourceRecord } from '@async2/data-access';
+import { MAX_SPAN_LINKS, type RecordHeaders, ReservoirSample } from '@async2/platform';
 import { visibilityLag } from '../platform/consumer.metrics';
 
 /**
@@ -10,19 +10,19 @@ import { visibilityLag } from '../platform/consumer.metrics';
  */
 export class FlushWindow {
   private producedAt: number[] = [];
-  private readonly traceHeaders = new ReservoirSample<IHeaders>(MAX_SPAN_LINKS);
+  private readonly traceHeaders = new ReservoirSample<RecordHeaders>(MAX_SPAN_LINKS);
 
   constructor(private readonly partition: number) {}
 
   /** The trace headers of up to MAX_SPAN_LINKS records of the window, sampled uniformly. */
-  sampledHeaders(): readonly IHeaders[] {
+  sampledHeaders(): readonly RecordHeaders[] {
     return this.traceHeaders.sample();
   }
 
   /** A record was folded; `producedAt` is its producer timestamp when it decoded. */
-  record(message: KafkaMessage, producedAt: number | undefined): void {
+  record(record: SourceRecord, producedAt: number | undefined): void {
     if (producedAt !== undefined) this.producedAt.push(producedAt);
-    if (message.headers?.traceparent !== undefined) this.traceHeaders.offer(message.headers);
+    if (record.headers.traceparent !== undefined) this.traceHeaders.offer(record.headers);
   }
 
   /** The flush committed every record of the window: they are visible in EVENTS from now on. */

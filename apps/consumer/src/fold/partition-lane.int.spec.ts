@@ -1,8 +1,8 @@
-import { encodeEventRecord, EventsRepository, awaitPartitionCount, FlushWriter, type KafkaAdmin, openKafkaPort, type OplogKey, OplogRepository, type RecordSender } from '@async2/data-access';
+import { encodeEventRecord, EventsRepository, awaitPartitionCount, FlushWriter, KAFKA_CLIENTS, type KafkaAdmin, type KafkaClientName, type KafkaPort, openKafkaPort, type OplogKey, OplogRepository, type RecordSender, type SourceRecord } from '@async2/data-access';
 import type { EntityRecord, StampedEvent } from '@async2/domain';
 import { createTestDatabase, createTestTopic, migratedDataSource, type TestDatabase, testBrokers, testKafka, uniqueName, waitFor } from '@async2/testing';
 import type { Logger } from '@nestjs/common';
-import type { Admin, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Admin, Kafka, Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { loadConsumerConfig } from '../config/consumer.config';
 import { FailPoints } from '../faults/fail-point';
@@ -12,6 +12,8 @@ import type { LaneDependencies, PartitionLane } from './partition-lane';
 
 // Real Kafka and PostgreSQL: records produced to a partition, folded by its lane, flushed in one
 // transaction; poison goes to the DLQ and the offset moves on; a fenced lane writes nothing.
+// Once per Kafka client: the lane is given records as that client's source reads them, and its
+// dead letters go out through that client's sender.
 
 let db: TestDatabase;
 let dataSource: DataSource;
@@ -19,6 +21,7 @@ let kafka: Kafka;
 let admin: Admin;
 let producer: Producer;
 let dlqSender: RecordSender;
+let port: KafkaPort;
 /** The cluster questions the consumer asks, through the port. */
 let portAdmin: KafkaAdmin;
 let topic: string;
@@ -27,6 +30,7 @@ let dropTopic: () => Promise<void>;
 let events: EventsRepository;
 let key: OplogKey;
 
+function laneSuites(client: KafkaClientName): void {
 beforeAll(async () => {
   db = await createTestDatabase();
   dataSource = await migratedDataSource(db.url);
@@ -37,7 +41,7 @@ beforeAll(async () => {
   ({ topic, dlq, drop: dropTopic } = await createTestTopic(admin, 2));
   key = { consumerGroup: uniqueName('group'), topic };
   producer = kafka.producer({ allowAutoTopicCreation: false });
-  const port = await openKafkaPort({ client: 'kafkajs', brokers: testBrokers(), clientId: 'partition-lane-dlq', ssl: false }, { kafkajs: kafka });
+  port = await openKafkaPort({ client, brokers: testBrokers(), clientId: 'partition-lane-dlq', ssl: false }, { kafkajs: kafka });
   dlqSender = port.sender({ sendTimeoutMs: 30_000 });
   portAdmin = port.admin();
   await producer.connect();
@@ -51,7 +55,7 @@ afterAll(async () => {
   await admin?.disconnect();
   await dataSource?.destroy();
   await db?.drop();
-});
+}, 30_000);
 
 const logger = () => ({ log: jest.fn(), warn: jest.fn(), error: jest.fn(), debug: jest.fn() });
 
@@ -88,25 +92,22 @@ async function produce(partition: number, items: Array<StampedEvent | { key: str
   });
 }
 
-/** Every record of one partition of `from` (the test's topic or its DLQ), in offset order. */
-async function readPartition(from: string, partition: number): Promise<KafkaMessage[]> {
+/** Every record of one partition of `from` (the test's topic or its DLQ), in offset order, as the client's source reads them. */
+async function readPartition(from: string, partition: number): Promise<SourceRecord[]> {
   const [{ high }] = (await admin.fetchTopicOffsets(from)).filter((o) => o.partition === partition);
-  const messages: KafkaMessage[] = [];
-  if (Number(high) === 0) return messages;
-  const consumer = kafka.consumer({ groupId: uniqueName('reader'), maxWaitTimeInMs: 100 });
-  await consumer.connect();
-  await consumer.subscribe({ topic: from, fromBeginning: true });
-  await consumer.run({ eachMessage: async (p) => void (p.partition === partition && messages.push(p.message)) });
+  const records: SourceRecord[] = [];
+  if (Number(high) === 0) return records;
+  const source = await port.source({ topic: from, from: new Map([[partition, 0]]), groupId: uniqueName('reader'), maxWaitMs: 100, handle: async (batch) => void records.push(...batch.records) });
   try {
-    await waitFor(() => messages.length >= Number(high), { what: `${from}/${partition} up to offset ${high}` });
+    await waitFor(() => records.length >= Number(high), { what: `${from}/${partition} up to offset ${high}` });
   } finally {
-    await consumer.disconnect();
+    await source.close();
   }
-  return messages.sort((a, b) => Number(a.offset) - Number(b.offset));
+  return records.sort((a, b) => a.offset - b.offset);
 }
 
-const header = (m: KafkaMessage, name: string) => m.headers?.[name]?.toString();
-const dlqRecord = (m: KafkaMessage) => ({
+const header = (m: SourceRecord, name: string) => m.headers[name]?.toString();
+const dlqRecord = (m: SourceRecord) => ({
   key: m.key?.toString(),
   value: m.value?.toString(),
   sourceTopic: header(m, 'x-source-topic'),
@@ -171,7 +172,7 @@ describe('a partition lane on real records', () => {
     // Valid v1, but not in the field order our encoder writes (another writer, or an older producer).
     const foreign = '{ "src": "other-writer", "ts": 1700000000000, "v": 1, "id": "max", "op": "incr", "data": { "n": 1 } }';
     await produce(0, [stamped({ id: 'max', op: 'set', data: { n: Number.MAX_SAFE_INTEGER } }), { key: 'max', value: foreign }]);
-    const fresh = (await readPartition(topic, 0)).filter((m) => Number(m.offset) >= start);
+    const fresh = (await readPartition(topic, 0)).filter((m) => m.offset >= start);
     expect(fresh.map((m) => lane.fold(m))).toEqual(['folded', 'folded']);
     const dlqBefore = Number((await admin.fetchTopicOffsets(dlq))[0].high);
     await expect(lane.flush()).resolves.toBe('committed');
@@ -227,7 +228,7 @@ describe('record copies (a Kafka client stored the same record twice)', () => {
     const [one, two, four, eight] = [identity(0, 1), identity(1, 2), identity(2, 4), identity(3, 8)];
     // As at a leader election: the batch [one, two] stored again after itself.
     await produce(0, [one, two, one, two, four]);
-    const first = (await readPartition(topic, 0)).filter((m) => Number(m.offset) >= start);
+    const first = (await readPartition(topic, 0)).filter((m) => m.offset >= start);
     expect(first.map((m) => laneA.fold(m))).toEqual(Array(5).fill('folded'));
     await expect(laneA.flush()).resolves.toBe('committed');
     expect((await events.findRecords(['copied'])).get('copied')).toMatchObject({ state: { n: 7 }, version: 3, lastOffset: start + 4 });
@@ -237,7 +238,7 @@ describe('record copies (a Kafka client stored the same record twice)', () => {
     // A copy of `four` lands after the commit; a new owner takes over and must refuse it from the committed marks.
     await produce(0, [four, eight]);
     const laneB = await claimLane(0, 'consumer-copies-b');
-    const rest = (await readPartition(topic, 0)).filter((m) => Number(m.offset) >= laneB.buffer.nextOffset);
+    const rest = (await readPartition(topic, 0)).filter((m) => m.offset >= laneB.buffer.nextOffset);
     expect(rest.map((m) => laneB.fold(m))).toEqual(['folded', 'folded']);
     await expect(laneB.flush()).resolves.toBe('committed');
     expect((await events.findRecords(['copied'])).get('copied')).toMatchObject({ state: { n: 15 }, version: 4, lastOffset: start + 6 });
@@ -246,12 +247,16 @@ describe('record copies (a Kafka client stored the same record twice)', () => {
 
     // The fenced owner's flush writes no marks either.
     await produce(0, [identity(4, 16)]);
-    const late = (await readPartition(topic, 0)).filter((m) => Number(m.offset) >= laneA.buffer.nextOffset);
+    const late = (await readPartition(topic, 0)).filter((m) => m.offset >= laneA.buffer.nextOffset);
     late.forEach((m) => laneA.fold(m));
     await expect(laneA.flush()).resolves.toBe('fenced');
     expect(await marks()).toEqual([{ src: 'producer-x~0001', seq: 3 }]);
   });
 });
+
+}
+
+describe.each(KAFKA_CLIENTS)('with the %s client', (client) => laneSuites(client));
 
 function bytesOf(event: StampedEvent): { key: string; value: string } {
   const { key: k, value } = encodeEventRecord(event);

@@ -1,7 +1,6 @@
-import { decodeEventRecord, encodeEventRecord, type EventsRepository, type FlushWriter, type OplogKey } from '@async2/data-access';
+import { decodeEventRecord, encodeEventRecord, type EventsRepository, type FlushWriter, type OplogKey, type SourceRecord } from '@async2/data-access';
 import { type EventLimits, type FlushPlan, type PartitionBuffer, misplacedRecord } from '@async2/domain';
 import type { Logger } from '@nestjs/common';
-import type { KafkaMessage } from 'kafkajs';
 import type { FailPoints } from '../faults/fail-point';
 import type { DeadLetter, DeadLetterPublisher } from '../flush/dead-letter.publisher';
 import { FoldPositionWaiters } from '../fresh-read/fold-position-waiters';
@@ -112,16 +111,16 @@ export class PartitionLane {
     return run;
   }
 
-  /** Offers the record at `message.offset`: folds it if it is the next one, or says what to do. */
-  fold(message: KafkaMessage): FoldStep {
-    const step = this.foldOne(message);
+  /** Offers the record at `record.offset`: folds it if it is the next one, or says what to do. */
+  fold(record: SourceRecord): FoldStep {
+    const step = this.foldOne(record);
     if (step === 'folded') this.position.advance(this.buffer.nextOffset);
     return step;
   }
 
-  private foldOne(message: KafkaMessage): FoldStep {
+  private foldOne(message: SourceRecord): FoldStep {
     if (this.gapGuard.gap) return 'stopped';
-    const offset = Number(message.offset);
+    const offset = message.offset;
     const next = this.buffer.nextOffset;
     if (offset < next) return 'already-applied';
     if (offset > next) {

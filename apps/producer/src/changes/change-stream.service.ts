@@ -62,7 +62,7 @@ export class ChangeStreamService implements BeforeApplicationShutdown {
     const subscription = new ChangeSubscription(
       sink,
       {
-        kafka: this.kafka.kafka,
+        port: this.kafka.port,
         topic: this.config.topics.changesTopic,
         from,
         prefix,

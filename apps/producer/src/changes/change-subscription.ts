@@ -1,12 +1,12 @@
-import { decodeChangeRecord } from '@async2/data-access';
+import { decodeChangeRecord, type KafkaPort, type RecordSource, type SourceBatch } from '@async2/data-access';
 import { formatChangeCursor } from '@async2/domain';
 import type { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { SseSink } from './sse-sink';
 
 export interface SubscriptionOptions {
-  kafka: Kafka;
+  /** The Kafka port (KAFKA_CLIENT): each subscriber reads through a source of its own. */
+  port: KafkaPort;
   topic: string;
   /** Where to start: the next offset to read of every partition of the change topic. */
   from: Map<number, number>;
@@ -21,8 +21,8 @@ export interface SubscriptionOptions {
 export type DropReason = 'slow-subscriber' | 'shutting-down' | 'stream-failed';
 
 /**
- * One SSE subscriber of the change topic: its own kafkajs consumer (a throwaway group, nothing
- * committed: the position is the subscriber's cursor), seeked to the cursor on every join. Each
+ * One SSE subscriber of the change topic: its own source on the Kafka port, started at the cursor
+ * (a throwaway group, nothing mirrored: the position is the subscriber's cursor). Each
  * change goes out with the cursor just after it as its SSE `id`, so `Last-Event-ID` resumes there.
  *
  * Backpressure: when the socket's backlog passes `bufferBytes`, fetching waits for it to drain;
@@ -31,7 +31,7 @@ export type DropReason = 'slow-subscriber' | 'shutting-down' | 'stream-failed';
  * backlog bound plus one fetch.
  */
 export class ChangeSubscription {
-  private consumer: Consumer | undefined;
+  private source: RecordSource | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private readonly position: Map<number, number>;
   private closing = false;
@@ -50,53 +50,44 @@ export class ChangeSubscription {
   }
 
   async start(): Promise<void> {
-    const { kafka, topic } = this.options;
+    const { port, topic } = this.options;
     this.sink.event('ready', { cursor: this.cursor }, this.cursor);
     this.heartbeat = setInterval(() => this.sink.comment(`heartbeat ${new Date().toISOString()}`), this.options.heartbeatMs);
-    const consumer = kafka.consumer({
+    const source = await port.source({
+      topic,
+      from: this.position,
       groupId: `async2-changes-${randomUUID()}`,
-      maxWaitTimeInMs: 50,
+      maxWaitMs: 50,
       maxBytes: 1024 * 1024, // one fetch is part of this subscriber's memory bound
-      allowAutoTopicCreation: false,
-      retry: { retries: 5 },
+      handle: (batch) => this.onBatch(batch),
+      onFailure: (error) => void this.drop('stream-failed', `the change topic cannot be read: ${error.message}`),
     });
-    this.consumer = consumer;
-    consumer.on(consumer.events.GROUP_JOIN, () => {
-      for (const [partition, offset] of this.position) consumer.seek({ topic, partition, offset: String(offset) });
-    });
-    consumer.on(consumer.events.CRASH, (event) => void this.drop('stream-failed', `the change topic cannot be read: ${event.payload.error.message}`));
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (payload) => this.onBatch(payload) });
-    if (this.closing) await consumer.disconnect(); // the subscriber left while we connected
+    this.source = source;
+    if (this.closing) await source.close(); // the subscriber left while we connected
   }
 
-  private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
-    for (const message of batch.messages) {
-      if (!isRunning() || isStale() || this.closing) return;
-      const offset = Number(message.offset);
-      // Below the cursor: fetched before the seek landed (tulios/kafkajs#122). Above it is normal:
-      // compaction leaves holes in a compacted topic's offsets.
-      if (offset < (this.position.get(batch.partition) ?? 0)) continue;
-      this.position.set(batch.partition, offset + 1);
-      resolveOffset(message.offset);
-      const decoded = decodeChangeRecord(message.key, message.value);
+  private async onBatch(batch: SourceBatch): Promise<void> {
+    for (const record of batch.records) {
+      if (!batch.isCurrent() || this.closing) return;
+      // The source starts at the cursor; offsets above it are normal: compaction leaves holes in a
+      // compacted topic's offsets.
+      this.position.set(batch.partition, record.offset + 1);
+      const decoded = decodeChangeRecord(record.key, record.value);
       if (!decoded.ok) {
-        this.options.logger.warn(`change topic ${batch.partition}@${offset} skipped: ${decoded.reason}`);
+        this.options.logger.warn(`change topic ${batch.partition}@${record.offset} skipped: ${decoded.reason}`);
         continue;
       }
       if (!decoded.change.id.startsWith(this.options.prefix)) continue;
       this.sink.event('change', decoded.change, this.cursor);
       this.sent++;
       if (this.sink.bufferedBytes > this.options.bufferBytes) {
-        await heartbeat();
+        await batch.heartbeat();
         if (!(await this.sink.drained(this.options.slowSubscriberTimeoutMs))) {
           await this.drop('slow-subscriber', `the subscriber read less than ${this.options.bufferBytes} bytes in ${this.options.slowSubscriberTimeoutMs} ms; reconnect with the cursor`);
           return;
         }
       }
     }
-    await heartbeat();
   }
 
   /** Ends the stream with a final `dropped` event saying why and where to resume. */
@@ -115,9 +106,9 @@ export class ChangeSubscription {
     if (this.closing) return;
     this.closing = true;
     clearInterval(this.heartbeat);
-    // Not awaited from inside eachBatch: disconnect waits for the running batch to end.
-    const consumer = this.consumer;
-    if (consumer) setImmediate(() => void consumer.disconnect().catch(() => undefined));
+    // Not awaited: called from inside a batch, and closing the source waits for the running batch to end.
+    const source = this.source;
+    if (source) setImmediate(() => void source.close().catch(() => undefined));
     this.onClosed();
   }
 }

@@ -1,5 +1,4 @@
 import { type Context, type Link, ROOT_CONTEXT, type SpanContext, isSpanContextValid, propagation, trace } from '@opentelemetry/api';
-import type { IHeaders } from 'kafkajs';
 
 /** The tracer of our own spans (produce, process, flush); the instrumentations have their own. */
 export const async2Tracer = () => trace.getTracer('async2');
@@ -17,8 +16,11 @@ export function traceHeaders(context: Context): Record<string, string> {
   return headers;
 }
 
-/** The span context a record's headers carry, if any (kafkajs hands header values over as Buffers). */
-export function spanContextFromHeaders(headers: IHeaders | undefined): SpanContext | undefined {
+/** A record's headers as any Kafka client hands them over (values as bytes or strings). */
+export type RecordHeaders = Readonly<Record<string, Buffer | string | Array<Buffer | string> | undefined>>;
+
+/** The span context a record's headers carry, if any (clients hand header values over as Buffers). */
+export function spanContextFromHeaders(headers: RecordHeaders | undefined): SpanContext | undefined {
   if (!headers || headers.traceparent === undefined) return undefined;
   const extracted = propagation.extract(ROOT_CONTEXT, headers, {
     keys: (carrier) => Object.keys(carrier),

@@ -3,10 +3,11 @@
  * (../kafkajs/, ../platformatic/) are the only code that knows a client library; the app picks
  * one with KAFKA_CLIENT (see kafka-client.choice.ts).
  *
- * Phase 1 of issue 16 covers producing and the admin calls the producer needs. The consuming side
- * (owned partitions from OPLOG's offsets, pause/resume, seek, mirrored group offsets) comes with
- * the consumer's move to the port; until then the consumer uses kafkajs directly.
+ * Producing and the admin calls are here; consuming (owned partitions from OPLOG's offsets,
+ * pause/resume, seek, mirrored group offsets) is record-source.ts.
  */
+
+import type { RecordSource, RecordSourceOptions } from './record-source';
 
 /** One record to send. The partition is always ours (murmur2 of the id, or the caller's choice). */
 export interface KafkaRecord {
@@ -85,6 +86,8 @@ export interface KafkaPort {
   readonly client: KafkaClientName;
   sender(options: RecordSenderOptions): RecordSender;
   admin(): KafkaAdmin;
+  /** Starts reading the partitions `options.from` names, from those offsets. */
+  source(options: RecordSourceOptions): Promise<RecordSource>;
 }
 
 /** The client libraries the port has adapters for (KAFKA_CLIENT). */

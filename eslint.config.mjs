@@ -32,6 +32,25 @@ export default [
     },
   },
   {
+    // The Kafka port (docs/design.md, "The Kafka port"): only the adapters know a client library,
+    // so KAFKA_CLIENT picks one for every app and nothing else can depend on either. Tests and the
+    // test support library may use kafkajs on purpose: an independent writer and reader of the topic.
+    files: ['apps/**/*.ts', 'libs/**/*.ts'],
+    ignores: ['libs/data-access/src/kafka/kafkajs/**', 'libs/data-access/src/kafka/platformatic/**', 'libs/testing/**', '**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'kafkajs', message: 'Kafka goes through the port (libs/data-access/src/kafka/port); kafkajs is known only to its adapter (kafka/kafkajs/).' },
+            { name: '@platformatic/kafka', message: 'Kafka goes through the port (libs/data-access/src/kafka/port); @platformatic/kafka is known only to its adapter (kafka/platformatic/).' },
+          ],
+          patterns: [{ group: ['kafkajs/*', '@platformatic/kafka/*'], message: 'Kafka client internals belong in that client\'s adapter (libs/data-access/src/kafka/<client>/).' }],
+        },
+      ],
+    },
+  },
+  {
     // Tests of any tier may use the test support library (real services, waitFor, app processes).
     files: ['**/*.spec.ts'],
     rules: { '@nx/enforce-module-boundaries': boundaries(['@async2/testing']) },

@@ -1,25 +1,19 @@
-import { type KafkaAdmin, type KafkaPort, type SharedSettings, awaitWatermarks, ensureTopics, kafkaClientOptions, openKafkaPort, skipKafkajsIdleQueueTimer } from '@async2/data-access';
+import { type KafkaAdmin, type KafkaPort, type SharedSettings, awaitWatermarks, ensureTopics, openKafkaPort } from '@async2/data-access';
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { Kafka } from 'kafkajs';
-import { kafkajsLogging } from './kafkajs-logging';
+import { kafkaClientLog } from './kafka-client-log';
 import { SHARED_SETTINGS } from './shared-settings.token';
 
 /**
- * The app's Kafka: the port on the client KAFKA_CLIENT names (sends and cluster questions go
- * through it), and a kafkajs client for the consuming that has not moved behind the port yet;
- * creates the topics when absent.
+ * The app's Kafka: the port on the client KAFKA_CLIENT names (sends, reads and cluster questions
+ * all go through it, and the client logs through the app's logger); creates the topics when absent.
  */
 @Injectable()
 export class KafkaConnections implements OnModuleInit, OnApplicationShutdown {
-  readonly kafka: Kafka;
   private openedPort: KafkaPort | undefined;
   private openedAdmin: KafkaAdmin | undefined;
   private readonly logger = new Logger('Kafka');
 
-  constructor(@Inject(SHARED_SETTINGS) private readonly settings: SharedSettings) {
-    skipKafkajsIdleQueueTimer();
-    this.kafka = new Kafka({ ...kafkaClientOptions(settings.kafka), ...kafkajsLogging() });
-  }
+  constructor(@Inject(SHARED_SETTINGS) private readonly settings: SharedSettings) {}
 
   private connecting: Promise<void> | undefined;
 
@@ -32,7 +26,7 @@ export class KafkaConnections implements OnModuleInit, OnApplicationShutdown {
       try {
         // A listener that wants SASL may still accept the connection and only close it at the
         // first real request: the topic check is part of "can we use Kafka".
-        this.openedPort = await openKafkaPort(this.settings.kafka, { kafkajs: this.kafka });
+        this.openedPort = await openKafkaPort(this.settings.kafka, { log: kafkaClientLog() });
         this.openedAdmin = this.openedPort.admin();
         await ensureTopics(this.openedAdmin, this.settings.topics);
         // Every partition has a leader that answers (a new topic on a cluster, an election at boot): wait, do not exit.

@@ -41,7 +41,7 @@ beforeAll(async () => {
   ({ topic, dlq, drop: dropTopic } = await createTestTopic(admin, 2));
   key = { consumerGroup: uniqueName('group'), topic };
   producer = kafka.producer({ allowAutoTopicCreation: false });
-  port = await openKafkaPort({ client, brokers: testBrokers(), clientId: 'partition-lane-dlq', ssl: false }, { kafkajs: kafka });
+  port = await openKafkaPort({ client, brokers: testBrokers(), clientId: 'partition-lane-dlq', ssl: false });
   dlqSender = port.sender({ sendTimeoutMs: 30_000 });
   portAdmin = port.admin();
   await producer.connect();

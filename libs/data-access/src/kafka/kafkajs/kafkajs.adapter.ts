@@ -1,9 +1,12 @@
 import { Kafka } from 'kafkajs';
 import type { KafkaSettings } from '../kafka-settings';
-import { kafkaClientOptions } from './kafkajs-client.options';
+import type { ClientLog } from '../port/client-log';
 import type { KafkaAdmin, KafkaPort, RecordSender, RecordSenderOptions } from '../port/kafka.port';
 import type { RecordSource, RecordSourceOptions } from '../port/record-source';
 import { KafkajsAdmin } from './kafkajs-admin';
+import { kafkaClientOptions } from './kafkajs-client.options';
+import { skipKafkajsIdleQueueTimer } from './kafkajs-idle-queue-timer.fix';
+import { kafkajsLogging } from './kafkajs-logging';
 import { KafkajsRecordSender } from './kafkajs-record-sender';
 import { KafkajsRecordSource } from './kafkajs-record-source';
 
@@ -12,8 +15,10 @@ export class KafkajsPort implements KafkaPort {
   readonly client = 'kafkajs';
   private readonly kafka: Kafka;
 
-  constructor(settings: KafkaSettings, kafka?: Kafka) {
-    this.kafka = kafka ?? new Kafka(kafkaClientOptions(settings));
+  /** One kafkajs client for every sender, source and admin of the app: one set of connections, one log format. */
+  constructor(settings: KafkaSettings, log?: ClientLog) {
+    skipKafkajsIdleQueueTimer();
+    this.kafka = new Kafka({ ...kafkaClientOptions(settings), ...(log ? kafkajsLogging(log) : {}) });
   }
 
   sender(options: RecordSenderOptions): RecordSender {

@@ -1,5 +1,5 @@
-import type { Kafka } from 'kafkajs';
 import type { KafkaSettings } from '../kafka-settings';
+import type { ClientLog } from './client-log';
 import type { KafkaPort } from './kafka.port';
 
 /**
@@ -7,11 +7,10 @@ import type { KafkaPort } from './kafka.port';
  * @platformatic/kafka is an ES module, which Node loads from CommonJS natively (require(esm)) but
  * jest only with --experimental-vm-modules; code that never picks it never loads it.
  */
-export async function openKafkaPort(settings: KafkaSettings, shared: { kafkajs?: Kafka } = {}): Promise<KafkaPort> {
+export async function openKafkaPort(settings: KafkaSettings, options: { log?: ClientLog } = {}): Promise<KafkaPort> {
   switch (settings.client) {
     case 'kafkajs':
-      // The app's own kafkajs client when it has one: one set of connections, one log format.
-      return new (await import('../kafkajs/kafkajs.adapter')).KafkajsPort(settings, shared.kafkajs);
+      return new (await import('../kafkajs/kafkajs.adapter')).KafkajsPort(settings, options.log);
     case 'platformatic':
       return new (await import('../platformatic/platformatic.adapter')).PlatformaticPort(settings);
   }

@@ -72,10 +72,11 @@ export class PlatformaticRecordSource implements RecordSource {
   async close(): Promise<void> {
     this.closing = true;
     this.wake?.();
-    await this.loop;
     await Promise.all(this.handling.values());
-    await this.mirror.drain();
+    // Forced: a fetch on the wire (a broker that does not answer) fails now instead of at its timeout.
     await this.consumer.close(true);
+    await this.loop;
+    await this.mirror.drain();
     await this.admin.close();
   }
 

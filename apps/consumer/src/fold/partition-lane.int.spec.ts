@@ -1,4 +1,4 @@
-import { encodeEventRecord, EventsRepository, fetchPartitionCount, fetchTopicId, FlushWriter, openKafkaPort, type OplogKey, OplogRepository, type RecordSender } from '@async2/data-access';
+import { encodeEventRecord, EventsRepository, type FlushBatch, type FlushResult, fetchPartitionCount, fetchTopicId, FlushWriter, openKafkaPort, type OplogKey, OplogRepository, type RecordSender } from '@async2/data-access';
 import type { EntityRecord, StampedEvent } from '@async2/domain';
 import { createTestDatabase, createTestTopic, migratedDataSource, type TestDatabase, testBrokers, testKafka, uniqueName, waitFor } from '@async2/testing';
 import type { Logger } from '@nestjs/common';
@@ -52,14 +52,14 @@ afterAll(async () => {
 const logger = () => ({ log: jest.fn(), warn: jest.fn(), error: jest.fn(), debug: jest.fn() });
 
 /** A lane for `partition`, claimed in OPLOG as `instanceId`, wired the way the consumer wires it. */
-async function claimLane(partition: number, instanceId: string, log = logger()): Promise<PartitionLane> {
+async function claimLane(partition: number, instanceId: string, log = logger(), writer = new FlushWriter(dataSource)): Promise<PartitionLane> {
   const config = loadConsumerConfig(
     { KAFKA_BROKERS: process.env.KAFKA_BROKERS, KAFKA_TOPIC: topic, KAFKA_DLQ_TOPIC: dlq, CONSUMER_GROUP: key.consumerGroup, INSTANCE_ID: instanceId, DATABASE_URL: db.url, PARTITIONS: String(partition) },
     'test-host',
   );
   const deps: LaneDependencies = {
     events,
-    writer: new FlushWriter(dataSource),
+    writer,
     deadLetters: new DeadLetterPublisher(dlqSender, dlq, topic, await fetchPartitionCount(admin, dlq)),
     failPoints: new FailPoints(undefined),
     key,
@@ -246,6 +246,95 @@ describe('record copies (a Kafka client stored the same record twice)', () => {
     late.forEach((m) => laneA.fold(m));
     await expect(laneA.flush()).resolves.toBe('fenced');
     expect(await marks()).toEqual([{ src: 'producer-x~0001', seq: 3 }]);
+  });
+});
+
+/** The real writer, but each commit waits until the test lets it go, and can be made to fail instead. */
+class HeldWriter extends FlushWriter {
+  readonly batches: FlushBatch[] = [];
+  private release: () => void = () => undefined;
+  private held = Promise.resolve();
+  failNext = false;
+
+  hold(): void {
+    this.held = new Promise((resolve) => (this.release = resolve));
+  }
+
+  letGo(): void {
+    this.release();
+  }
+
+  override async commit(batch: FlushBatch): Promise<FlushResult> {
+    this.batches.push(batch);
+    await this.held;
+    if (this.failNext) {
+      this.failNext = false;
+      throw new Error('connection terminated (test)');
+    }
+    return super.commit(batch);
+  }
+}
+
+describe('folding while a flush is in flight', () => {
+  it('folds go on during the flush; a failed flush leaves its IDs dirty; a committed one cleans only what its plan held', async () => {
+    const writer = new HeldWriter(dataSource);
+    const lane = await claimLane(0, 'consumer-inflight', logger(), writer);
+    // Catch up with what earlier tests left uncommitted on this partition.
+    for (const m of (await readPartition(topic, 0)).filter((r) => Number(r.offset) >= lane.buffer.nextOffset)) lane.fold(m);
+    await lane.flush();
+    writer.batches.length = 0;
+    const start = lane.buffer.nextOffset;
+    const ids = ['if-a', 'if-b', 'if-c'];
+    const [a, b, c] = ids;
+    const oplog = async () => (await new OplogRepository(dataSource).nextOffsets(key)).get(0);
+    const rows = async () => Object.fromEntries([...(await events.findRecords(ids))].map(([id, r]) => [id, { state: r.state, version: r.version }]));
+    await produce(0, [stamped({ id: a, op: 'set', data: { n: 1 } }), stamped({ id: b, op: 'set', data: { v: 1 } }), stamped({ id: a, op: 'incr', data: { n: 10 } }), stamped({ id: c, op: 'set', data: { v: 1 } })]);
+    const records = (await readPartition(topic, 0)).filter((m) => Number(m.offset) >= start);
+
+    // The first flush takes its plan and waits on the wire; the fold goes on meanwhile.
+    expect(records.slice(0, 2).map((m) => lane.fold(m))).toEqual(['folded', 'folded']);
+    writer.hold();
+    const failing = lane.flush();
+    await waitFor(() => writer.batches.length === 1, { what: 'the first flush at its commit' });
+    expect(lane.flushing).toBe(true);
+    expect(records.slice(2).map((m) => lane.fold(m))).toEqual(['folded', 'folded']);
+    expect(lane.buffer.nextOffset).toBe(start + 4);
+    expect(writer.batches[0]).toMatchObject({ nextOffset: start + 2, records: [expect.objectContaining({ id: a, state: { n: 1 }, version: 1 }), expect.objectContaining({ id: b })] });
+
+    // Its COMMIT fails: nothing is written, and nothing it took is marked clean.
+    writer.failNext = true;
+    writer.letGo();
+    await expect(failing).rejects.toThrow(/connection terminated/);
+    expect(await rows()).toEqual({});
+    expect(await oplog()).toBe(start);
+    expect(lane.buffer).toMatchObject({ committedOffset: start, uncommittedEvents: 4, uncommittedIds: 3 });
+
+    // The next flush writes them again with the newer folds on top.
+    await expect(lane.flush()).resolves.toBe('committed');
+    expect(writer.batches[1].nextOffset).toBe(start + 4);
+    expect(await rows()).toEqual({ [a]: { state: { n: 11 }, version: 2 }, [b]: { state: { v: 1 }, version: 1 }, [c]: { state: { v: 1 }, version: 1 } });
+    expect(await oplog()).toBe(start + 4);
+
+    // A flush that commits while a fold changed one of its IDs: that ID stays dirty for the next one.
+    await produce(0, [stamped({ id: a, op: 'incr', data: { n: 100 } }), stamped({ id: a, op: 'incr', data: { n: 1000 } })]);
+    const more = (await readPartition(topic, 0)).filter((m) => Number(m.offset) >= start + 4);
+    lane.fold(more[0]);
+    writer.hold();
+    const committing = lane.flush();
+    const queued = lane.flush(); // one flush in flight: this one waits, then writes what was folded since
+    await waitFor(() => writer.batches.length === 3, { what: 'the third flush at its commit' });
+    lane.fold(more[1]);
+    writer.letGo();
+    await expect(committing).resolves.toBe('committed');
+    await expect(queued).resolves.toBe('committed');
+    expect(writer.batches.slice(2).map((batch) => [batch.nextOffset, batch.records.map((r) => r.state)])).toEqual([
+      [start + 5, [{ n: 111 }]],
+      [start + 6, [{ n: 1111 }]],
+    ]);
+    expect(await rows()).toMatchObject({ [a]: { state: { n: 1111 }, version: 4 } });
+    expect(await oplog()).toBe(start + 6);
+    expect(lane.buffer).toMatchObject({ committedOffset: start + 6, uncommittedEvents: 0, uncommittedIds: 0, hasUncommitted: false });
+    expect(lane.flushing).toBe(false);
   });
 });
 

@@ -6,10 +6,10 @@ import type { FlushBatch } from './flush-writer';
  *
  *   fence      ADVANCE_UNDER_EPOCH ($1-$5): OPLOG.next_offset, only while our epoch is current; it
  *              locks the OPLOG row until COMMIT (rule 2 of epoch-fence.ts)
- *   written    the absolute state of every changed ID ($6-$13, arrays through unnest: no 65,535
- *              bind-parameter cap, no statement per row); a version never moves backwards
+ *   written    the absolute state of every changed ID ($6, one json array: no 65,535 bind-parameter
+ *              cap, no statement per row); a version never moves backwards
  *   outbox     exactly what `written` wrote, into CHANGE_OUTBOX (the change stream's outbox)
- *   marks      the changed producer marks ($14-$16); `forgotten` deletes the producers to forget ($17)
+ *   marks      the changed producer marks ($7-$9); `forgotten` deletes the producers to forget ($10)
  *
  * and answers how many OPLOG rows the fence matched (1, or 0: fenced) and how many rows were written.
  * Data-modifying CTEs run exactly once, to completion, on one snapshot. Every write reads `fence`
@@ -20,14 +20,17 @@ import type { FlushBatch } from './flush-writer';
 
 const FENCE = `fence AS (${ADVANCE_UNDER_EPOCH} RETURNING 1)`;
 
-// Each ID appears once (the fold ran first), which ON CONFLICT needs. A row whose stored version is
-// higher (another writer of the ID) is left alone and counted as refused by the caller.
+// The rows travel as ONE json parameter ($6, an array of objects) read by json_to_recordset: one
+// JSON.stringify on the client instead of eight arrays serialised as array literals, and measured
+// 1.5x faster end to end for 5,000 rows (tools/bench/flush-encoding.mjs). Each ID appears once (the
+// fold ran first), which ON CONFLICT needs. A row whose stored version is higher (another writer of
+// the ID) is left alone and counted as refused by the caller.
 const WRITTEN = `written AS (INSERT INTO events AS e
     (id, state, deleted, version, partition, last_offset, event_ts, updated_at, recent_event_ids)
   SELECT u.id, u.state, u.deleted, u.version, u.partition, u.last_offset,
          to_timestamp(u.event_ts_ms / 1000.0), now(), u.recent_event_ids
-  FROM unnest($6::text[], $7::jsonb[], $8::boolean[], $9::bigint[], $10::integer[], $11::bigint[], $12::float8[], $13::jsonb[])
-    AS u(id, state, deleted, version, partition, last_offset, event_ts_ms, recent_event_ids)
+  FROM json_to_recordset($6::json)
+    AS u(id text, state jsonb, deleted boolean, version bigint, partition integer, last_offset bigint, event_ts_ms float8, recent_event_ids jsonb)
   WHERE EXISTS (SELECT 1 FROM fence)
   ON CONFLICT (id) DO UPDATE SET
     state = EXCLUDED.state, deleted = EXCLUDED.deleted, version = EXCLUDED.version,
@@ -41,12 +44,12 @@ const OUTBOX = `outbox AS (INSERT INTO change_outbox (id, state, deleted, versio
 
 // `changed` and `forgotten` never name the same producer (ProducerSequences keeps them apart).
 const MARKS = `marks AS (INSERT INTO producer_marks AS m (consumer_group, topic, partition, src, last_seq, last_ts)
-  SELECT $1, $2, $3, u.src, u.last_seq, u.last_ts FROM unnest($14::text[], $15::bigint[], $16::bigint[]) AS u(src, last_seq, last_ts)
+  SELECT $1, $2, $3, u.src, u.last_seq, u.last_ts FROM unnest($7::text[], $8::bigint[], $9::bigint[]) AS u(src, last_seq, last_ts)
   WHERE EXISTS (SELECT 1 FROM fence)
   ON CONFLICT (consumer_group, topic, partition, src) DO UPDATE SET last_seq = EXCLUDED.last_seq, last_ts = EXCLUDED.last_ts)`;
 
 const FORGOTTEN = `forgotten AS (DELETE FROM producer_marks
-  WHERE consumer_group = $1 AND topic = $2 AND partition = $3 AND src = ANY($17::text[]) AND EXISTS (SELECT 1 FROM fence))`;
+  WHERE consumer_group = $1 AND topic = $2 AND partition = $3 AND src = ANY($10::text[]) AND EXISTS (SELECT 1 FROM fence))`;
 
 const ANSWER = 'SELECT (SELECT count(*) FROM fence)::int AS advanced, (SELECT count(*) FROM written)::int AS written';
 
@@ -62,33 +65,22 @@ export interface FlushStatementAnswer {
   written: number;
 }
 
-/** The statement's 17 parameters, built in one pass (before the transaction starts). */
+/** The statement's 10 parameters, built before the transaction starts. */
 export function flushParameters(input: FlushBatch): unknown[] {
-  const { records } = input;
-  const n = records.length;
-  const ids = new Array<string>(n);
-  const states = new Array<string | null>(n);
-  const deleted = new Array<boolean>(n);
-  const versions = new Array<number>(n);
-  const partitions = new Array<number>(n);
-  const offsets = new Array<number>(n);
-  const timestamps = new Array<number>(n);
-  const eventIds = new Array<string>(n);
-  for (let i = 0; i < n; i++) {
-    const r = records[i];
-    ids[i] = r.id;
-    states[i] = r.deleted || r.state === null ? null : JSON.stringify(r.state);
-    deleted[i] = r.deleted;
-    versions[i] = r.version;
-    partitions[i] = r.partition;
-    offsets[i] = r.lastOffset;
-    timestamps[i] = r.eventTs;
-    eventIds[i] = JSON.stringify(r.recentEventIds);
-  }
+  const rows = input.records.map((r) => ({
+    id: r.id,
+    state: r.deleted ? null : r.state,
+    deleted: r.deleted,
+    version: r.version,
+    partition: r.partition,
+    last_offset: r.lastOffset,
+    event_ts_ms: r.eventTs,
+    recent_event_ids: r.recentEventIds,
+  }));
   const changed = input.producerMarks?.changed ?? [];
   return [
     input.key.consumerGroup, input.key.topic, input.partition, input.epoch, input.nextOffset,
-    ids, states, deleted, versions, partitions, offsets, timestamps, eventIds,
+    JSON.stringify(rows),
     changed.map((m) => m.src), changed.map((m) => m.seq), changed.map((m) => m.ts),
     input.producerMarks?.forgotten ?? [],
   ];

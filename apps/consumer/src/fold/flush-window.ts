@@ -24,7 +24,7 @@ export class FlushWindow {
    * for the span of the flush starting now; records folded from now on go to the next flush's sample.
    */
   takeSampledHeaders(): readonly IHeaders[] {
-    const sample = this.traceHeaders.sample();
+    const sample = [...this.traceHeaders.sample()]; // a copy: clear() empties the reservoir's own array
     this.traceHeaders.clear();
     return sample;
   }

@@ -1,5 +1,5 @@
 import { encodeEventRecord, EventsRepository, type FlushBatch, type FlushResult, fetchPartitionCount, fetchTopicId, FlushWriter, openKafkaPort, type OplogKey, OplogRepository, type RecordSender } from '@async2/data-access';
-import type { EntityRecord, StampedEvent } from '@async2/domain';
+import { type EntityRecord, partitionForKey, type StampedEvent } from '@async2/domain';
 import { createTestDatabase, createTestTopic, migratedDataSource, type TestDatabase, testBrokers, testKafka, uniqueName, waitFor } from '@async2/testing';
 import type { Logger } from '@nestjs/common';
 import type { Admin, Kafka, KafkaMessage, Producer } from 'kafkajs';
@@ -7,7 +7,9 @@ import type { DataSource } from 'typeorm';
 import { loadConsumerConfig } from '../config/consumer.config';
 import { FailPoints } from '../faults/fail-point';
 import { DeadLetterPublisher } from '../flush/dead-letter.publisher';
+import { FreshReadService } from '../fresh-read/fresh-read.service';
 import { claimPartitions } from '../ownership/partition-claims';
+import type { PartitionConsumer } from '../partition-consumer.service';
 import type { LaneDependencies, PartitionLane } from './partition-lane';
 
 // Real Kafka and PostgreSQL: records produced to a partition, folded by its lane, flushed in one
@@ -335,6 +337,40 @@ describe('folding while a flush is in flight', () => {
     expect(await oplog()).toBe(start + 6);
     expect(lane.buffer).toMatchObject({ committedOffset: start + 6, uncommittedEvents: 0, uncommittedIds: 0, hasUncommitted: false });
     expect(lane.flushing).toBe(false);
+  });
+});
+
+describe('a fresh read while a flush is in flight', () => {
+  it('a read that loaded a row while the flush took the ID looks again: it answers the folded state, never the older row', async () => {
+    const writer = new HeldWriter(dataSource);
+    const lane = await claimLane(0, 'consumer-fresh', logger(), writer);
+    for (const m of (await readPartition(topic, 0)).filter((r) => Number(r.offset) >= lane.buffer.nextOffset)) lane.fold(m);
+    await lane.flush();
+    const id = Array.from({ length: 100 }, (_, i) => `fresh-${i}`).find((candidate) => partitionForKey(candidate, 2) === 0) as string;
+    const start = lane.buffer.nextOffset;
+    await produce(0, [stamped({ id, op: 'incr', data: { n: 1 } })]);
+    const [record] = (await readPartition(topic, 0)).filter((m) => Number(m.offset) >= start);
+    lane.fold(record);
+    expect(lane.buffer.pendingEvents(id)).toHaveLength(1); // not held: the read goes to EVENTS
+
+    const config = loadConsumerConfig({ KAFKA_BROKERS: process.env.KAFKA_BROKERS, KAFKA_TOPIC: topic, CONSUMER_GROUP: key.consumerGroup, DATABASE_URL: db.url, PARTITIONS: '0' }, 'test-host');
+    const owner = { ownership: () => ({ partitionCount: 2, owned: [0] }), laneFor: (p: number) => (p === 0 ? lane : undefined), oplogKey: () => key };
+    const reads = new FreshReadService(owner as unknown as PartitionConsumer, config, dataSource);
+    // The read decided the ID is not held, but its lookup reaches EVENTS only after the flush took the
+    // ID and committed it: applying the waiting incr onto that row would count it twice.
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let looked = 0;
+    Object.assign(reads, { events: { findRecords: async (ids: string[]) => {
+      if (looked++ === 0) await held;
+      return events.findRecords(ids);
+    } } });
+    const answer = reads.read({ id, waitMs: 10_000 });
+    await waitFor(() => looked === 1, { what: 'the read to start loading the row' });
+    await expect(lane.flush()).resolves.toBe('committed');
+    expect(lane.buffer.pendingEvents(id)).toHaveLength(0);
+    release();
+    await expect(answer).resolves.toMatchObject({ from: 'memory', foldedUpTo: start + 1, committedUpTo: start + 1, entity: { id, state: { n: 1 }, version: 1 } });
   });
 });
 

@@ -2,6 +2,13 @@
  * Fail points: places in the consumer where a fault test can make the process die (SIGKILL, no
  * cleanup) at an exact moment, the way a crash would. Inert unless FAIL_POINT names one.
  *
+ * The flush's crash windows (PartitionLane.flush, FlushWriter; the fold goes on while a flush runs,
+ * so at each of them records past the flush's plan may be folded too):
+ *   before-flush   a flush starts: nothing of it is written yet
+ *   after-upsert   its one statement ran (OPLOG fenced and advanced, rows, outbox, marks), no COMMIT:
+ *                  the transaction is open and holds the OPLOG row lock
+ *   after-commit   COMMIT succeeded, the lane has not marked the plan clean yet
+ *
  *   FAIL_POINT=after-upsert         die the first time a flush has upserted its rows but not committed
  *   FAIL_POINT=after-upsert@3       ... the third time
  *   FAIL_POINT=after-upsert@3:stop  freeze instead (SIGSTOP: a zombie holding its open transaction)

@@ -13,49 +13,35 @@ export interface FetchControl {
 
 /**
  * When each lane flushes: on the timer (FLUSH_INTERVAL_MS), when it holds FLUSH_MAX_EVENTS, and
- * when its buffer is full. Backpressure: a full buffer, or a failed flush (PostgreSQL slow or
- * down), pauses that partition's fetching and retries with backoff until a flush commits, so
+ * when its buffer is full. A flush runs beside the fold (one in flight per lane): the fold goes on
+ * into the buffer while it writes. Backpressure: a full buffer, or a failed flush (PostgreSQL slow
+ * or down), pauses that partition's fetching and retries with backoff until a flush commits, so
  * memory stays bounded however long the database is away.
  */
 export class FlushScheduler {
-  private readonly queued = new Set<number>();
-
   constructor(
     private readonly fetch: FetchControl,
     private readonly logger: Logger,
     private readonly pausedChanged: () => void,
   ) {}
 
-  /** The timer's tick: queue a flush on every lane with uncommitted work (at most one queued per lane). */
+  /** The timer's tick: start a flush on every lane with uncommitted work and none in flight. */
   flushAll(lanes: Iterable<PartitionLane>): void {
     for (const lane of lanes) {
-      if (lane.fenced || this.queued.has(lane.partition) || !lane.buffer.hasUncommitted) continue;
-      this.queued.add(lane.partition);
-      void lane
-        .serial(() => lane.flush())
-        .then(() => this.fetch.committed(lane))
-        .catch((error: Error) => {
-          lane.lastFlushError = error;
-          this.logger.error(`partition ${lane.partition}: flush failed, will retry: ${error.message}`);
-        })
-        .finally(() => this.queued.delete(lane.partition));
+      if (lane.fenced || lane.flushing || !lane.buffer.hasUncommitted) continue;
+      this.flushInBackground(lane);
     }
   }
 
   /**
-   * FLUSH_MAX_EVENTS or a buffer bound was reached (called inside the lane's serial task): flush
-   * before folding more; when the buffer is full or the flush fails, pause fetching until one commits.
+   * FLUSH_MAX_EVENTS or a buffer bound was reached (called inside the lane's serial fold task).
+   * Not full: start a flush if none is in flight and go on folding. Full, or the last flush failed:
+   * pause fetching and wait (the fold with it) until a flush commits.
    */
   async flushBeforeFetchingMore(lane: PartitionLane, full: boolean, keepTrying: () => boolean, heartbeat: () => Promise<void>): Promise<void> {
-    if (!full) {
-      try {
-        await lane.flush();
-        this.fetch.committed(lane);
-        return;
-      } catch (error) {
-        lane.lastFlushError = error as Error;
-        this.logger.error(`partition ${lane.partition}: flush failed, keeping the buffer: ${(error as Error).message}`);
-      }
+    if (!full && lane.lastFlushError === undefined) {
+      if (!lane.flushing) this.flushInBackground(lane);
+      return;
     }
     lane.paused = true;
     this.fetch.pause(lane.partition);
@@ -70,6 +56,16 @@ export class FlushScheduler {
       if (!lane.fenced) this.fetch.resume(lane.partition);
       this.pausedChanged();
     }
+  }
+
+  private flushInBackground(lane: PartitionLane): void {
+    void lane
+      .flush()
+      .then(() => this.fetch.committed(lane))
+      .catch((error: Error) => {
+        lane.lastFlushError = error;
+        this.logger.error(`partition ${lane.partition}: flush failed, keeping the buffer, will retry: ${error.message}`);
+      });
   }
 
   /** Flushes, retrying with backoff while `keepTrying()`; throws when it gives up with work left. */

@@ -1,5 +1,5 @@
-import { encodeEventRecord, EventsRepository, awaitPartitionCount, FlushWriter, KAFKA_CLIENTS, type KafkaAdmin, type KafkaClientName, type KafkaPort, openKafkaPort, type OplogKey, OplogRepository, type RecordSender, type SourceRecord } from '@async2/data-access';
-import type { EntityRecord, StampedEvent } from '@async2/domain';
+import { encodeEventRecord, EventsRepository, awaitPartitionCount, type FlushBatch, type FlushResult, FlushWriter, KAFKA_CLIENTS, type KafkaAdmin, type KafkaClientName, type KafkaPort, openKafkaPort, type OplogKey, OplogRepository, type RecordSender, type SourceRecord } from '@async2/data-access';
+import { type EntityRecord, partitionForKey, type StampedEvent } from '@async2/domain';
 import { createTestDatabase, createTestTopic, migratedDataSource, type TestDatabase, testBrokers, testKafka, uniqueName, waitFor } from '@async2/testing';
 import type { Logger } from '@nestjs/common';
 import type { Admin, Kafka, Producer } from 'kafkajs';
@@ -7,7 +7,9 @@ import type { DataSource } from 'typeorm';
 import { loadConsumerConfig } from '../config/consumer.config';
 import { FailPoints } from '../faults/fail-point';
 import { DeadLetterPublisher } from '../flush/dead-letter.publisher';
+import { FreshReadService } from '../fresh-read/fresh-read.service';
 import { claimPartitions } from '../ownership/partition-claims';
+import type { PartitionConsumer } from '../partition-consumer.service';
 import type { LaneDependencies, PartitionLane } from './partition-lane';
 
 // Real Kafka and PostgreSQL: records produced to a partition, folded by its lane, flushed in one
@@ -60,14 +62,14 @@ afterAll(async () => {
 const logger = () => ({ log: jest.fn(), warn: jest.fn(), error: jest.fn(), debug: jest.fn() });
 
 /** A lane for `partition`, claimed in OPLOG as `instanceId`, wired the way the consumer wires it. */
-async function claimLane(partition: number, instanceId: string, log = logger()): Promise<PartitionLane> {
+async function claimLane(partition: number, instanceId: string, log = logger(), writer = new FlushWriter(dataSource)): Promise<PartitionLane> {
   const config = loadConsumerConfig(
     { KAFKA_BROKERS: process.env.KAFKA_BROKERS, KAFKA_TOPIC: topic, KAFKA_DLQ_TOPIC: dlq, CONSUMER_GROUP: key.consumerGroup, INSTANCE_ID: instanceId, DATABASE_URL: db.url, PARTITIONS: String(partition) },
     'test-host',
   );
   const deps: LaneDependencies = {
     events,
-    writer: new FlushWriter(dataSource),
+    writer,
     deadLetters: new DeadLetterPublisher(dlqSender, dlq, topic, await awaitPartitionCount(portAdmin, dlq)),
     failPoints: new FailPoints(undefined),
     key,
@@ -251,6 +253,129 @@ describe('record copies (a Kafka client stored the same record twice)', () => {
     late.forEach((m) => laneA.fold(m));
     await expect(laneA.flush()).resolves.toBe('fenced');
     expect(await marks()).toEqual([{ src: 'producer-x~0001', seq: 3 }]);
+  });
+});
+
+/** The real writer, but each commit waits until the test lets it go, and can be made to fail instead. */
+class HeldWriter extends FlushWriter {
+  readonly batches: FlushBatch[] = [];
+  private release: () => void = () => undefined;
+  private held = Promise.resolve();
+  failNext = false;
+
+  hold(): void {
+    this.held = new Promise((resolve) => (this.release = resolve));
+  }
+
+  letGo(): void {
+    this.release();
+  }
+
+  override async commit(batch: FlushBatch): Promise<FlushResult> {
+    this.batches.push(batch);
+    await this.held;
+    if (this.failNext) {
+      this.failNext = false;
+      throw new Error('connection terminated (test)');
+    }
+    return super.commit(batch);
+  }
+}
+
+describe('folding while a flush is in flight', () => {
+  it('folds go on during the flush; a failed flush leaves its IDs dirty; a committed one cleans only what its plan held', async () => {
+    const writer = new HeldWriter(dataSource);
+    const lane = await claimLane(0, 'consumer-inflight', logger(), writer);
+    // Catch up with what earlier tests left uncommitted on this partition.
+    for (const m of (await readPartition(topic, 0)).filter((r) => r.offset >= lane.buffer.nextOffset)) lane.fold(m);
+    await lane.flush();
+    writer.batches.length = 0;
+    const start = lane.buffer.nextOffset;
+    const ids = ['if-a', 'if-b', 'if-c'];
+    const [a, b, c] = ids;
+    const oplog = async () => (await new OplogRepository(dataSource).nextOffsets(key)).get(0);
+    const rows = async () => Object.fromEntries([...(await events.findRecords(ids))].map(([id, r]) => [id, { state: r.state, version: r.version }]));
+    await produce(0, [stamped({ id: a, op: 'set', data: { n: 1 } }), stamped({ id: b, op: 'set', data: { v: 1 } }), stamped({ id: a, op: 'incr', data: { n: 10 } }), stamped({ id: c, op: 'set', data: { v: 1 } })]);
+    const records = (await readPartition(topic, 0)).filter((m) => m.offset >= start);
+
+    // The first flush takes its plan and waits on the wire; the fold goes on meanwhile.
+    expect(records.slice(0, 2).map((m) => lane.fold(m))).toEqual(['folded', 'folded']);
+    writer.hold();
+    const failing = lane.flush();
+    await waitFor(() => writer.batches.length === 1, { what: 'the first flush at its commit' });
+    expect(lane.flushing).toBe(true);
+    expect(records.slice(2).map((m) => lane.fold(m))).toEqual(['folded', 'folded']);
+    expect(lane.buffer.nextOffset).toBe(start + 4);
+    expect(writer.batches[0]).toMatchObject({ nextOffset: start + 2, records: [expect.objectContaining({ id: a, state: { n: 1 }, version: 1 }), expect.objectContaining({ id: b })] });
+
+    // Its COMMIT fails: nothing is written, and nothing it took is marked clean.
+    writer.failNext = true;
+    writer.letGo();
+    await expect(failing).rejects.toThrow(/connection terminated/);
+    expect(await rows()).toEqual({});
+    expect(await oplog()).toBe(start);
+    expect(lane.buffer).toMatchObject({ committedOffset: start, uncommittedEvents: 4, uncommittedIds: 3 });
+
+    // The next flush writes them again with the newer folds on top.
+    await expect(lane.flush()).resolves.toBe('committed');
+    expect(writer.batches[1].nextOffset).toBe(start + 4);
+    expect(await rows()).toEqual({ [a]: { state: { n: 11 }, version: 2 }, [b]: { state: { v: 1 }, version: 1 }, [c]: { state: { v: 1 }, version: 1 } });
+    expect(await oplog()).toBe(start + 4);
+
+    // A flush that commits while a fold changed one of its IDs: that ID stays dirty for the next one.
+    await produce(0, [stamped({ id: a, op: 'incr', data: { n: 100 } }), stamped({ id: a, op: 'incr', data: { n: 1000 } })]);
+    const more = (await readPartition(topic, 0)).filter((m) => m.offset >= start + 4);
+    lane.fold(more[0]);
+    writer.hold();
+    const committing = lane.flush();
+    const queued = lane.flush(); // one flush in flight: this one waits, then writes what was folded since
+    await waitFor(() => writer.batches.length === 3, { what: 'the third flush at its commit' });
+    lane.fold(more[1]);
+    writer.letGo();
+    await expect(committing).resolves.toBe('committed');
+    await expect(queued).resolves.toBe('committed');
+    expect(writer.batches.slice(2).map((batch) => [batch.nextOffset, batch.records.map((r) => r.state)])).toEqual([
+      [start + 5, [{ n: 111 }]],
+      [start + 6, [{ n: 1111 }]],
+    ]);
+    expect(await rows()).toMatchObject({ [a]: { state: { n: 1111 }, version: 4 } });
+    expect(await oplog()).toBe(start + 6);
+    expect(lane.buffer).toMatchObject({ committedOffset: start + 6, uncommittedEvents: 0, uncommittedIds: 0, hasUncommitted: false });
+    expect(lane.flushing).toBe(false);
+  });
+});
+
+describe('a fresh read while a flush is in flight', () => {
+  it('a read that loaded a row while the flush took the ID looks again: it answers the folded state, never the older row', async () => {
+    const writer = new HeldWriter(dataSource);
+    const lane = await claimLane(0, 'consumer-fresh', logger(), writer);
+    for (const m of (await readPartition(topic, 0)).filter((r) => r.offset >= lane.buffer.nextOffset)) lane.fold(m);
+    await lane.flush();
+    const id = Array.from({ length: 100 }, (_, i) => `fresh-${i}`).find((candidate) => partitionForKey(candidate, 2) === 0) as string;
+    const start = lane.buffer.nextOffset;
+    await produce(0, [stamped({ id, op: 'incr', data: { n: 1 } })]);
+    const [record] = (await readPartition(topic, 0)).filter((m) => m.offset >= start);
+    lane.fold(record);
+    expect(lane.buffer.pendingEvents(id)).toHaveLength(1); // not held: the read goes to EVENTS
+
+    const config = loadConsumerConfig({ KAFKA_BROKERS: process.env.KAFKA_BROKERS, KAFKA_TOPIC: topic, CONSUMER_GROUP: key.consumerGroup, DATABASE_URL: db.url, PARTITIONS: '0' }, 'test-host');
+    const owner = { ownership: () => ({ partitionCount: 2, owned: [0] }), laneFor: (p: number) => (p === 0 ? lane : undefined), oplogKey: () => key };
+    const reads = new FreshReadService(owner as unknown as PartitionConsumer, config, dataSource);
+    // The read decided the ID is not held, but its lookup reaches EVENTS only after the flush took the
+    // ID and committed it: applying the waiting incr onto that row would count it twice.
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let looked = 0;
+    Object.assign(reads, { events: { findRecords: async (ids: string[]) => {
+      if (looked++ === 0) await held;
+      return events.findRecords(ids);
+    } } });
+    const answer = reads.read({ id, waitMs: 10_000 });
+    await waitFor(() => looked === 1, { what: 'the read to start loading the row' });
+    await expect(lane.flush()).resolves.toBe('committed');
+    expect(lane.buffer.pendingEvents(id)).toHaveLength(0);
+    release();
+    await expect(answer).resolves.toMatchObject({ from: 'memory', foldedUpTo: start + 1, committedUpTo: start + 1, entity: { id, state: { n: 1 }, version: 1 } });
   });
 });
 

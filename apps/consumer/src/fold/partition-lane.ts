@@ -33,14 +33,19 @@ export type FlushOutcome = 'idle' | 'committed' | 'fenced';
 
 /**
  * One owned partition: its fold buffer, the epoch its claim got, and the flush that makes the fold
- * durable. All work on a lane runs one task at a time (`serial`), so a flush never sees a half-folded
- * batch. Folding never waits for I/O: records for IDs not in memory, and dead letters, wait for the flush.
+ * durable. Folds and fresh reads run one task at a time (`serial`); flushes run one at a time on
+ * their own chain, beside the fold: a flush's plan is a snapshot taken synchronously (between two
+ * folds), its records become clean only when its COMMIT succeeded. Folding never waits for I/O:
+ * records for IDs not in memory, and dead letters, wait for the flush.
  */
 export class PartitionLane {
   private chain: Promise<unknown> = Promise.resolve();
+  /** Flushes run one after the other (the fence and the offsets strictly sequential), apart from `chain`. */
+  private flushChain: Promise<unknown> = Promise.resolve();
+  private flushesRunning = 0;
   private deadLetters: DeadLetter[] = [];
   /** Bytes of records waiting for their ID's row, by offset: one rejected at the flush is dead-lettered as it arrived. */
-  private pendingBytes = new Map<number, { key: Buffer | null; value: Buffer | null }>();
+  private pendingBytes = new Map<number, { id: string; key: Buffer | null; value: Buffer | null }>();
   private isFenced = false;
   /** When and why this lane was fenced (liveness turns down after a grace period: see fenced-liveness.ts). */
   fencedSince: { at: number; reason: string } | undefined;
@@ -145,21 +150,36 @@ export class PartitionLane {
     const held = this.buffer.peek(decoded.event.id) !== undefined;
     const rejected = this.buffer.fold(decoded.event, offset, bytes);
     if (rejected) this.deadLetters.push({ key: message.key, value: message.value, reason: rejected.reason, partition: this.partition, offset });
-    else if (!held) this.pendingBytes.set(offset, { key: message.key, value: message.value });
+    else if (!held) this.pendingBytes.set(offset, { id: decoded.event.id, key: message.key, value: message.value });
     return 'folded';
+  }
+
+  /** Whether a flush is running (one at a time per partition; folding goes on meanwhile). */
+  get flushing(): boolean {
+    return this.flushesRunning > 0;
   }
 
   /**
    * Makes everything folded so far durable in ONE transaction (rows + OPLOG offset, epoch-guarded).
-   * On error nothing is lost: the buffer keeps its state and the next flush writes it again.
+   * One flush in flight per partition: a call while one runs waits for it, then flushes what was
+   * folded since. The fold goes on while a flush runs (the flush never takes the lane's `serial`,
+   * so it may be awaited from inside a serial task). On error nothing is lost: the plan's IDs stay
+   * dirty in the buffer and the next flush writes them again.
    */
-  async flush(): Promise<FlushOutcome> {
+  flush(): Promise<FlushOutcome> {
+    this.flushesRunning++;
+    const run = this.flushChain.then(() => this.flushTraced());
+    this.flushChain = run.catch(() => undefined);
+    return run.finally(() => this.flushesRunning--);
+  }
+
+  private async flushTraced(): Promise<FlushOutcome> {
     if (this.isFenced) return 'fenced';
     if (!this.buffer.hasUncommitted) return 'idle';
     const labels = { partition: String(this.partition) };
     const stopTimer = metrics.flushDuration.startTimer(labels);
     try {
-      const facts = { topic: this.deps.key.topic, partition: this.partition, epoch: this.epoch, fromOffset: this.buffer.committedOffset, headers: this.window.sampledHeaders() };
+      const facts = { topic: this.deps.key.topic, partition: this.partition, epoch: this.epoch, fromOffset: this.buffer.committedOffset, headers: this.window.takeSampledHeaders() };
       return await withFlushSpan(facts, (span) => this.flushOnce(labels, (plan) => describeFlushPlan(span, plan, facts.fromOffset)));
     } catch (error) {
       metrics.flushErrors.inc(labels);
@@ -171,22 +191,10 @@ export class PartitionLane {
 
   private async flushOnce(labels: { partition: string }, describe: (plan: FlushPlan) => void): Promise<FlushOutcome> {
     this.deps.failPoints.reach('before-flush');
-    const ids = this.buffer.pendingIds();
-    if (ids.length > 0) {
-      const stored = await this.deps.events.findRecords(ids);
-      for (const rejected of this.buffer.resolvePending(stored)) {
-        const { key, value } = this.pendingBytes.get(rejected.offset) ?? encodeEventRecord(rejected.event);
-        this.deadLetters.push({ key, value, reason: rejected.reason, partition: this.partition, offset: rejected.offset });
-      }
-      this.pendingBytes.clear();
-    }
-    if (this.deadLetters.length > 0) {
-      await this.deps.deadLetters.publish(this.deadLetters);
-      metrics.deadLetters.inc(labels, this.deadLetters.length);
-      this.deps.logger.warn(`partition ${this.partition}: ${this.deadLetters.length} record(s) sent to the DLQ: ${this.deadLetters[0].reason}`);
-      this.deadLetters = [];
-    }
+    await this.settlePending(labels);
+    // Synchronous from here to the plan: nothing pending, every dead letter before it published.
     const plan = this.buffer.flushPlan();
+    const window = this.window.cut();
     describe(plan);
     const result = await this.deps.writer.commit({ key: this.deps.key, partition: this.partition, epoch: this.epoch, nextOffset: plan.nextOffset, records: plan.records, producerMarks: plan.producerMarks });
     if (result.kind === 'fenced') {
@@ -200,7 +208,7 @@ export class PartitionLane {
       this.deps.logger.error(`partition ${this.partition}: ${result.refused} of ${plan.records.length} row(s) not written: EVENTS already holds a higher version of those IDs (another writer of this partition's IDs?)`);
     }
     this.buffer.markCommitted(plan);
-    this.window.committed();
+    this.window.committed(window);
     metrics.flushRows.inc(labels, result.rows);
     metrics.flushEvents.inc(labels, plan.events);
     metrics.dedupeHits.inc(labels, this.buffer.duplicates - this.reportedDuplicates);
@@ -210,5 +218,42 @@ export class PartitionLane {
     this.flushes++;
     this.lastFlushError = undefined;
     return 'committed';
+  }
+
+  /**
+   * Loads the rows of the IDs waiting for them and publishes the dead letters, in rounds: the fold
+   * goes on during each round's I/O, so IDs and dead letters that arrive meanwhile are taken by the
+   * next round. Returns at a moment with nothing pending and no dead letter unpublished. (A buffer
+   * bound stops the fold, so the rounds end however fast records come.)
+   */
+  private async settlePending(labels: { partition: string }): Promise<void> {
+    for (;;) {
+      const ids = this.buffer.pendingIds();
+      if (ids.length > 0) {
+        const stored = await this.deps.events.findRecords(ids);
+        for (const rejected of this.buffer.resolvePending(stored, ids)) {
+          const { key, value } = this.pendingBytes.get(rejected.offset) ?? encodeEventRecord(rejected.event);
+          this.deadLetters.push({ key, value, reason: rejected.reason, partition: this.partition, offset: rejected.offset });
+        }
+        // The bytes were kept only for records that might be rejected at their ID's row: those of the resolved IDs are done.
+        const resolved = new Set(ids);
+        for (const [offset, bytes] of this.pendingBytes) if (resolved.has(bytes.id)) this.pendingBytes.delete(offset);
+        continue;
+      }
+      if (this.deadLetters.length > 0) {
+        const letters = this.deadLetters;
+        this.deadLetters = [];
+        try {
+          await this.deps.deadLetters.publish(letters);
+        } catch (error) {
+          this.deadLetters = letters.concat(this.deadLetters); // in offset order, for the next attempt
+          throw error;
+        }
+        metrics.deadLetters.inc(labels, letters.length);
+        this.deps.logger.warn(`partition ${this.partition}: ${letters.length} record(s) sent to the DLQ: ${letters[0].reason}`);
+        continue;
+      }
+      return;
+    }
   }
 }

@@ -42,8 +42,8 @@ export interface FreshReadAnswer {
 
 /**
  * Reads of an owned partition's state from the consumer's memory. A read runs inside the lane's
- * serial queue, so it never sees a half-folded batch or a half-done flush, and it changes nothing
- * the flush will write. It answers only for partitions this instance owns, and only while OPLOG's
+ * serial queue, so it never sees a half-folded batch, and it changes nothing the flush will write;
+ * a flush runs beside it, and a read that went to EVENTS looks again if the flush took rows meanwhile. It answers only for partitions this instance owns, and only while OPLOG's
  * epoch is still ours (checked on every read, so a zombie refuses before its periodic check would).
  */
 @Injectable()
@@ -105,15 +105,23 @@ export class FreshReadService {
   // The state is copied: the fold goes on changing the held record after this task.
   private async readHeld(lane: PartitionLane, id: string): Promise<FreshReadAnswer> {
     if (lane.fenced) throw new FencedReadError(lane.partition, lane.epoch);
-    const held = lane.buffer.peek(id);
-    let record: EntityRecord | undefined = held;
+    let record: EntityRecord | undefined = lane.buffer.peek(id);
     let from: FreshSource = 'memory';
-    if (!held) {
-      const waiting = lane.buffer.pendingEvents(id);
+    while (!record) {
       // Not held: its row in EVENTS holds every committed event; the waiting ones apply on a copy.
+      // A flush runs beside this read: if it took rows for waiting IDs while the row was loading,
+      // this ID may be held (or written) now, so look again.
+      const resolutions = lane.buffer.resolutions;
       const stored = (await this.events.findRecords([id])).get(id);
+      if (lane.fenced) throw new FencedReadError(lane.partition, lane.epoch);
+      if (lane.buffer.resolutions !== resolutions) {
+        record = lane.buffer.peek(id);
+        continue;
+      }
+      const waiting = lane.buffer.pendingEvents(id);
       record = waiting.length > 0 ? freshRecord(id, lane.partition, stored, waiting, this.config.dedupeWindow) : stored;
       from = waiting.length > 0 ? 'memory+events' : 'events';
+      break;
     }
     return {
       partition: lane.partition,

@@ -28,15 +28,28 @@ export interface CoalescingOptions {
   leaderOf?: (partition: number) => number | undefined;
 }
 
+/** The records of one publish() call: one promise, one timer and one outcome array for all of them. */
+interface Caller {
+  outcomes: PublishOutcome[];
+  /** Records not yet reported to the caller. */
+  left: number;
+  resolve: (outcomes: PublishOutcome[]) => void;
+  timer: NodeJS.Timeout | undefined;
+}
+
 interface Pending {
   record: OutgoingRecord;
   /** Its size in a record batch (recordBytes). */
   bytes: number;
-  settle: (outcome: PublishOutcome) => void;
+  caller: Caller;
+  /** Its place in the caller's outcomes. */
+  index: number;
   /** Taken into a produce request: from here on its outcome is Kafka's. */
   onWire: boolean;
   /** Answered 503 while still queued: never sent. */
   withdrawn: boolean;
+  /** Its outcome was given to the caller (Kafka's answer or the timeout, whichever came first). */
+  reported: boolean;
 }
 
 /**
@@ -66,49 +79,52 @@ export class CoalescingPublisher {
     if (this.pending + records.length > this.options.maxPendingEvents) {
       throw new OverloadedError(`${this.pending} events are waiting for Kafka; try again shortly`);
     }
+    if (records.length === 0) return Promise.resolve([]);
     this.pending += records.length;
-    const outcomes = records.map((record) => this.enqueue(record));
-    this.schedule();
-    return Promise.all(outcomes);
+    // One promise and one timer per call, not per record: a batch of 500 costs what one event does.
+    return new Promise<PublishOutcome[]>((resolve) => {
+      const caller: Caller = { outcomes: new Array<PublishOutcome>(records.length), left: records.length, resolve, timer: undefined };
+      const items = records.map((record, index): Pending => ({ record, bytes: recordBytes(record), caller, index, onWire: false, withdrawn: false, reported: false }));
+      for (const item of items) this.queue.push(item);
+      caller.timer = setTimeout(() => this.timedOut(items), this.options.timeoutMs);
+      this.schedule();
+    });
   }
 
   /**
-   * A record whose caller is answered 503 on the timeout is withdrawn if it is still queued: it is
-   * never sent afterwards. The client will retry it (same eventId) elsewhere, and a late copy could
-   * be applied twice once more than DEDUPE_WINDOW other eventIds reached its ID in between. Only a
-   * record already in a produce request stays unknown (and counted under maxPendingEvents until
-   * Kafka answers).
+   * The caller's wait is over. A record still queued is withdrawn: it is never sent afterwards. The
+   * client will retry it (same eventId) elsewhere, and a late copy could be applied twice once more
+   * than DEDUPE_WINDOW other eventIds reached its ID in between. Only a record already in a produce
+   * request stays unknown (and counted under maxPendingEvents until Kafka answers).
    */
-  private enqueue(record: OutgoingRecord): Promise<PublishOutcome> {
-    return new Promise<PublishOutcome>((resolve) => {
-      let settled = false;
-      const settle = (outcome: PublishOutcome) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        resolve(outcome);
-      };
-      const item: Pending = {
-        record,
-        bytes: recordBytes(record),
-        onWire: false,
-        withdrawn: false,
-        settle: (outcome) => {
-          this.pending -= 1;
-          settle(outcome);
-        },
-      };
-      const timer = setTimeout(() => {
-        const { timeoutMs } = this.options;
-        if (item.onWire) {
-          settle({ ok: false, error: new PublishUnavailableError(`Kafka did not acknowledge within ${timeoutMs} ms; outcome unknown`) });
-          return;
-        }
+  private timedOut(items: readonly Pending[]): void {
+    const { timeoutMs } = this.options;
+    for (const item of items) {
+      if (item.reported) continue;
+      if (item.onWire) {
+        this.report(item, { ok: false, error: new PublishUnavailableError(`Kafka did not acknowledge within ${timeoutMs} ms; outcome unknown`) });
+      } else {
         item.withdrawn = true;
-        item.settle({ ok: false, error: new PublishUnavailableError(`Kafka did not take the event within ${timeoutMs} ms; it was not sent and will not be`) });
-      }, this.options.timeoutMs);
-      this.queue.push(item);
-    });
+        this.answer(item, { ok: false, error: new PublishUnavailableError(`Kafka did not take the event within ${timeoutMs} ms; it was not sent and will not be`) });
+      }
+    }
+  }
+
+  /** Kafka answered the record (or it was withdrawn unsent): it no longer counts as pending. */
+  private answer(item: Pending, outcome: PublishOutcome): void {
+    this.pending -= 1;
+    this.report(item, outcome);
+  }
+
+  /** Gives the record's outcome to its caller (once); the caller hears back when all its records have one. */
+  private report(item: Pending, outcome: PublishOutcome): void {
+    if (item.reported) return;
+    item.reported = true;
+    const { caller } = item;
+    caller.outcomes[item.index] = outcome;
+    if (--caller.left > 0) return;
+    clearTimeout(caller.timer);
+    caller.resolve(caller.outcomes);
   }
 
   private schedule(): void {
@@ -153,10 +169,10 @@ export class CoalescingPublisher {
   private async sendOne(batch: Pending[]): Promise<void> {
     try {
       const offsets = await this.send(batch.map((p) => p.record));
-      batch.forEach((item, i) => item.settle({ ok: true, partition: item.record.partition, offset: offsets[i] }));
+      batch.forEach((item, i) => this.answer(item, { ok: true, partition: item.record.partition, offset: offsets[i] }));
     } catch (error) {
       const failure = new PublishUnavailableError(`Kafka did not accept the events: ${(error as Error).message}`);
-      for (const item of batch) item.settle({ ok: false, error: failure });
+      for (const item of batch) this.answer(item, { ok: false, error: failure });
     }
   }
 }

@@ -8,9 +8,10 @@
  *     the offset it reads includes that flush, and everything the previous owner does afterwards
  *     finds another epoch. The claim also refuses an OPLOG row that counts offsets of another topic
  *     (topic id) or beyond the partition's end, changing nothing (ClaimRefusedError).
- *  2. FLUSH: the flush transaction starts with ADVANCE_UNDER_EPOCH, which matches one row only
- *     while the epoch is ours and locks it until COMMIT; zero rows = fenced: roll back, stop the
- *     partition (FlushWriter, PartitionLane.fence).
+ *  2. FLUSH: the flush statement runs ADVANCE_UNDER_EPOCH first (its `fence` CTE, which every write
+ *     of the statement depends on), matching one row only while the epoch is ours and locking it
+ *     until COMMIT; zero rows = nothing written, fenced: roll back, stop the partition
+ *     (flush-statement.ts, FlushWriter, PartitionLane.fence).
  *  3. RELAY: the change relay publishes under HOLD_LIVE_EPOCHS (FOR SHARE on the rows whose epoch
  *     is ours), held from before the publish until its outbox rows are deleted, so a claim cannot
  *     slip between a zombie's publish and its delete (FencedOutboxRelay).
@@ -34,7 +35,7 @@ export const CLAIM_PARTITION = `INSERT INTO oplog AS o (consumer_group, topic, p
   WHERE $5::text IS NULL OR ((o.topic_id IS NULL OR o.topic_id = $5) AND o.next_offset <= $6::bigint)
   RETURNING epoch::text AS epoch, next_offset::text AS next_offset`;
 
-/** Flush, first statement of its transaction: the new next_offset, only while epoch $4 is current. */
+/** Flush, the first part of its statement (flush-statement.ts): the new next_offset, only while epoch $4 is current. */
 export const ADVANCE_UNDER_EPOCH = `UPDATE oplog SET next_offset = $5, updated_at = now()
   WHERE consumer_group = $1 AND topic = $2 AND partition = $3 AND epoch = $4`;
 

@@ -275,6 +275,52 @@ describe('a claim racing a flush', () => {
   });
 });
 
+describe('the flush statement inside its transaction', () => {
+  const marks = () => dataSource.query('SELECT src, last_seq::int AS seq FROM producer_marks WHERE consumer_group = $1 AND topic = $2 AND partition = 0 ORDER BY src', [key.consumerGroup, key.topic]);
+
+  it('holds the OPLOG row lock from its one statement to COMMIT: a claim waits, then resumes from the offset it wrote', async () => {
+    await oplog.claim(key, 0, 'consumer-a');
+    let reached: () => void = () => undefined;
+    const atCommit = new Promise<void>((resolve) => (reached = resolve));
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const pausing = new FlushWriter(dataSource, {
+      beforeCommit: () => {
+        reached();
+        return held;
+      },
+    });
+    const flush = pausing.commit({ key, partition: 0, epoch: 1, nextOffset: 30, records: [record('locked', { version: 1 })], producerMarks: { changed: [{ src: 'p~1', seq: 7, ts: 1 }], forgotten: [] } });
+    await atCommit;
+    let settled = false;
+    const claim = oplog.claim(key, 0, 'consumer-b').finally(() => (settled = true));
+    await waitFor(
+      async () => (await dataSource.query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'INSERT INTO oplog%'`)).length === 1,
+      { timeoutMs: 10_000, what: 'the claim to wait on the OPLOG row lock' },
+    );
+    expect(settled).toBe(false);
+    expect(await storedRows([`${prefix}-locked`])).toEqual([]); // not committed: invisible
+    release();
+    await expect(flush).resolves.toEqual({ kind: 'committed', rows: 1, refused: 0 });
+    await expect(claim).resolves.toEqual({ partition: 0, epoch: 2, nextOffset: 30 });
+    expect(await storedRows([`${prefix}-locked`])).toEqual([record('locked', { version: 1 })]);
+    expect(await marks()).toEqual([{ src: 'p~1', seq: 7 }]);
+  });
+
+  it('writes and forgets producer marks only when the fence matched', async () => {
+    const { epoch } = await oplog.claim(key, 0, 'consumer-a');
+    await writer.commit({ key, partition: 0, epoch, nextOffset: 5, records: [], producerMarks: { changed: [{ src: 'p~1', seq: 1, ts: 1 }, { src: 'p~2', seq: 4, ts: 1 }], forgotten: [] } });
+    await oplog.claim(key, 0, 'consumer-b');
+    const stale = { changed: [{ src: 'p~3', seq: 9, ts: 2 }], forgotten: ['p~1'] };
+    await expect(writer.commit({ key, partition: 0, epoch, nextOffset: 8, records: [record('zombie')], producerMarks: stale })).resolves.toEqual({ kind: 'fenced' });
+    expect(await marks()).toEqual([{ src: 'p~1', seq: 1 }, { src: 'p~2', seq: 4 }]);
+    expect(await storedRows([`${prefix}-zombie`])).toEqual([]);
+    await expect(writer.commit({ key, partition: 0, epoch: epoch + 1, nextOffset: 8, records: [], producerMarks: stale })).resolves.toEqual({ kind: 'committed', rows: 0, refused: 0 });
+    expect(await marks()).toEqual([{ src: 'p~2', seq: 4 }, { src: 'p~3', seq: 9 }]);
+    expect(await oplogRow(0)).toMatchObject({ nextOffset: 8, epoch: 2 });
+  });
+});
+
 describe('the change outbox (CHANGE_OUTBOX)', () => {
   const outboxOf = async (ids: readonly string[]) => {
     const pending = await new ChangeOutboxRepository(dataSource).oldest([0, 1, 2, 3], 100_000);

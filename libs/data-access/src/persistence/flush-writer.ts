@@ -1,8 +1,7 @@
 import type { EntityRecord, ProducerMarksPlan } from '@async2/domain';
 import type { DataSource } from 'typeorm';
-import { ADVANCE_UNDER_EPOCH } from './epoch-fence';
+import { type FlushStatementAnswer, flushParameters, flushStatement } from './flush-statement';
 import type { OplogKey } from './oplog.repository';
-import { writeProducerMarks } from './producer-marks.repository';
 
 /** One partition's flush: the changed records and the offset that follows the last folded event. */
 export interface FlushBatch {
@@ -18,73 +17,45 @@ export interface FlushBatch {
 /** `refused`: rows not written because EVENTS holds a higher version of the ID (never moved backwards). */
 export type FlushResult = { kind: 'committed'; rows: number; refused: number } | { kind: 'fenced' };
 
-// One set-based statement for all changed IDs: arrays through unnest, so no 65,535 bind-parameter
-// cap and no statement per row. Each ID appears once (the fold ran first), which ON CONFLICT needs.
-// A version never moves backwards: a row whose stored version is higher (another writer of the
-// ID, e.g. a record on the wrong partition folded by another lane) is left alone and counted.
-const UPSERT_ROWS = `INSERT INTO events AS e
-    (id, state, deleted, version, partition, last_offset, event_ts, updated_at, recent_event_ids)
-  SELECT u.id, u.state, u.deleted, u.version, u.partition, u.last_offset,
-         to_timestamp(u.event_ts_ms / 1000.0), now(), u.recent_event_ids
-  FROM unnest($1::text[], $2::jsonb[], $3::boolean[], $4::bigint[], $5::integer[], $6::bigint[], $7::float8[], $8::jsonb[])
-    AS u(id, state, deleted, version, partition, last_offset, event_ts_ms, recent_event_ids)
-  ON CONFLICT (id) DO UPDATE SET
-    state = EXCLUDED.state, deleted = EXCLUDED.deleted, version = EXCLUDED.version,
-    partition = EXCLUDED.partition, last_offset = EXCLUDED.last_offset, event_ts = EXCLUDED.event_ts,
-    updated_at = EXCLUDED.updated_at, recent_event_ids = EXCLUDED.recent_event_ids
-  WHERE e.version <= EXCLUDED.version`;
-
-// The same upsert, and its changes into the transactional outbox of the change stream, still one
-// statement: what the upsert wrote (RETURNING) is exactly what the outbox gets, in the same transaction.
-const UPSERT_EVENTS_AND_OUTBOX = `WITH written AS (${UPSERT_ROWS}
-  RETURNING e.id, e.state, e.deleted, e.version, e.partition, e.last_offset, e.event_ts)
-  INSERT INTO change_outbox (id, state, deleted, version, partition, source_offset, event_ts)
-  SELECT id, state, deleted, version, partition, last_offset, event_ts FROM written`;
-
 export interface FlushWriterOptions {
-  /** Runs inside the transaction after the upsert, before COMMIT (fault tests crash there). */
-  beforeCommit?: () => void;
+  /** Runs inside the transaction after the flush statement, before COMMIT (fault tests crash or freeze there). */
+  beforeCommit?: () => void | Promise<void>;
   /** Also write each change to CHANGE_OUTBOX for the change stream (default true; off only to measure its cost). */
   changeOutbox?: boolean;
 }
 
 /**
- * Writes one flush in ONE transaction: OPLOG.next_offset guarded by the epoch, then the absolute
- * state of every changed ID and its change in CHANGE_OUTBOX, then the producer marks (record
- * identities applied up to that offset). All are durable or none; a fenced flush changes nothing.
+ * Writes one flush in ONE transaction of three round trips: BEGIN, the flush statement (OPLOG's
+ * next_offset guarded by the epoch, the absolute state of every changed ID and its change in
+ * CHANGE_OUTBOX, the producer marks: see flush-statement.ts), COMMIT. Its parameters are built
+ * before BEGIN, so the transaction (and the OPLOG row lock) is held only for the database's work.
+ * All are durable or none; a fenced flush changes nothing.
  */
 export class FlushWriter {
-  private readonly upsert: string;
+  private readonly statement: string;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly hooks: FlushWriterOptions = {},
   ) {
-    this.upsert = hooks.changeOutbox === false ? UPSERT_ROWS : UPSERT_EVENTS_AND_OUTBOX;
+    this.statement = flushStatement(hooks.changeOutbox !== false);
   }
 
   async commit(batch: FlushBatch): Promise<FlushResult> {
+    const parameters = flushParameters(batch);
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
     try {
       await runner.startTransaction();
-      // Fence first (rule 2 of epoch-fence.ts): the UPDATE locks the OPLOG row, so a concurrent
-      // claim either committed before us (zero rows: roll back) or waits until we commit.
-      const advanced = await runner.query(
-        ADVANCE_UNDER_EPOCH,
-        [batch.key.consumerGroup, batch.key.topic, batch.partition, batch.epoch, batch.nextOffset],
-        true,
-      );
-      if (advanced.affected !== 1) {
+      const { records } = await runner.query(this.statement, parameters, true);
+      const answer = records[0] as FlushStatementAnswer;
+      if (answer.advanced !== 1) {
         await runner.rollbackTransaction();
         return { kind: 'fenced' };
       }
-      // Rows written = affected rows of the statement (the upsert's, or the outbox insert of what it wrote).
-      const written = batch.records.length > 0 ? (await runner.query(this.upsert, upsertParameters(batch.records), true)).affected ?? 0 : 0;
-      if (batch.producerMarks) await writeProducerMarks(runner, batch.key, batch.partition, batch.producerMarks);
-      this.hooks.beforeCommit?.();
+      await this.hooks.beforeCommit?.();
       await runner.commitTransaction();
-      return { kind: 'committed', rows: written, refused: batch.records.length - written };
+      return { kind: 'committed', rows: answer.written, refused: batch.records.length - answer.written };
     } catch (error) {
       if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
       throw error;
@@ -92,28 +63,4 @@ export class FlushWriter {
       await runner.release();
     }
   }
-}
-
-function upsertParameters(records: readonly EntityRecord[]): unknown[] {
-  const n = records.length;
-  const ids = new Array<string>(n);
-  const states = new Array<string | null>(n);
-  const deleted = new Array<boolean>(n);
-  const versions = new Array<number>(n);
-  const partitions = new Array<number>(n);
-  const offsets = new Array<number>(n);
-  const timestamps = new Array<number>(n);
-  const eventIds = new Array<string>(n);
-  for (let i = 0; i < n; i++) {
-    const r = records[i];
-    ids[i] = r.id;
-    states[i] = r.deleted || r.state === null ? null : JSON.stringify(r.state);
-    deleted[i] = r.deleted;
-    versions[i] = r.version;
-    partitions[i] = r.partition;
-    offsets[i] = r.lastOffset;
-    timestamps[i] = r.eventTs;
-    eventIds[i] = JSON.stringify(r.recentEventIds);
-  }
-  return [ids, states, deleted, versions, partitions, offsets, timestamps, eventIds];
 }

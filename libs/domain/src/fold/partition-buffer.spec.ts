@@ -253,3 +253,72 @@ describe('PartitionBuffer record copies', () => {
     expect(next.copiesRefused).toBe(1);
   });
 });
+
+// One flush in flight per partition while the fold goes on: the plan is a snapshot, only its
+// COMMIT (markCommitted) makes it clean, and a failed plan is dropped with its IDs still dirty.
+describe('PartitionBuffer folding while a plan is in flight', () => {
+  it('folds during the flush stay dirty on top of the committed plan, and only they go into the next one', () => {
+    const b = buffer(0);
+    foldAll(b, ev('a', 'incr', { n: 1 }), ev('b', 'incr', { n: 1 }));
+    b.resolvePending(new Map());
+    const inFlight = b.flushPlan();
+    foldAll(b, ev('a', 'incr', { n: 10 }), ev('c', 'set', { x: 1 }));
+    // The plan is a snapshot: the folds after it did not change what it writes.
+    expect(byId(inFlight.records)).toEqual({ a: expect.objectContaining({ state: { n: 1 }, version: 1 }), b: expect.objectContaining({ state: { n: 1 }, version: 1 }) });
+    expect(inFlight).toMatchObject({ nextOffset: 2, events: 2 });
+    b.markCommitted(inFlight);
+    expect(b).toMatchObject({ committedOffset: 2, nextOffset: 4, uncommittedEvents: 2, hasUncommitted: true, uncommittedIds: 2 });
+    b.resolvePending(new Map());
+    const next = b.flushPlan();
+    expect(byId(next.records)).toEqual({ a: expect.objectContaining({ state: { n: 11 }, version: 2, lastOffset: 2 }), c: expect.objectContaining({ state: { x: 1 }, version: 1 }) });
+    expect(next).toMatchObject({ nextOffset: 4, events: 2 });
+    b.markCommitted(next);
+    expect(b).toMatchObject({ committedOffset: 4, uncommittedEvents: 0, uncommittedIds: 0, hasUncommitted: false });
+  });
+
+  it('a failed flush leaves its IDs dirty: the next plan writes them again with the newer folds on top', () => {
+    const b = buffer(10);
+    foldAll(b, ev('a', 'incr', { n: 1 }), ev('b', 'set', { v: 1 }));
+    b.resolvePending(new Map());
+    const failed = b.flushPlan(); // its COMMIT fails: markCommitted is never called
+    foldAll(b, ev('a', 'incr', { n: 5 }));
+    expect(b).toMatchObject({ committedOffset: 10, uncommittedEvents: 3, uncommittedIds: 2 });
+    const retry = b.flushPlan();
+    expect(failed.nextOffset).toBe(12);
+    expect(retry).toMatchObject({ nextOffset: 13, events: 3 });
+    expect(byId(retry.records)).toEqual({ a: expect.objectContaining({ state: { n: 6 }, version: 2 }), b: expect.objectContaining({ state: { v: 1 }, version: 1 }) });
+    b.markCommitted(retry);
+    expect(b).toMatchObject({ committedOffset: 13, uncommittedEvents: 0, uncommittedIds: 0 });
+  });
+
+  it('two flushes in a row: each commit cleans only what its plan held, and a plan older than the last commit is refused', () => {
+    const b = buffer(0, 1);
+    foldAll(b, ev('a', 'set', { v: 1 }));
+    b.resolvePending(new Map());
+    const first = b.flushPlan();
+    foldAll(b, ev('a', 'set', { v: 2 }), ev('b', 'set', { v: 1 }));
+    b.markCommitted(first);
+    // a changed after the first plan: still dirty, so the cap of 1 cached ID evicts nothing dirty.
+    expect(b.peek('a')?.state).toEqual({ v: 2 });
+    b.resolvePending(new Map());
+    const second = b.flushPlan();
+    b.markCommitted(second);
+    expect(b).toMatchObject({ committedOffset: 3, uncommittedEvents: 0, uncommittedIds: 0, cachedIds: 1 });
+    expect(() => b.markCommitted(first)).toThrow(RangeError);
+  });
+
+  it('an ID that starts waiting while rows load stays pending for the next round; resolutions counts the rounds', () => {
+    const b = buffer(0);
+    foldAll(b, ev('a', 'incr', { n: 1 }));
+    const looked = b.pendingIds();
+    const before = b.resolutions;
+    foldAll(b, ev('b', 'incr', { n: 2 }), ev('a', 'incr', { n: 3 })); // folded while a's row loads
+    b.resolvePending(new Map([['a', { ...emptyRecord('a', P), state: { n: 100 }, version: 4 }]]), looked);
+    expect(b.resolutions).toBe(before + 1);
+    expect(b.pendingIds()).toEqual(['b']);
+    expect(b.peek('a')).toMatchObject({ state: { n: 104 }, version: 6 });
+    expect(() => b.flushPlan()).toThrow(/resolvePending/);
+    b.resolvePending(new Map([['b', { ...emptyRecord('b', P), state: { n: 40 }, version: 1 }]]));
+    expect(byId(b.flushPlan().records)['b']).toMatchObject({ state: { n: 42 }, version: 2 });
+  });
+});

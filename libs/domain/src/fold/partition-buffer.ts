@@ -58,6 +58,7 @@ export class PartitionBuffer {
   private readonly slots = new Map<string, Slot>();
   private readonly pending = new Map<string, Array<{ event: StampedEvent; offset: number }>>();
   private dirtyCount = 0;
+  private resolveRounds = 0;
   private foldedSinceCommit = 0;
   private bytesSinceCommit = 0;
   private readonly dedupeWindow: number;
@@ -161,10 +162,17 @@ export class PartitionBuffer {
     return [...this.pending.keys()];
   }
 
-  /** Applies the waiting events onto the loaded rows (an ID without a row starts empty). */
-  resolvePending(loaded: ReadonlyMap<string, EntityRecord>): RejectedEvent[] {
+  /**
+   * Applies the waiting events of `ids` onto their loaded rows (an ID without a row starts empty).
+   * `ids` are the IDs whose rows were looked up (default: every pending ID); IDs that started
+   * waiting while the rows were loading stay pending for the next round.
+   */
+  resolvePending(loaded: ReadonlyMap<string, EntityRecord>, ids: Iterable<string> = [...this.pending.keys()]): RejectedEvent[] {
     const rejected: RejectedEvent[] = [];
-    for (const [id, events] of this.pending) {
+    for (const id of ids) {
+      const events = this.pending.get(id);
+      if (!events) continue;
+      this.pending.delete(id);
       const stored = loaded.get(id);
       const slot: Slot = { record: stored ? cloneRecord(stored) : emptyRecord(id, this.partition), dirty: false };
       this.slots.set(id, slot);
@@ -173,11 +181,25 @@ export class PartitionBuffer {
         if (rejection) rejected.push(rejection);
       }
     }
-    this.pending.clear();
+    this.resolveRounds++;
     return rejected;
   }
 
-  /** The rows to write. Call after resolvePending; the plan stays valid until markCommitted. */
+  /**
+   * Counts resolvePending calls: a reader that looked an ID's row up in EVENTS while the ID was not
+   * held compares it before and after the lookup; unchanged means no flush took the ID meanwhile,
+   * so the row it read is the ID's last commit and its pending events are exactly what is missing.
+   */
+  get resolutions(): number {
+    return this.resolveRounds;
+  }
+
+  /**
+   * The rows to write: a snapshot of every changed ID at `nextOffset`. Call when nothing is pending
+   * (after resolvePending). Folding may go on while the plan is written (one plan in flight): only
+   * markCommitted, after its COMMIT, makes the plan's records clean; a failed plan is just dropped
+   * and the next plan writes those IDs again, with the newer folds on top.
+   */
   flushPlan(): FlushPlan {
     if (this.pending.size > 0) throw new Error('resolvePending must run before flushPlan');
     const records: EntityRecord[] = [];
@@ -186,8 +208,12 @@ export class PartitionBuffer {
     return { records, nextOffset: this.next, events: this.foldedSinceCommit, bytes: this.bytesSinceCommit, producerMarks: this.producers.plan() };
   }
 
-  /** The plan is durable: its records are clean now, and clean records beyond the cap are evicted. */
+  /**
+   * The plan is durable (its COMMIT succeeded): its records are clean now unless folded again since,
+   * and clean records beyond the cap are evicted. Plans must commit in the order they were taken.
+   */
   markCommitted(plan: FlushPlan): void {
+    if (plan.nextOffset < this.committed || plan.nextOffset > this.next) throw new RangeError(`partition ${this.partition}: plan up to ${plan.nextOffset} does not follow the commit at ${this.committed}`);
     for (const record of plan.records) {
       const slot = this.slots.get(record.id);
       // A record changed again after the plan was taken stays dirty for the next plan.

@@ -1,0 +1,83 @@
+#!/usr/bin/env node
+// The flush's upsert with its rows sent two ways, same rows, same database, alternating rounds:
+// eight arrays through unnest (each serialised by pg as an array literal) against one json
+// parameter read by json_to_recordset (what flush-statement.ts sends). Each inside BEGIN/COMMIT.
+// Prints the median time per flush and rows/s of each. Uses the built data-access lib for the
+// schema (`npm run build` first) and a fresh database it drops at the end.
+//   node tools/bench/flush-encoding.mjs
+// Env: ROWS (per flush, default 5000), ROUNDS (9), DATABASE_ADMIN_URL (postgres://postgres@127.0.0.1:5432/postgres).
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const require = createRequire(import.meta.url);
+require('reflect-metadata');
+const pg = require('pg');
+const { DataSource } = require('typeorm');
+const { dataSourceOptions, runMigrations } = require(join(root, 'dist/libs/data-access/src/index.js'));
+
+const ROWS = Number(process.env.ROWS ?? 5000);
+const ROUNDS = Number(process.env.ROUNDS ?? 9);
+const ADMIN_URL = process.env.DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+const SET = `ON CONFLICT (id) DO UPDATE SET state = EXCLUDED.state, deleted = EXCLUDED.deleted, version = EXCLUDED.version,
+  partition = EXCLUDED.partition, last_offset = EXCLUDED.last_offset, event_ts = EXCLUDED.event_ts,
+  updated_at = EXCLUDED.updated_at, recent_event_ids = EXCLUDED.recent_event_ids WHERE e.version <= EXCLUDED.version`;
+const INTO = `INSERT INTO events AS e (id, state, deleted, version, partition, last_offset, event_ts, updated_at, recent_event_ids)
+  SELECT u.id, u.state, u.deleted, u.version, u.partition, u.last_offset, to_timestamp(u.event_ts_ms / 1000.0), now(), u.recent_event_ids`;
+const variants = {
+  'unnest, 8 arrays': {
+    sql: `${INTO} FROM unnest($1::text[], $2::jsonb[], $3::boolean[], $4::bigint[], $5::integer[], $6::bigint[], $7::float8[], $8::jsonb[])
+      AS u(id, state, deleted, version, partition, last_offset, event_ts_ms, recent_event_ids) ${SET}`,
+    params: (rs) => [rs.map((r) => r.id), rs.map((r) => JSON.stringify(r.state)), rs.map((r) => r.deleted), rs.map((r) => r.version), rs.map((r) => r.partition), rs.map((r) => r.lastOffset), rs.map((r) => r.eventTs), rs.map((r) => JSON.stringify(r.recentEventIds))],
+  },
+  'json_to_recordset, 1 json': {
+    sql: `${INTO} FROM json_to_recordset($1::json)
+      AS u(id text, state jsonb, deleted boolean, version bigint, partition integer, last_offset bigint, event_ts_ms float8, recent_event_ids jsonb) ${SET}`,
+    params: (rs) => [JSON.stringify(rs.map((r) => ({ id: r.id, state: r.state, deleted: r.deleted, version: r.version, partition: r.partition, last_offset: r.lastOffset, event_ts_ms: r.eventTs, recent_event_ids: r.recentEventIds })))],
+  },
+};
+
+const name = `async2_bench_encoding_${process.pid}`;
+const admin = new pg.Client({ connectionString: ADMIN_URL });
+await admin.connect();
+await admin.query(`CREATE DATABASE ${name}`);
+const url = new URL(ADMIN_URL);
+url.pathname = `/${name}`;
+const client = new pg.Client({ connectionString: url.toString() });
+try {
+  const dataSource = new DataSource(dataSourceOptions({ url: url.toString(), poolSize: 1, applicationName: 'bench' }));
+  await dataSource.initialize();
+  await runMigrations(dataSource);
+  await dataSource.destroy();
+  await client.connect();
+  const figures = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
+  let version = 0;
+  for (let round = 0; round <= ROUNDS; round++) {
+    for (const [variant, { sql, params }] of Object.entries(variants)) {
+      version++;
+      const records = Array.from({ length: ROWS }, (_, i) => ({
+        id: `bench-${i}`, state: { name: `n${i}`, visits: version, tags: ['a', 'b'] }, deleted: false, version,
+        partition: 0, lastOffset: i, eventTs: Date.now(), recentEventIds: [`e-${version}-${i}`],
+      }));
+      const started = performance.now();
+      const values = params(records);
+      await client.query('BEGIN');
+      await client.query(sql, values);
+      await client.query('COMMIT');
+      if (round > 0) figures[variant].push(performance.now() - started); // round 0 warms up
+    }
+  }
+  console.log(`rows per flush ${ROWS}, rounds ${ROUNDS} (median, parameters built + BEGIN + upsert + COMMIT)`);
+  const base = median(Object.values(figures)[0]);
+  for (const [variant, ms] of Object.entries(figures)) {
+    const m = median(ms);
+    console.log(`${variant.padEnd(26)} ${m.toFixed(1).padStart(7)} ms  ${((ROWS / m) * 1000).toFixed(0).padStart(8)} rows/s  ${(base / m).toFixed(2)}x`);
+  }
+} finally {
+  await client.end().catch(() => undefined);
+  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin.end();
+}

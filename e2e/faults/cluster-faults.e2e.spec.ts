@@ -8,7 +8,7 @@ import { OwnCluster } from './own-cluster';
 // Promise 1 where production runs (issue 15): a 3-broker KRaft cluster, RF 3, min.insync.replicas=2,
 // 6 partitions, ~16 concurrent HTTP clients, so one coalesced produce spans several leaders. Leaders
 // die, move and stall under load; each scenario ends with the checker's line over the whole run so far.
-// Run once per Kafka client the producer can send with (KAFKA_CLIENT), each on a cluster of its own.
+// Run once per Kafka client (KAFKA_CLIENT) for the producer's sends and the consumer's fetches, each on a cluster of its own.
 // A third of the workload is anonymous incr events (no eventId): a record Kafka stored twice can only
 // be refused by the consumer's record identity, never by the eventId dedupe.
 const PARTITIONS = [0, 1, 2, 3, 4, 5];
@@ -17,7 +17,7 @@ const PRODUCE_TIMEOUT_MS = 3000;
 /** Load, fault and settle (up to 120 s) of one scenario, on a busy 2-core box. */
 const SCENARIO_TIMEOUT_MS = 300_000;
 
-describe.each(['kafkajs', 'platformatic'])('cluster faults, producer on %s', (client) => {
+describe.each(['kafkajs', 'platformatic'])('cluster faults, producer and consumer on %s', (client) => {
   const seed = scenarioSeed() + 15;
   let cluster: OwnCluster;
   let pipeline: FaultPipeline;
@@ -31,6 +31,7 @@ describe.each(['kafkajs', 'platformatic'])('cluster faults, producer on %s', (cl
       replicationFactor: 3,
       bootAttempts: 3,
       producerEnv: { PRODUCE_TIMEOUT_MS: String(PRODUCE_TIMEOUT_MS), KAFKA_CLIENT: client },
+      consumerEnv: { KAFKA_CLIENT: client },
       trackedIds: 240,
       counterIds: 120,
     });

@@ -1,18 +1,22 @@
-// Consumer: bare kafkajs eachBatch no-op (baseline) -> fold + flush from the same pre-filled topic,
-// once per Kafka client (KAFKA_CLIENT: today it picks the consumer's senders, DLQ and change
-// records; the fetch is kafkajs until the consumer moves to the port, hence the kafkajs baseline for
-// both); the server-side upsert and COPY (baselines) -> the consumer's flush rows/s; hot-key
-// counters (these two on the default client).
+// Consumer, once per Kafka client: the bare consume no-op of that client (baseline: kafkajs
+// eachBatch, @platformatic/kafka's stream) -> fold + flush (KAFKA_CLIENT) from the same pre-filled
+// topic. Until the consumer's fetch moves to the Kafka port, KAFKA_CLIENT picks only its senders (DLQ,
+// change records) and both fold rows fetch with kafkajs; the platformatic row's ratio is to its own
+// client's consume so that it is the right one from then on. Then the server-side upsert and COPY
+// (baselines) -> the consumer's flush rows/s, and hot-key counters (these two on the default client).
 import { runWorker } from '../lib/child.mjs';
 import { runConsumers } from '../lib/consumer-run.mjs';
 import { createTopic, uniqueName } from '../lib/services.mjs';
 import { sqlBaselines } from '../lib/sql-baselines.mjs';
 
+/** The bare consume worker of each client. */
+const BARE_CONSUME = { kafkajs: 'kafka-consume', platformatic: 'platformatic-consume' };
+
 export async function consumerFold(ctx) {
   const { results: r, sizes } = ctx;
-  r.define('kafka-consume', { label: 'bare kafkajs eachBatch no-op (4 partitions)', unit: 'events/s' });
   for (const client of ctx.clients) {
-    r.define(`fold:${client}`, { label: `consumer fold + flush [${client}] (10,000 IDs)`, unit: 'events/s', baseline: 'kafka-consume', target: { ratio: 0.7 } })
+    r.define(`bare-consume:${client}`, { label: `bare consume no-op [${client}] (4 partitions)`, unit: 'events/s' })
+      .define(`fold:${client}`, { label: `consumer fold + flush [${client}] (10,000 IDs)`, unit: 'events/s', baseline: `bare-consume:${client}`, target: { ratio: 0.7 } })
       .define(`fold-rows:${client}`, { label: `consumer rows written (wall) [${client}]`, unit: 'rows/s' })
       .define(`fold-flushes:${client}`, { label: `consumer flushes [${client}]`, unit: 'flushes/s' });
   }
@@ -24,7 +28,7 @@ export async function consumerFold(ctx) {
     .define('writer-commit', { label: 'flush transaction alone (FlushWriter)', unit: 'rows/s', baseline: 'sql-upsert' })
     .define('writer-commit-ms', { label: 'flush transaction alone, per flush', unit: 'ms' })
     .define('writer-find-ms', { label: 'loading stored rows, per flush', unit: 'ms' })
-    .define('hot-key', { label: `hot-key counters (1,000 IDs) ${d}`, unit: 'events/s', baseline: 'kafka-consume' })
+    .define('hot-key', { label: `hot-key counters (1,000 IDs) ${d}`, unit: 'events/s', baseline: `bare-consume:${ctx.defaultClient}` })
     .define('hot-key-rows', { label: `hot-key rows written per event ${d}`, unit: 'rows/event' });
 
   const topic = uniqueName('bench-fold');
@@ -39,16 +43,16 @@ export async function consumerFold(ctx) {
   await runWorker('kafka-send', { brokers: ctx.brokers, topic: hotTopic, events: n, idCount: 1_000, tag: 'k' });
 
   for (let rep = 1; rep <= ctx.reps; rep++) {
-    const bare = await runWorker('kafka-consume', { brokers: ctx.brokers, topic, groupId: uniqueName('bench-bare'), expected: n, partitions: 4 });
-    r.add('kafka-consume', bare.rate);
     const order = rep % 2 === 1 ? ctx.clients : [...ctx.clients].reverse();
     const folds = [];
     for (const client of order) {
+      const bare = await runWorker(BARE_CONSUME[client], { brokers: ctx.brokers, topic, groupId: uniqueName('bench-bare'), expected: n, partitions: 4 });
+      r.add(`bare-consume:${client}`, bare.rate);
       const fold = await runConsumers(ctx, { topic, expected: n, env: { KAFKA_CLIENT: client } });
       r.add(`fold:${client}`, fold.rate);
       r.add(`fold-rows:${client}`, fold.rows / fold.seconds);
       r.add(`fold-flushes:${client}`, fold.flushes / fold.seconds);
-      folds.push(`${client} ${Math.round(fold.rate)}/s (${fold.flushes} flushes, ${fold.rows} rows)`);
+      folds.push(`${client} bare ${Math.round(bare.rate)}/s, fold ${Math.round(fold.rate)}/s (${fold.flushes} flushes, ${fold.rows} rows)`);
     }
     // The flush against its SQL baseline on one partition: one lane, so flushes never overlap and
     // "rows / time in flush" is the write rate of one flush transaction.
@@ -65,7 +69,7 @@ export async function consumerFold(ctx) {
       r.add('writer-commit', alone.commitRate);
       r.add('writer-commit-ms', alone.commitMs);
       r.add('writer-find-ms', alone.findMs);
-      ctx.log(`rep ${rep}: bare consume ${Math.round(bare.rate)}/s, fold ${folds.join(', ')}; 1 partition: ${one.flushes} flushes of ${perFlush} rows, ${Math.round((1000 * one.flushSeconds) / one.flushes)} ms each; upsert ${Math.round(sql.upsert)} rows/s, copy ${Math.round(sql.copy)} rows/s; FlushWriter alone ${Math.round(alone.commitMs)} ms + find ${Math.round(alone.findMs)} ms`);
+      ctx.log(`rep ${rep}: ${folds.join('; ')}; 1 partition: ${one.flushes} flushes of ${perFlush} rows, ${Math.round((1000 * one.flushSeconds) / one.flushes)} ms each; upsert ${Math.round(sql.upsert)} rows/s, copy ${Math.round(sql.copy)} rows/s; FlushWriter alone ${Math.round(alone.commitMs)} ms + find ${Math.round(alone.findMs)} ms`);
     } finally {
       await one.db.drop();
     }

@@ -4,7 +4,7 @@
 // the baseline, the design target and whether it is met) and writes bench/results/<date>.json and
 // .svg. Not part of `npm test`: figures are never asserted.
 //   npm run bench [-- --quick] [-- --reps 5] [-- --only producer,consumer] [-- --cpu-prof producer|consumer]
-//                 [-- --consumer-env FLUSH_MAX_EVENTS=50000,...] [-- --skip-build]
+//                 [-- --consumer-env FLUSH_MAX_EVENTS=50000,...] [-- --skip-build] [-- --clients kafkajs,platformatic]
 // Env: BENCH_KAFKA_PORT (default 39092; +1 for its controller), KAFKA_BROKERS (use a running broker
 //      instead), DATABASE_ADMIN_URL (default postgres://postgres@127.0.0.1:5432/postgres).
 import { cpus, loadavg } from 'node:os';
@@ -20,16 +20,19 @@ import { endToEnd } from './scenarios/end-to-end.mjs';
 import { overload } from './scenarios/overload.mjs';
 import { producerIngest } from './scenarios/producer-ingest.mjs';
 import { scaling } from './scenarios/scaling.mjs';
+import { seedDesigns } from './scenarios/seed-designs.mjs';
 
-const SCENARIOS = { producer: producerIngest, consumer: consumerFold, e2e: endToEnd, scaling, overload };
+const SCENARIOS = { producer: producerIngest, consumer: consumerFold, e2e: endToEnd, seeds: seedDesigns, scaling, overload };
+/** Every app the bench starts gets KAFKA_CLIENT; the rows of scenarios run once use this one (the apps' default). */
+const DEFAULT_CLIENT = 'kafkajs';
 
 const SIZES = {
-  full: { latencyRounds: 300, sendEvents: 100_000, httpSeconds: 10, grpcEvents: 30_000, consumerEvents: 200_000, e2eProbeSeconds: 8, e2eSeconds: 30, scalingEvents: 200_000, overloadEvents: 1_500_000, overloadSeconds: 8 },
-  quick: { latencyRounds: 100, sendEvents: 50_000, httpSeconds: 3, grpcEvents: 5_000, consumerEvents: 100_000, e2eProbeSeconds: 3, e2eSeconds: 8, scalingEvents: 40_000, overloadEvents: 250_000, overloadSeconds: 4 },
+  full: { latencyRounds: 300, sendEvents: 100_000, javaRecords: 500_000, seedSeconds: 15, httpSeconds: 10, grpcEvents: 30_000, consumerEvents: 200_000, e2eProbeSeconds: 8, e2eSeconds: 30, scalingEvents: 200_000, overloadEvents: 1_500_000, overloadSeconds: 8 },
+  quick: { latencyRounds: 100, sendEvents: 50_000, javaRecords: 300_000, seedSeconds: 5, httpSeconds: 3, grpcEvents: 5_000, consumerEvents: 100_000, e2eProbeSeconds: 3, e2eSeconds: 8, scalingEvents: 40_000, overloadEvents: 250_000, overloadSeconds: 4 },
 };
 
 const { values: args } = parseArgs({
-  options: { quick: { type: 'boolean', default: false }, reps: { type: 'string' }, only: { type: 'string' }, 'cpu-prof': { type: 'string' }, 'skip-build': { type: 'boolean', default: false }, 'consumer-env': { type: 'string' } },
+  options: { quick: { type: 'boolean', default: false }, reps: { type: 'string' }, only: { type: 'string' }, 'cpu-prof': { type: 'string' }, 'skip-build': { type: 'boolean', default: false }, 'consumer-env': { type: 'string' }, clients: { type: 'string', default: 'kafkajs,platformatic' } },
 });
 
 async function main() {
@@ -39,6 +42,9 @@ async function main() {
   const only = args.only ? args.only.split(',') : Object.keys(SCENARIOS);
   const unknown = only.filter((name) => !SCENARIOS[name]);
   if (unknown.length) throw new Error(`--only: unknown scenario ${unknown.join(', ')} (known: ${Object.keys(SCENARIOS).join(', ')})`);
+  const clients = args.clients.split(',');
+  const knownClients = ['kafkajs', 'platformatic'];
+  if (clients.some((c) => !knownClients.includes(c))) throw new Error(`--clients: unknown client in ${args.clients} (known: ${knownClients.join(', ')})`);
   const profileDir = join(ROOT, 'bench', 'profiles');
   const profiled = new Set((args['cpu-prof'] ?? '').split(',').filter(Boolean));
   if (!args['skip-build']) build({ log });
@@ -58,6 +64,9 @@ async function main() {
     sizes: SIZES[args.quick ? 'quick' : 'full'],
     results,
     log,
+    // The Kafka clients measured side by side (KAFKA_CLIENT of the apps, the port's sender).
+    clients,
+    defaultClient: clients.includes(DEFAULT_CLIENT) ? DEFAULT_CLIENT : clients[0],
     // Extra consumer settings for experiments (e.g. FLUSH_MAX_EVENTS=50000), passed to every consumer.
     consumerEnv: Object.fromEntries((args['consumer-env'] ?? '').split(',').filter(Boolean).map((kv) => kv.split('='))),
     profileArgs: (app) => (profiled.has(app) ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
@@ -76,7 +85,7 @@ async function main() {
   const stamp = new Date().toISOString().replace(/:/g, '-').replace(/\..+/, '');
   const machine = { cpus: cpus().length, cpu: cpus()[0]?.model, loadavgAtEnd: loadavg(), node: process.version };
   const title = `npm run bench${args.quick ? ' -- --quick' : ''}: ${reps} repetition(s), ${new Date().toISOString().slice(0, 16)}Z, ${machine.cpus} cores`;
-  writeReport(join(ROOT, 'bench', 'results', stamp), { title, mode: args.quick ? 'quick' : 'full', reps, sizes: ctx.sizes, machine }, results);
+  writeReport(join(ROOT, 'bench', 'results', stamp), { title, mode: args.quick ? 'quick' : 'full', reps, clients, sizes: ctx.sizes, machine, seconds: Math.round((Date.now() - started) / 1000) }, results);
   log(`wrote bench/results/${stamp}.json and .svg; ${Math.round((Date.now() - started) / 1000)} s in all`);
 }
 

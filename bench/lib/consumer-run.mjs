@@ -1,5 +1,5 @@
 // One consumer measurement: fresh database and group, `instances` consumer processes (each owning
-// the partitions given), until OPLOG has committed `expected` events. Returns the rate and the
+// the partitions given; KAFKA_CLIENT = ctx.defaultClient unless `env` names another), until OPLOG has committed `expected` events. Returns the rate and the
 // consumer's own flush figures from /metrics.
 import { appScript, createDatabase, freePort, rssMiB, scrape, startProcess, uniqueName, waitForCommitted } from './services.mjs';
 import { sumMetric } from './stats.mjs';
@@ -18,7 +18,7 @@ export async function runConsumers(ctx, { topic, expected, partitionsPerInstance
         await startProcess(`consumer-${i}`, appScript('consumer'), {
           port: await freePort(),
           nodeArgs: ctx.profileArgs('consumer'),
-          env: { KAFKA_BROKERS: ctx.brokers.join(','), KAFKA_TOPIC: topic, DATABASE_URL: db.url, CONSUMER_GROUP: group, PARTITIONS: partitions, ...ctx.consumerEnv, ...env },
+          env: { KAFKA_CLIENT: ctx.defaultClient, KAFKA_BROKERS: ctx.brokers.join(','), KAFKA_TOPIC: topic, DATABASE_URL: db.url, CONSUMER_GROUP: group, PARTITIONS: partitions, ...ctx.consumerEnv, ...env },
         }),
       );
     }

@@ -2,6 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { renderSvg } from './svg-chart.mjs';
+import { evaluateTargets, targetsMarkdown, targetsText } from './targets.mjs';
 const fmt = (v) => {
   if (v === undefined || Number.isNaN(v)) return '—';
   if (Math.abs(v) >= 100) return Math.round(v).toLocaleString('en-US');
@@ -26,12 +27,18 @@ export function textTable(summary) {
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
 }
 
-/** Writes <base>.json (the run and every repetition's value) and <base>.svg, and prints the table. */
+/**
+ * Writes <base>.json (the run, every repetition's value and the targets) and <base>.svg, and prints
+ * the table and, last, the targets' summary block.
+ */
 export function writeReport(base, run, results) {
   const summary = results.summary();
+  const targets = evaluateTargets(summary, run.clients);
   mkdirSync(dirname(base), { recursive: true });
-  writeFileSync(`${base}.json`, `${JSON.stringify({ ...run, summary, rows: results.toRows(), series: results.series }, null, 2)}\n`);
+  writeFileSync(`${base}.json`, `${JSON.stringify({ ...run, summary, targets, rows: results.toRows(), series: results.series }, null, 2)}\n`);
   writeFileSync(`${base}.svg`, renderSvg({ title: run.title, summary, series: results.series }));
   console.log(`\n${textTable(summary)}\n`);
   console.log(markdownTable(summary));
+  console.log(`\n${targetsMarkdown(targets)}`);
+  console.log(`\n${targetsText(targets)}\n`);
 }

@@ -8,7 +8,8 @@ export class Results {
 
   /**
    * `baseline`: the id of the row this one is divided by (same repetition count, same run).
-   * `target`: { ratio } (ratio to baseline at least), { atMost } (value at most), { flat } (RSS).
+   * `target`: { ratio } (ratio to baseline at least), { atLeast } / { atMost } (the median's bounds),
+   * { flat } (RSS).
    */
   define(id, { label, unit, baseline, target, note }) {
     if (!this.rows.has(id)) this.rows.set(id, { id, label, unit, baseline, target, note, values: [] });
@@ -54,6 +55,9 @@ export class Results {
       if (row.target?.ratio !== undefined) {
         target = `>= ${row.target.ratio}x ${base?.label ?? row.baseline}`;
         met = ratio !== undefined ? ratio >= row.target.ratio : undefined;
+      } else if (row.target?.atLeast !== undefined) {
+        target = `>= ${row.target.atLeast.toLocaleString('en-US')} ${row.unit}`;
+        met = med >= row.target.atLeast;
       } else if (row.target?.atMost !== undefined) {
         target = `<= ${row.target.atMost} ${row.unit}`;
         met = med <= row.target.atMost;

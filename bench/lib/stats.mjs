@@ -55,3 +55,6 @@ export function sumMetric(text, name) {
   }
   return total;
 }
+
+/** The q-quantile of sorted values (nearest rank); NaN for none. */
+export const quantile = (sorted, q) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]);

@@ -11,8 +11,8 @@ import { createTopic, rssMiB, uniqueName } from '../lib/services.mjs';
 export async function overload(ctx) {
   const { results: r, sizes } = ctx;
   r.define('overload-factor', { label: 'overload: backlog / events folded while watched', unit: 'x' })
-    .define('overload-rss-peak', { label: 'overload: consumer peak RSS', unit: 'MiB' })
-    .define('overload-rss-growth', { label: 'overload: RSS peak last 40% / middle 40%', unit: 'ratio', target: { flat: 1.25 } });
+    .define('overload-rss-peak', { label: `overload: consumer peak RSS [${ctx.defaultClient}]`, unit: 'MiB' })
+    .define('overload-rss-growth', { label: `overload: RSS peak last 40% / middle 40% [${ctx.defaultClient}]`, unit: 'ratio', target: { flat: 1.25 } });
   const backlog = sizes.overloadEvents;
   const topic = uniqueName('bench-overload');
   await createTopic(ctx.brokers, topic, 1);

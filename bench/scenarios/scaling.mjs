@@ -9,7 +9,7 @@ const LAYOUTS = [1, 2, 4];
 export async function scaling(ctx) {
   const { results: r, sizes } = ctx;
   for (const p of LAYOUTS) {
-    r.define(`scale-${p}`, { label: `scaling: ${p} partition${p > 1 ? 's' : ''} / ${p} consumer process${p > 1 ? 'es' : ''}`, unit: 'events/s', baseline: p > 1 ? 'scale-1' : undefined });
+    r.define(`scale-${p}`, { label: `scaling: ${p} partition${p > 1 ? 's' : ''} / ${p} consumer process${p > 1 ? 'es' : ''} [${ctx.defaultClient}]`, unit: 'events/s', baseline: p > 1 ? 'scale-1' : undefined, target: p === 2 ? { ratio: 1.3 } : undefined });
   }
   const topics = {};
   for (const p of LAYOUTS) {

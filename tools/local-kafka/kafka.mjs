@@ -6,7 +6,8 @@
 //         KAFKA_LOCAL_SCRAM=user:password adds a SASL/SCRAM-SHA-256 listener on port + 2;
 //         KAFKA_LOCAL_NODE_ID, KAFKA_LOCAL_VOTERS and KAFKA_LOCAL_CLUSTER_ID make it one node of a cluster)
 //         node tools/local-kafka/kafka.mjs run <main class> [args...]   (a Kafka tool from the same jars)
-// Module: ensureLocalKafka({ port, controllerPort, dataDir, ephemeral, node, log }), stopLocalKafka({ port, dataDir })
+// Module: ensureLocalKafka({ port, controllerPort, dataDir, ephemeral, node, log }), stopLocalKafka({ port, dataDir }),
+//         kafkaLibs({ log }) (the jars' directory, for a tool run in a JVM of one's own)
 // Plain ESM with Node builtins only (runs on Node 20+); kafkajs is imported lazily for the readiness check.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, closeSync, readFileSync, readdirSync, writeFileSync, rmSync, renameSync, realpathSync } from 'node:fs';
@@ -341,6 +342,11 @@ async function status({ log = console.log } = {}) {
   const port = configuredPort(inst);
   if (!(await portAnswers(port))) return say(log, `starting or unresponsive (pid ${pid}, port ${port})`), 1;
   return say(log, `running (pid ${pid}) on 127.0.0.1:${port}`), 0;
+}
+
+/** The directory of the broker's jars (kafka-tools included), downloaded first if missing: `java -cp <dir>/*`. */
+export async function kafkaLibs({ log = console.log } = {}) {
+  return ensureJars(log);
 }
 
 /** Runs a Kafka tool's main class from the same jars (e.g. org.apache.kafka.tools.LeaderElectionCommand); returns its exit code. */

@@ -94,7 +94,8 @@ export class FlushWriter {
   }
 }
 
-function upsertParameters(records: readonly EntityRecord[]): unknown[] {
+/** The upsert's eight arrays (one per column, as unnest takes them); the rebuild's shadow table is written with the same. */
+export function upsertParameters(records: readonly EntityRecord[]): unknown[] {
   const n = records.length;
   const ids = new Array<string>(n);
   const states = new Array<string | null>(n);

@@ -35,6 +35,12 @@ export class KafkajsAdmin implements KafkaAdmin {
     return new Map([...watermarks].map(([partition, { high }]) => [partition, high]));
   }
 
+  async startOffsets(topic: string): Promise<Map<number, number>> {
+    await this.connected();
+    const watermarks = await fetchWatermarks(this.admin, topic);
+    return new Map([...watermarks].map(([partition, { low }]) => [partition, low]));
+  }
+
   async close(): Promise<void> {
     await this.admin.disconnect();
   }

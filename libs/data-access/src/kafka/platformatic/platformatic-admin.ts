@@ -46,9 +46,17 @@ export class PlatformaticAdmin implements KafkaAdmin {
     return count;
   }
 
-  async endOffsets(topic: string): Promise<Map<number, number>> {
+  endOffsets(topic: string): Promise<Map<number, number>> {
+    return this.offsetsAt(topic, -1n); // ListOffsets timestamp -1: LATEST (the high watermark)
+  }
+
+  startOffsets(topic: string): Promise<Map<number, number>> {
+    return this.offsetsAt(topic, -2n); // -2: EARLIEST (the log start offset)
+  }
+
+  private async offsetsAt(topic: string, timestamp: bigint): Promise<Map<number, number>> {
     const count = await this.partitionCount(topic);
-    const partitions = Array.from({ length: count }, (_, partitionIndex) => ({ partitionIndex, timestamp: -1n })); // -1: LATEST
+    const partitions = Array.from({ length: count }, (_, partitionIndex) => ({ partitionIndex, timestamp }));
     const [listed] = await this.admin.listOffsets({ topics: [{ name: topic, partitions }] });
     return new Map((listed?.partitions ?? []).map((p) => [p.partitionIndex, Number(p.offset)]));
   }

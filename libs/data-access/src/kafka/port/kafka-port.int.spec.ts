@@ -72,6 +72,28 @@ describe.each(KAFKA_CLIENTS)('the Kafka port on %s', (client) => {
     }
   }, 60_000);
 
+  it('admin: start offsets are the log start, which deleteRecords (like retention) moves up', async () => {
+    const trimmed = uniqueName(`port-${client}-trimmed`);
+    await admin.createTopics([{ topic: trimmed, partitions: 2, replicationFactor: 1 }]);
+    const sender = port.sender({ sendTimeoutMs: 10_000 });
+    try {
+      await sender.send(trimmed, records('t', 10, 2));
+    } finally {
+      await sender.close();
+    }
+    expect(await admin.startOffsets(trimmed)).toEqual(new Map([[0, 0], [1, 0]]));
+    const kafkaAdmin = testKafka('port-trim', brokers).admin();
+    await kafkaAdmin.connect();
+    try {
+      await kafkaAdmin.fetchTopicMetadata({ topics: [trimmed] }); // deleteTopicRecords finds leaders only in loaded metadata
+      await kafkaAdmin.deleteTopicRecords({ topic: trimmed, partitions: [{ partition: 1, offset: '3' }] });
+    } finally {
+      await kafkaAdmin.disconnect();
+    }
+    expect(await admin.startOffsets(trimmed)).toEqual(new Map([[0, 0], [1, 3]]));
+    expect(await admin.endOffsets(trimmed)).toEqual(new Map([[0, 5], [1, 5]]));
+  }, 60_000);
+
   it('a send to a topic that does not exist fails clearly, and creates nothing', async () => {
     const sender = port.sender({ sendTimeoutMs: 10_000 });
     const missing = uniqueName('no-such-topic');

@@ -53,6 +53,8 @@ export interface KafkaAdmin {
   partitionCount(topic: string): Promise<number>;
   /** The high watermark (next offset to be written) of every partition of the topic. */
   endOffsets(topic: string): Promise<Map<number, number>>;
+  /** The log start (the first offset Kafka still holds, after retention or deleteRecords) of every partition of the topic. */
+  startOffsets(topic: string): Promise<Map<number, number>>;
   close(): Promise<void>;
 }
 

@@ -2,13 +2,12 @@
 // `async2`: the operator CLI (docs/operations.md, "The operator CLI"). Reads the apps' variables,
 // talks to Kafka and PostgreSQL through the same libraries the apps use, and exits with a code
 // from command-line/exit-codes.ts.
-import { ConfigError } from '@async2/data-access';
 import { CliResources, loadCliSettings } from './cli-resources';
+import { exitCodeOf } from './command-line/exit-code-of';
 import { EXIT, type ExitCode, UsageError } from './command-line/exit-codes';
 import { type Invocation, parseCommandLine, usage } from './command-line/parse-command-line';
 import { keysNewCommand } from './keys/keys-new.command';
 import { processOutput } from './output/command-output';
-import { FencedDuringRebuildError } from './rebuild/rebuild-errors';
 import { rebuildCommand } from './rebuild/rebuild.command';
 import { statusCommand } from './status/status.command';
 
@@ -22,16 +21,13 @@ async function run(invocation: Invocation): Promise<ExitCode> {
   const resources = new CliResources(loadCliSettings());
   try {
     if (invocation.command === 'status') return await statusCommand(invocation.consumers, resources, out);
-    return await rebuildCommand(invocation.partition, invocation.fromOffset, resources, out);
+    // Ctrl-C during a rebuild stops it cleanly (the shadow is dropped); a second one ends the process.
+    const interrupt = new AbortController();
+    process.once('SIGINT', () => interrupt.abort());
+    return await rebuildCommand(invocation.partition, invocation.fromOffset, resources, out, interrupt.signal);
   } finally {
     await resources.close();
   }
-}
-
-function exitCodeOf(error: unknown): ExitCode {
-  if (error instanceof UsageError || error instanceof ConfigError) return EXIT.usage;
-  if (error instanceof FencedDuringRebuildError) return EXIT.fenced;
-  return EXIT.failure;
 }
 
 async function main(): Promise<void> {

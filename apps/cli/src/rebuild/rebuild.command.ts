@@ -20,7 +20,7 @@ const PROGRESS_EVERY_MS = 1000;
  * writing it), folds the partition from `o` into a shadow table with the consumer's fold, follows
  * the end offset until caught up, then swaps the shadow in under the fence in one transaction.
  */
-export async function rebuildCommand(partition: number, fromOffset: number, resources: CliResources, out: CommandOutput): Promise<ExitCode> {
+export async function rebuildCommand(partition: number, fromOffset: number, resources: CliResources, out: CommandOutput, interrupted?: AbortSignal): Promise<ExitCode> {
   const { topic } = resources.settings.topics;
   const key = resources.oplogKey;
   const admin = await resources.admin();
@@ -39,7 +39,7 @@ export async function rebuildCommand(partition: number, fromOffset: number, reso
       `; OPLOG next_offset stays ${claim.nextOffset} until the swap`,
   );
 
-  const shadow = new EventsShadow(db, partition);
+  const shadow = new EventsShadow(db, partition, claim.epoch);
   try {
     const seeded = await shadow.create(fromOffset);
     if (fromOffset > 0) out.progress(`partition ${partition}: the shadow starts with the ${seeded} row(s) whose last event is below offset ${fromOffset}`);
@@ -63,6 +63,7 @@ export async function rebuildCommand(partition: number, fromOffset: number, reso
     };
     if (!(await caughtUp())) {
       await readPartition(resources.kafka(), topic, partition, fromOffset, async (records): Promise<ReadStep> => {
+        if (interrupted?.aborted) throw new Error(`partition ${partition}: rebuild interrupted (SIGINT) at offset ${fold.nextOffset}`);
         fold.fold(records);
         if (fold.uncommittedEvents >= SHADOW_FLUSH_EVENTS) {
           await fold.flush();

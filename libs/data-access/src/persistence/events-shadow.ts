@@ -9,8 +9,10 @@ import { writeProducerMarks } from './producer-marks.repository';
 // The shadow's columns are EVENTS' own (CREATE TABLE ... LIKE events), so the swap copies rows as they are.
 const COLUMNS = 'id, state, deleted, version, partition, last_offset, event_ts, updated_at, recent_event_ids';
 
+const SHADOW_PREFIX = 'events_rebuild_';
+
 /**
- * A rebuild's shadow of one partition's EVENTS rows (`events_rebuild_<p>`): the fold writes here,
+ * A rebuild's shadow of one partition's EVENTS rows (`events_rebuild_<p>_<epoch>`): the fold writes here,
  * never into EVENTS, until the swap replaces the partition's rows with it in ONE transaction under
  * the epoch fence. Only the rebuild holding the claim writes it, so its upsert needs no version guard.
  */
@@ -22,18 +24,27 @@ export class EventsShadow {
   constructor(
     private readonly dataSource: DataSource,
     readonly partition: number,
+    /** The epoch of the rebuild's claim: it names the shadow, so a rebuild that fenced another never shares its table. */
+    readonly epoch: number,
   ) {
     if (!Number.isSafeInteger(partition) || partition < 0 || partition > 99_999) throw new RangeError(`not a partition: ${partition}`);
-    this.table = `events_rebuild_${partition}`;
+    if (!Number.isSafeInteger(epoch) || epoch < 1) throw new RangeError(`not an epoch: ${epoch}`);
+    this.table = `${SHADOW_PREFIX}${partition}_${epoch}`;
     this.records = new EventsRepository(dataSource, this.table);
   }
 
   /**
-   * A fresh shadow (a leftover of an interrupted rebuild is dropped first). With `fromOffset` > 0 it
+   * A fresh shadow. Shadows of this partition left by older claims (a rebuild killed before it
+   * cleaned up, or one this claim fenced: it can write nothing more) are dropped first. With `fromOffset` > 0 it
    * starts with the partition's rows whose last event is below that offset: their state is the state
    * at `fromOffset`. Unlogged: a crash loses it, and the rebuild starts again.
    */
   async create(fromOffset: number): Promise<number> {
+    const older: Array<{ tablename: string }> = await this.dataSource.query('SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename LIKE $1', [`${SHADOW_PREFIX}${this.partition}\\_%`]);
+    for (const { tablename } of older) {
+      const epoch = Number(tablename.slice(`${SHADOW_PREFIX}${this.partition}_`.length));
+      if (Number.isSafeInteger(epoch) && epoch < this.epoch) await this.dataSource.query(`DROP TABLE IF EXISTS ${SHADOW_PREFIX}${this.partition}_${epoch}`);
+    }
     await this.drop();
     await this.dataSource.query(`CREATE UNLOGGED TABLE ${this.table} (LIKE events INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES)`);
     if (fromOffset === 0) return 0;

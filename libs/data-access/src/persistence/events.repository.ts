@@ -30,7 +30,7 @@ export class EventsRepository {
     private readonly dataSource: DataSource,
     private readonly table = 'events',
   ) {
-    if (!/^events(_rebuild_\d{1,5})?$/.test(table)) throw new Error(`not an EVENTS table: ${JSON.stringify(table)}`);
+    if (!/^events(_rebuild_\d{1,5}_\d{1,16})?$/.test(table)) throw new Error(`not an EVENTS table: ${JSON.stringify(table)}`);
   }
 
   /** The stored records of these IDs, in one query; IDs without a row are absent from the map. */

@@ -1,5 +1,12 @@
-import { type EventsShadow, type FoldSettings, type PartitionRecord, decodeEventRecord } from '@async2/data-access';
-import { PartitionBuffer, type ProducerMark, misplacedRecord } from '@async2/domain';
+import { type FoldSettings, type PartitionRecord, decodeEventRecord } from '@async2/data-access';
+import { type EntityRecord, PartitionBuffer, type ProducerMark, misplacedRecord } from '@async2/domain';
+
+/** Where the fold keeps its rows between flushes: a rebuild's shadow table (EventsShadow). */
+export interface ShadowRows {
+  readonly partition: number;
+  findRecords(ids: readonly string[]): Promise<Map<string, EntityRecord>>;
+  write(records: readonly EntityRecord[]): Promise<void>;
+}
 
 /** Clean rows kept in memory between shadow flushes; the rest are read back from the shadow when touched again. */
 const CACHED_IDS = 100_000;
@@ -19,7 +26,7 @@ export class ShadowFold {
   rowsWritten = 0;
 
   constructor(
-    private readonly shadow: EventsShadow,
+    private readonly shadow: ShadowRows,
     fromOffset: number,
     private readonly partitionCount: number,
     private readonly settings: FoldSettings,
@@ -60,7 +67,7 @@ export class ShadowFold {
   async flush(): Promise<void> {
     const pending = this.buffer.pendingIds();
     if (pending.length > 0) {
-      for (const rejected of this.buffer.resolvePending(await this.shadow.records.findRecords(pending))) this.noteSkipped(rejected.offset, rejected.reason);
+      for (const rejected of this.buffer.resolvePending(await this.shadow.findRecords(pending))) this.noteSkipped(rejected.offset, rejected.reason);
     }
     const plan = this.buffer.flushPlan();
     await this.shadow.write(plan.records);

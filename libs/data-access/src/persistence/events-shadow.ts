@@ -55,6 +55,11 @@ export class EventsShadow {
     return seeded.rows;
   }
 
+  /** The shadow's rows of these IDs (IDs without a row are absent). */
+  findRecords(ids: readonly string[]): Promise<Map<string, EntityRecord>> {
+    return this.records.findRecords(ids);
+  }
+
   /** Writes the absolute state of these records (the fold's flush plan) into the shadow. */
   async write(records: readonly EntityRecord[]): Promise<void> {
     if (records.length === 0) return;

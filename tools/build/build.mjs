@@ -1,7 +1,7 @@
 // Compiles apps and libs with tsc (decorator metadata, which Nest's DI needs) into dist/, then
 // rewrites the @async2/* path aliases into relative requires so plain `node` can run the output.
 import { spawnSync } from 'node:child_process';
-import { cpSync, rmSync } from 'node:fs';
+import { chmodSync, cpSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -22,6 +22,8 @@ export function build({ log = console.log } = {}) {
     recursive: true,
     filter: (source) => !/\.ts$/.test(source),
   });
+  // package.json's `bin` (the operator CLI): runnable as a program, as npm makes the bins it links.
+  chmodSync(join(root, 'dist', 'apps', 'cli', 'src', 'main.js'), 0o755);
   log(`[build] dist/ built in ${Date.now() - started} ms`);
 }
 

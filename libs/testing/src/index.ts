@@ -10,5 +10,7 @@ export * from './reference-fold';
 export * from './events-table';
 export * from './otlp-receiver';
 export * from './tcp-proxy';
-export * from './prometheus-scrape';
+// Moved to data-access (the operator CLI reads consumers' /metrics too); tests keep importing it from here.
+export { MetricsScrape, parsePrometheusText, type Sample } from '@async2/data-access';
 export * from './own-broker';
+export * from './cli-process';

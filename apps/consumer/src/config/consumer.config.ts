@@ -1,5 +1,4 @@
-import { EnvReader, readSharedSettings, type SharedSettings } from '@async2/data-access';
-import { DEFAULT_EVENT_LIMITS, type EventLimits } from '@async2/domain';
+import { EnvReader, type FoldSettings, readFoldSettings, readSharedSettings, type SharedSettings } from '@async2/data-access';
 import { hostname } from 'node:os';
 import { type FailPointSpec, parseFailPoint } from '../faults/fail-point';
 import { parseAcceptOffsetGap } from './accept-offset-gap';
@@ -7,7 +6,7 @@ import { parseAcceptOffsetGap } from './accept-offset-gap';
 /** Which partitions this instance owns: an explicit list, or every partition of the topic. */
 export type PartitionSelection = { kind: 'list'; partitions: number[] } | { kind: 'all' };
 
-export interface ConsumerConfig extends SharedSettings {
+export interface ConsumerConfig extends SharedSettings, FoldSettings {
   host: string;
   port: number;
   partitions: PartitionSelection;
@@ -15,12 +14,7 @@ export interface ConsumerConfig extends SharedSettings {
   readMaxWaitMs: number;
   flushIntervalMs: number;
   flushMaxEvents: number;
-  dedupeWindow: number;
   maxCachedIds: number;
-  /** How long (in producer time) and how many producer incarnations each partition remembers record identities of. */
-  producerMarks: { retentionMs: number; maxProducers: number };
-  /** Limits records are re-validated against (a record the producer would refuse is poison). */
-  limits: EventLimits;
   shutdownFlushTimeoutMs: number;
   /** Backpressure: when a partition's uncommitted IDs or record bytes reach these, its fetching pauses until a flush commits. */
   bufferMaxIds: number;
@@ -53,21 +47,8 @@ export function loadConsumerConfig(environment: NodeJS.ProcessEnv = process.env,
     readMaxWaitMs: env.int('READ_MAX_WAIT_MS', 10000, { min: 0, max: 600000 }),
     flushIntervalMs: env.int('FLUSH_INTERVAL_MS', 1000, { min: 10, max: 600000 }),
     flushMaxEvents: env.int('FLUSH_MAX_EVENTS', 50000, { min: 1, max: 10000000 }),
-    dedupeWindow: env.int('DEDUPE_WINDOW', 16, { min: 0, max: 1000 }),
+    ...readFoldSettings(env),
     maxCachedIds: env.int('MAX_CACHED_IDS', 100000, { min: 0, max: 100000000 }),
-    producerMarks: {
-      // A second copy of a record comes from the producer's own retries: seconds after the first.
-      // A day is far beyond that, and beyond any plausible clock skew between producers.
-      retentionMs: env.int('PRODUCER_MARK_RETENTION_MS', 24 * 60 * 60 * 1000, { min: 60_000, max: 30 * 24 * 60 * 60 * 1000 }),
-      maxProducers: env.int('PRODUCER_MARK_MAX_PRODUCERS', 10000, { min: 16, max: 1000000 }),
-    },
-    limits: {
-      ...DEFAULT_EVENT_LIMITS,
-      idMaxBytes: env.int('ID_MAX_BYTES', DEFAULT_EVENT_LIMITS.idMaxBytes, { min: 1, max: 4096 }),
-      eventIdMaxBytes: env.int('EVENT_ID_MAX_BYTES', DEFAULT_EVENT_LIMITS.eventIdMaxBytes, { min: 1, max: 1024 }),
-      dataMaxBytes: env.int('DATA_MAX_BYTES', DEFAULT_EVENT_LIMITS.dataMaxBytes, { min: 2, max: 16 * 1024 * 1024 }),
-      dataMaxDepth: env.int('DATA_MAX_DEPTH', DEFAULT_EVENT_LIMITS.dataMaxDepth, { min: 1, max: 1000 }),
-    },
     shutdownFlushTimeoutMs: env.int('SHUTDOWN_FLUSH_TIMEOUT_MS', 20000, { min: 0, max: 600000 }),
     bufferMaxIds: env.int('BUFFER_MAX_IDS', 50000, { min: 1, max: 100000000 }),
     bufferMaxBytes: env.int('BUFFER_MAX_BYTES', 64 * 1024 * 1024, { min: 1024, max: 16 * 1024 * 1024 * 1024 }),

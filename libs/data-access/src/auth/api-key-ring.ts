@@ -18,7 +18,7 @@ export type AuthDecision =
 
 /**
  * SHA-256 of an API key. Plain SHA-256, not a slow password hash, is enough because keys are 256
- * random bits (see `tools/api-keys/new-api-key.mjs`): there is no dictionary to guess from.
+ * random bits (see `async2 keys new`, apps/cli/src/keys/new-api-key.ts): there is no dictionary to guess from.
  */
 export function hashApiKey(key: string): Buffer {
   return createHash('sha256').update(key, 'utf8').digest();

@@ -17,7 +17,7 @@ export interface SharedSettings {
 
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/async2';
 
-export function readSharedSettings(env: EnvReader, app: 'producer' | 'consumer'): SharedSettings {
+export function readSharedSettings(env: EnvReader, app: 'producer' | 'consumer' | 'cli'): SharedSettings {
   const instanceId = env.string('INSTANCE_ID', `${app}-${hostname()}-${process.pid}`);
   const saslMechanism = env.oneOf('KAFKA_SASL_MECHANISM', 'none', ['none', 'plain', 'scram-sha-256', 'scram-sha-512'] as const);
   const saslUser = env.optionalString('KAFKA_SASL_USERNAME');

@@ -25,19 +25,25 @@ export interface StoredRecord {
 
 /** Reads of EVENTS as domain records (tombstones included: the fold needs their version and eventIds). */
 export class EventsRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  /** `table`: EVENTS, or a rebuild's shadow of it (events-shadow.ts); identifiers only from that allowlist (design section 10). */
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly table = 'events',
+  ) {
+    if (!/^events(_rebuild_\d{1,5}_\d{1,16})?$/.test(table)) throw new Error(`not an EVENTS table: ${JSON.stringify(table)}`);
+  }
 
   /** The stored records of these IDs, in one query; IDs without a row are absent from the map. */
   async findRecords(ids: readonly string[]): Promise<Map<string, EntityRecord>> {
     const records = new Map<string, EntityRecord>();
     if (ids.length === 0) return records;
-    const rows: EventRowRaw[] = await this.dataSource.query(`SELECT ${SELECT_COLUMNS} FROM events WHERE id = ANY($1::text[])`, [ids]);
+    const rows: EventRowRaw[] = await this.dataSource.query(`SELECT ${SELECT_COLUMNS} FROM ${this.table} WHERE id = ANY($1::text[])`, [ids]);
     for (const row of rows) records.set(row.id, toRecord(row));
     return records;
   }
 
   async findStored(id: string): Promise<StoredRecord | undefined> {
-    const rows: EventRowRaw[] = await this.dataSource.query(`SELECT ${SELECT_COLUMNS} FROM events WHERE id = $1`, [id]);
+    const rows: EventRowRaw[] = await this.dataSource.query(`SELECT ${SELECT_COLUMNS} FROM ${this.table} WHERE id = $1`, [id]);
     return rows.length === 0 ? undefined : { record: toRecord(rows[0]), updatedAt: rows[0].updated_at };
   }
 }

@@ -18,6 +18,9 @@ import type { FlushBatch } from './flush-writer';
  * the epoch and matches nothing.
  */
 
+/** The columns of eventRowsJson's objects, for `json_to_recordset(...) AS u(EVENT_ROW_COLUMNS)`. */
+export const EVENT_ROW_COLUMNS = 'id text, state jsonb, deleted boolean, version bigint, partition integer, last_offset bigint, event_ts_ms float8, recent_event_ids jsonb';
+
 const FENCE = `fence AS (${ADVANCE_UNDER_EPOCH} RETURNING 1)`;
 
 // The rows travel as ONE json parameter ($6, an array of objects) read by json_to_recordset: one
@@ -30,7 +33,7 @@ const WRITTEN = `written AS (INSERT INTO events AS e
   SELECT u.id, u.state, u.deleted, u.version, u.partition, u.last_offset,
          to_timestamp(u.event_ts_ms / 1000.0), now(), u.recent_event_ids
   FROM json_to_recordset($6::json)
-    AS u(id text, state jsonb, deleted boolean, version bigint, partition integer, last_offset bigint, event_ts_ms float8, recent_event_ids jsonb)
+    AS u(${EVENT_ROW_COLUMNS})
   WHERE EXISTS (SELECT 1 FROM fence)
   ON CONFLICT (id) DO UPDATE SET
     state = EXCLUDED.state, deleted = EXCLUDED.deleted, version = EXCLUDED.version,
@@ -67,7 +70,18 @@ export interface FlushStatementAnswer {
 
 /** The statement's 10 parameters, built before the transaction starts. */
 export function flushParameters(input: FlushBatch): unknown[] {
-  const rows = input.records.map((r) => ({
+  const changed = input.producerMarks?.changed ?? [];
+  return [
+    input.key.consumerGroup, input.key.topic, input.partition, input.epoch, input.nextOffset,
+    eventRowsJson(input.records),
+    changed.map((m) => m.src), changed.map((m) => m.seq), changed.map((m) => m.ts),
+    input.producerMarks?.forgotten ?? [],
+  ];
+}
+
+/** Records as the one json array `json_to_recordset` reads with EVENT_ROW_COLUMNS (the rebuild's shadow is written with it too). */
+export function eventRowsJson(records: FlushBatch['records']): string {
+  const rows = records.map((r) => ({
     id: r.id,
     state: r.deleted ? null : r.state,
     deleted: r.deleted,
@@ -77,11 +91,6 @@ export function flushParameters(input: FlushBatch): unknown[] {
     event_ts_ms: r.eventTs,
     recent_event_ids: r.recentEventIds,
   }));
-  const changed = input.producerMarks?.changed ?? [];
-  return [
-    input.key.consumerGroup, input.key.topic, input.partition, input.epoch, input.nextOffset,
-    JSON.stringify(rows),
-    changed.map((m) => m.src), changed.map((m) => m.seq), changed.map((m) => m.ts),
-    input.producerMarks?.forgotten ?? [],
-  ];
+  return JSON.stringify(rows);
 }
+

@@ -71,4 +71,23 @@ export class OplogRepository {
     );
     return new Map(rows.map((r) => [r.partition, { epoch: Number(r.epoch), owner: r.owner }]));
   }
+
+  /** Every OPLOG row of this group and topic, as an operator reads it (the CLI's `async2 status`). */
+  async rows(key: OplogKey): Promise<OplogProgress[]> {
+    const rows: Array<{ partition: number; next_offset: string; epoch: string; owner: string | null; topic_id: string | null; updated_at: Date }> = await this.dataSource.query(
+      'SELECT partition, next_offset::text AS next_offset, epoch::text AS epoch, owner, topic_id, updated_at FROM oplog WHERE consumer_group = $1 AND topic = $2 ORDER BY partition',
+      [key.consumerGroup, key.topic],
+    );
+    return rows.map((r) => ({ partition: r.partition, nextOffset: Number(r.next_offset), epoch: Number(r.epoch), owner: r.owner, topicId: r.topic_id, updatedAt: r.updated_at }));
+  }
+}
+
+/** One partition's OPLOG row: where the group resumes, who claimed it last, and when it last changed (a claim or a flush). */
+export interface OplogProgress {
+  partition: number;
+  nextOffset: number;
+  epoch: number;
+  owner: string | null;
+  topicId: string | null;
+  updatedAt: Date;
 }

@@ -19,7 +19,7 @@ export function parsePrometheusText(text: string): Sample[] {
   return samples;
 }
 
-/** A scrape of /metrics, with a sum over the series of a metric that match some labels. */
+/** A scrape of an app's /metrics (the operator CLI's status, and the tests), with a sum over the series of a metric that match some labels. */
 export class MetricsScrape {
   constructor(readonly samples: Sample[]) {}
 

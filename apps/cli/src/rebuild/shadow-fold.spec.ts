@@ -1,0 +1,58 @@
+import { DEFAULT_EVENT_LIMITS, type EntityRecord, type JsonObject, type StampedEvent, partitionForKey } from '@async2/domain';
+import { encodeEventRecord } from '@async2/data-access';
+import { referenceFold } from '@async2/testing';
+import { type ShadowRows, ShadowFold } from './shadow-fold';
+
+/** The shadow table in memory: what the fold wrote, read back when an ID comes again. */
+class MemoryShadow implements ShadowRows {
+  readonly rows = new Map<string, EntityRecord>();
+  constructor(readonly partition: number) {}
+  async findRecords(ids: readonly string[]): Promise<Map<string, EntityRecord>> {
+    return new Map(ids.filter((id) => this.rows.has(id)).map((id) => [id, structuredClone(this.rows.get(id)!)]));
+  }
+  async write(records: readonly EntityRecord[]): Promise<void> {
+    for (const r of records) this.rows.set(r.id, structuredClone(r));
+  }
+}
+
+const SETTINGS = { dedupeWindow: 4, producerMarks: { retentionMs: 86_400_000, maxProducers: 100 }, limits: DEFAULT_EVENT_LIMITS };
+const PARTITIONS = 3;
+const idsOn = (partition: number, count: number) => Array.from({ length: 200 }, (_, i) => `id-${i}`).filter((id) => partitionForKey(id, PARTITIONS) === partition).slice(0, count);
+
+describe('ShadowFold', () => {
+  it('folds like the consumer: rows equal the reference fold; poison, misplaced and second copies are skipped; marks cover what was applied', async () => {
+    const ids = idsOn(1, 6);
+    const events: StampedEvent[] = [];
+    for (let i = 0; i < 60; i++) {
+      const id = ids[i % ids.length];
+      const op = (['set', 'merge', 'incr', 'incr', 'delete'] as const)[(i * 7) % 5];
+      const data: JsonObject | undefined = op === 'set' ? { n: i, name: `v${i}` } : op === 'merge' ? { extra: { i } } : op === 'incr' ? { n: 2 } : undefined;
+      events.push({ id, op, ...(data ? { data } : {}), ...(i % 4 === 0 ? { eventId: `e-${i % 12}` } : {}), ts: 1_764_000_000_000 + i, src: 'p-1', seq: i });
+    }
+    const records = events.map((event, offset) => ({ offset, ...encodeEventRecord(event) }));
+    // Offsets 60..62: undecodable, on the wrong partition, a second copy of seq 10 (a Kafka client's duplicate).
+    records.push({ offset: 60, key: Buffer.from('x'), value: Buffer.from('{not json') });
+    records.push({ offset: 61, ...encodeEventRecord({ id: idsOn(2, 1)[0], op: 'set', data: { a: 1 }, ts: 1_764_000_000_100, src: 'p-1', seq: 100 }) });
+    records.push({ offset: 62, ...encodeEventRecord(events[10]) });
+    const shadow = new MemoryShadow(1);
+    const fold = new ShadowFold(shadow, 0, PARTITIONS, SETTINGS);
+    for (let from = 0; from < records.length; from += 7) {
+      fold.fold(records.slice(from, from + 7));
+      await fold.flush(); // rows not in memory are read back from the shadow, as from the table
+    }
+    expect(fold.nextOffset).toBe(63);
+    const expected = referenceFold(events.map((event, offset) => ({ partition: 1, offset, event })), SETTINGS.dedupeWindow);
+    expect(new Map([...shadow.rows].sort())).toEqual(new Map([...expected].sort()));
+    expect(fold.skipped.count).toBeGreaterThanOrEqual(2);
+    expect(fold.skipped.reasons[0]).toMatch(/^offset 60: value is not UTF-8 JSON/);
+    expect(fold.skipped.reasons[1]).toMatch(/^offset 61: record for id .* murmur2 puts that id on partition 2 of 3/);
+    // The misplaced record (seq 100) was never applied: the mark is the last applied record's.
+    expect(fold.producerMarks()).toEqual([{ src: 'p-1', seq: 59, ts: 1_764_000_000_059 }]);
+  });
+
+  it('from an offset above 0 starts at that offset', () => {
+    const fold = new ShadowFold(new MemoryShadow(0), 40, PARTITIONS, SETTINGS);
+    expect(fold.nextOffset).toBe(40);
+    expect(() => fold.fold([{ offset: 39, key: null, value: null }])).toThrow(/expected offset 40, got 39/);
+  });
+});

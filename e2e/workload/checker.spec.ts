@@ -1,4 +1,4 @@
-import type { StampedEvent } from '@async2/domain';
+import type { JsonObject, StampedEvent } from '@async2/domain';
 import { type ObservedRow, type TopicRecord, checkHistory, formatReport } from './checker';
 import { History, type Outcome } from './history';
 import { WorkloadGenerator, type WorkloadOp } from './workload';
@@ -111,6 +111,35 @@ describe('checkHistory', () => {
   });
 });
 
+describe('checkHistory on the per-field ops', () => {
+  // doc-b: append with keepLast 2, then addToSet, max and removeFromSet; its history folds to the state below.
+  const ops: WorkloadOp[] = [
+    { index: 0, kind: 'tracked', seq: 1, event: { id: 'doc-b', op: 'append', eventId: 'b-e0', data: { log: [1, 2, 3] }, keepLast: 2 } },
+    { index: 1, kind: 'tracked', seq: 2, event: { id: 'doc-b', op: 'addToSet', eventId: 'b-e1', data: { tags: ['z', 'a', 2] } } },
+    { index: 2, kind: 'tracked', seq: 3, event: { id: 'doc-b', op: 'max', eventId: 'b-e2', data: { hi: -4 } } },
+    { index: 3, kind: 'tracked', seq: 4, event: { id: 'doc-b', op: 'removeFromSet', eventId: 'b-e3', data: { tags: ['z'] } } },
+  ];
+  const run = (state: JsonObject) => {
+    const history = new History();
+    ops.forEach((op, offset) => history.record(op, { type: 'ok', partition: 0, offset }));
+    const topic: TopicRecord[] = ops.map((op, offset) => ({ partition: 0, offset, event: stamped(op) }));
+    const rows = new Map<string, ObservedRow>([['doc-b', { version: 4, state, deleted: false, recentEventIds: ['b-e0', 'b-e1', 'b-e2', 'b-e3'] }]]);
+    return checkHistory({ attempts: history.attempts, rows, topic });
+  };
+
+  it('passes the state the ops fold to', () => {
+    expect(run({ log: [2, 3], tags: [2, 'a'], hi: -4 })).toMatchObject({ ok: true, stateMismatches: 0 });
+  });
+
+  it.each([
+    ['an append not trimmed to keepLast', { log: [1, 2, 3], tags: [2, 'a'], hi: -4 }],
+    ['a set out of order', { log: [2, 3], tags: ['a', 2], hi: -4 }],
+    ['max treating a missing field as 0', { log: [2, 3], tags: [2, 'a'], hi: 0 }],
+  ])('flags %s as a state mismatch', (_name, state: JsonObject) => {
+    expect(run(state)).toMatchObject({ ok: false, stateMismatches: 1 });
+  });
+});
+
 describe('WorkloadGenerator', () => {
   it('is deterministic for a seed, with unique eventIds and distinct counter amounts per field', () => {
     const run = (seed: number) => {
@@ -125,5 +154,7 @@ describe('WorkloadGenerator', () => {
     const amounts = a.filter((o) => o.kind === 'counter').map((o) => `${o.event.id}.${o.counter!.field}=${o.counter!.amount}`);
     expect(new Set(amounts).size).toBe(amounts.length);
     expect(a.some((o) => o.kind === 'counter' && o.counter!.field === 'c1')).toBe(true); // rolls over to a new field past 50 bits
+    const ops = new Set(a.filter((o) => o.kind === 'tracked').map((o) => o.event.op));
+    expect([...ops].sort()).toEqual(['addToSet', 'append', 'delete', 'incr', 'max', 'merge', 'min', 'removeFromSet', 'set']);
   });
 });

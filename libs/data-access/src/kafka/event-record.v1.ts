@@ -5,11 +5,14 @@ import { type EventLimits, type StampedEvent, ValidationError, validateEvent } f
  *
  *   key    := UTF-8 bytes of the event's id (so Kafka's own partitioner and compaction agree with ours)
  *   value  := UTF-8 JSON object:
- *             { "v": 1, "id": <string>, "op": "set" | "merge" | "incr" | "delete",
- *               ["data": <object>,] ["eventId": <string>,] "ts": <integer, ms since epoch>, "src": <string>
- *               [, "seq": <integer >= 0>] }
+ *             { "v": 1, "id": <string>, "op": <one of CHANGE_OPS>,
+ *               ["data": <object>,] ["eventId": <string>,] ["keepLast": <integer >= 1>,]
+ *               "ts": <integer, ms since epoch>, "src": <string> [, "seq": <integer >= 0>] }
  *             (src, seq) is the record's identity: the producer incarnation and the record's number
  *             within it. `seq` was added compatibly: a record without it is applied without a copy check.
+ *             The ops after incr (max, min, append, addToSet, removeFromSet) and `keepLast` (on every
+ *             append the producer writes) were added later: a consumer older than them sends such
+ *             records to the DLQ (unknown op), it never misapplies them.
  *   headers: W3C trace context (`traceparent`, `tracestate`) when tracing is on; nothing else is required.
  *
  * Field order is fixed by the encoder for byte-stable fixtures; the decoder accepts any order.
@@ -31,6 +34,7 @@ export function encodeEventRecord(event: StampedEvent): EncodedRecord {
   const value: Record<string, unknown> = { v: EVENT_RECORD_VERSION, id: event.id, op: event.op };
   if (event.data !== undefined) value.data = event.data;
   if (event.eventId !== undefined) value.eventId = event.eventId;
+  if (event.keepLast !== undefined) value.keepLast = event.keepLast;
   value.ts = event.ts;
   value.src = event.src;
   if (event.seq !== undefined) value.seq = event.seq;

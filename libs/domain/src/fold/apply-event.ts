@@ -1,5 +1,6 @@
 import type { JsonObject, StampedEvent } from '../event-contract/change-event';
 import type { EntityRecord } from './entity-record';
+import { reduceFields } from './field-reducers';
 import { isObject, mergePatch } from './merge-patch';
 
 export type ApplyOutcome =
@@ -12,9 +13,9 @@ export type ApplyOutcome =
 /**
  * Applies one event to the record of its ID, in place, and says what happened.
  * - set: replaces the state; merge: RFC 7396 merge patch onto the state ({} when none);
- * - incr: adds each delta to the top-level field of that name; a missing or non-numeric field
- *   counts as 0 (the delta replaces it), and a sum that is not a safe number rejects the event whole;
- * - delete: tombstones the ID; a later set/merge/incr revives it from an empty state.
+ * - incr, max, min, append, addToSet, removeFromSet: per top-level field (reduceFields); an incr
+ *   sum that is not a safe number rejects the event whole;
+ * - delete: tombstones the ID; any later op but delete revives it from an empty state.
  * `dedupeWindow` is K, how many recent eventIds the record keeps.
  */
 export function applyEvent(record: EntityRecord, event: StampedEvent, offset: number, dedupeWindow: number): ApplyOutcome {
@@ -31,8 +32,14 @@ export function applyEvent(record: EntityRecord, event: StampedEvent, offset: nu
       next = isObject(merged) ? merged : Object.create(null);
       break;
     }
-    case 'incr': {
-      const result = increment(current, event.data ?? {});
+    case 'incr':
+    case 'max':
+    case 'min':
+    case 'append':
+    case 'addToSet':
+    case 'removeFromSet': {
+      // keepLast is set on every validated append; the fallback only keeps the type honest.
+      const result = reduceFields(event.op, current, event.data ?? {}, event.keepLast ?? Number.MAX_SAFE_INTEGER);
       if (typeof result === 'string') return { kind: 'rejected', reason: result };
       next = result;
       break;
@@ -52,21 +59,4 @@ export function applyEvent(record: EntityRecord, event: StampedEvent, offset: nu
     if (record.recentEventIds.length > dedupeWindow) record.recentEventIds.splice(0, record.recentEventIds.length - dedupeWindow);
   }
   return { kind: 'applied' };
-}
-
-/** Returns the incremented state, or the reason the increment cannot be represented. */
-function increment(current: JsonObject | null, deltas: JsonObject): JsonObject | string {
-  const next: JsonObject = Object.create(null);
-  if (current) for (const key of Object.keys(current)) next[key] = current[key];
-  for (const key of Object.keys(deltas)) {
-    const delta = deltas[key];
-    if (typeof delta !== 'number') return `incr delta for "${key}" is not a number`;
-    const base = next[key];
-    const sum = (typeof base === 'number' ? base : 0) + delta;
-    if (!Number.isFinite(sum) || (Number.isInteger(sum) && !Number.isSafeInteger(sum))) {
-      return `incr of "${key}" leaves the safe number range`;
-    }
-    next[key] = sum;
-  }
-  return next;
 }

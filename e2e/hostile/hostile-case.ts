@@ -19,6 +19,8 @@ export interface EventParts {
   eventId?: string;
   /** JSON text of `keepLast` over HTTP (sent verbatim); over gRPC its number (keep_last), when it is one. */
   keepLastText?: string;
+  /** JSON text of `ts` (the event time) over HTTP; over gRPC its number, when it is one. */
+  tsText?: string;
 }
 
 export interface HttpCase {
@@ -56,5 +58,6 @@ export function eventBody(parts: EventParts): string {
   if (parts.dataText !== undefined) fields.push(`"data":${parts.dataText}`);
   if (parts.eventId !== undefined) fields.push(`"eventId":${JSON.stringify(parts.eventId)}`);
   if (parts.keepLastText !== undefined) fields.push(`"keepLast":${parts.keepLastText}`);
+  if (parts.tsText !== undefined) fields.push(`"ts":${parts.tsText}`);
   return `{${fields.join(',')}}`;
 }

@@ -204,6 +204,7 @@ describe('hostile input: a corpus of bad requests on both edges, nothing reaches
       data: e.dataText ?? '',
       eventId: e.eventId ?? '',
       keepLast: e.keepLastText === undefined ? 0 : Number(e.keepLastText),
+      ts: e.tsText === undefined ? 0 : Number(e.tsText),
     });
     const oversized = { id: 'grpc-big', op: 'OP_SET' as const, data: JSON.stringify({ s: 'x'.repeat(BODY_LIMIT) }) };
     const cases: Array<{ name: string; call: () => Promise<unknown>; expect: Refusal | 'accepted' }> = [

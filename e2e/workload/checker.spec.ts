@@ -1,6 +1,7 @@
 import type { JsonObject, StampedEvent } from '@async2/domain';
 import { type ObservedRow, type TopicRecord, checkHistory, formatReport } from './checker';
 import { History, type Outcome } from './history';
+import { apiEvent } from './http-client';
 import { WorkloadGenerator, type WorkloadOp } from './workload';
 
 // The checker must catch a broken consumer. These histories are built by hand: a correct run,
@@ -127,6 +128,19 @@ describe('checkHistory on the per-field ops', () => {
     return checkHistory({ attempts: history.attempts, rows, topic });
   };
 
+  it('folds event times like the consumer: an older timed set loses to a newer one that came first in Kafka', () => {
+    const timedOps: WorkloadOp[] = [
+      { index: 0, kind: 'tracked', seq: 1, event: { id: 'doc-c', op: 'set', eventId: 'c-e0', data: { v: 'new' }, eventTime: 2000 } },
+      { index: 1, kind: 'tracked', seq: 2, event: { id: 'doc-c', op: 'set', eventId: 'c-e1', data: { v: 'old' }, eventTime: 1000 } },
+    ];
+    const history = new History();
+    timedOps.forEach((op, offset) => history.record(op, { type: 'ok', partition: 0, offset }));
+    const topic: TopicRecord[] = timedOps.map((op, offset) => ({ partition: 0, offset, event: stamped(op) }));
+    const rows = (v: string) => new Map<string, ObservedRow>([['doc-c', { version: 2, state: { v }, deleted: false, recentEventIds: ['c-e0', 'c-e1'] }]]);
+    expect(checkHistory({ attempts: history.attempts, rows: rows('new'), topic })).toMatchObject({ ok: true });
+    expect(checkHistory({ attempts: history.attempts, rows: rows('old'), topic })).toMatchObject({ ok: false, stateMismatches: 1 });
+  });
+
   it('passes the state the ops fold to', () => {
     expect(run({ log: [2, 3], tags: [2, 'a'], hi: -4 })).toMatchObject({ ok: true, stateMismatches: 0 });
   });
@@ -156,5 +170,13 @@ describe('WorkloadGenerator', () => {
     expect(a.some((o) => o.kind === 'counter' && o.counter!.field === 'c1')).toBe(true); // rolls over to a new field past 50 bits
     const ops = new Set(a.filter((o) => o.kind === 'tracked').map((o) => o.event.op));
     expect([...ops].sort()).toEqual(['addToSet', 'append', 'delete', 'incr', 'max', 'merge', 'min', 'removeFromSet', 'set']);
+    expect(a.filter((o) => o.event.eventTime !== undefined).map((o) => o.event.op)).toEqual(expect.arrayContaining(['set', 'merge']));
+  });
+});
+
+describe('apiEvent', () => {
+  it('sends the event time as ts, the API field, and nothing else changes', () => {
+    expect(apiEvent({ id: 'a', op: 'merge', data: { x: 1 }, eventId: 'e', eventTime: 5 })).toEqual({ id: 'a', op: 'merge', data: { x: 1 }, eventId: 'e', ts: 5 });
+    expect(apiEvent({ id: 'a', op: 'delete' })).toEqual({ id: 'a', op: 'delete' });
   });
 });

@@ -2,6 +2,7 @@ import { type HttpCase, invalid } from '../hostile-case';
 
 // The per-field ops (max, min, append, addToSet, removeFromSet): each bad operand named at its JSON
 // pointer, and keepLast at both edges of its range (APPEND_KEEP_LAST_MAX is its default, 1000).
+// The event time `ts` of set and merge at both edges of its range (1 to 9999-12-31).
 const op = (name: string, event: HttpCase['event'], expect: HttpCase['expect'], grpc = true): HttpCase => ({ name, category: 'operations', event, expect, grpc });
 
 export const OPERATION_CASES: HttpCase[] = [
@@ -33,5 +34,15 @@ export const OPERATION_CASES: HttpCase[] = [
   op('removeFromSet null, not an array', { id: 'ops-set', op: 'removeFromSet', dataText: '{"tags":null}' }, invalid('/data/tags', 'type')),
   op('removeFromSet an object member', { id: 'ops-set', op: 'removeFromSet', dataText: '{"tags":[{}]}' }, invalid('/data/tags/0', 'scalar')),
   op('removeFromSet on delete-like missing data', { id: 'ops-set', op: 'removeFromSet' }, invalid('/data', 'required')),
+  op('ts 0 (below the lower edge)', { id: 'ops-ts', op: 'set', dataText: '{"a":1}', tsText: '0' }, invalid('/ts', 'minimum'), false),
+  op('ts -1', { id: 'ops-ts', op: 'merge', dataText: '{"a":1}', tsText: '-1' }, invalid('/ts', 'minimum')),
+  op('ts 1 (the lower edge)', { id: 'ops-ts', op: 'merge', dataText: '{"a":1}', tsText: '1' }, 'accepted'),
+  op('ts 9999-12-31T23:59:59.999Z (the upper edge)', { id: 'ops-ts', op: 'merge', dataText: '{"b":1}', tsText: '253402300799999' }, 'accepted'),
+  op('ts past 9999-12-31', { id: 'ops-ts', op: 'set', dataText: '{"a":1}', tsText: '253402300800000' }, invalid('/ts', 'maximum')),
+  op('ts 1e400', { id: 'ops-ts', op: 'set', dataText: '{"a":1}', tsText: '1e400' }, invalid('/ts', 'type'), false),
+  op('ts fractional', { id: 'ops-ts', op: 'set', dataText: '{"a":1}', tsText: '1.5' }, invalid('/ts', 'type'), false),
+  op('ts an ISO 8601 string', { id: 'ops-ts', op: 'set', dataText: '{"a":1}', tsText: '"2026-01-01T00:00:00Z"' }, invalid('/ts', 'type'), false),
+  op('ts on incr', { id: 'ops-ts', op: 'incr', dataText: '{"a":1}', tsText: '5' }, invalid('/ts', 'forbidden')),
+  op('ts on append', { id: 'ops-ts', op: 'append', dataText: '{"a":[1]}', tsText: '5' }, invalid('/ts', 'forbidden')),
   op('addToSet scalars of every kind', { id: 'ops-set', op: 'addToSet', dataText: '{"tags":[null,true,1.5,"a"]}' }, 'accepted'),
 ];

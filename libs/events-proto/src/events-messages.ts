@@ -24,6 +24,8 @@ export interface EventMessage {
   eventId: string;
   /** 0 when absent (proto3 default). */
   keepLast: number;
+  /** The client's event time (ms since the epoch); 0 when absent. */
+  ts: number;
 }
 
 export interface PublishBatchRequestMessage {

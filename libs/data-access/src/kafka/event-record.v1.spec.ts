@@ -46,6 +46,16 @@ describe('event record v1', () => {
     expect(!decoded.ok && decoded.reason).toMatch(/keepLast/);
   });
 
+  it('carries the client\'s event time as eventTime, apart from the receive time ts', () => {
+    const TIMED = '{"v":1,"id":"order-7","op":"merge","data":{"a":1},"eventTime":1600000000000,"ts":1700000000000,"src":"producer-0"}';
+    const event: StampedEvent = { id: 'order-7', op: 'merge', data: { a: 1 }, eventTime: 1_600_000_000_000, ts: 1_700_000_000_000, src: 'producer-0' };
+    expect(encodeEventRecord(event).value.toString()).toBe(TIMED);
+    expect(decode(TIMED)).toEqual({ ok: true, event });
+    // judged by the API's rules for ts: not on a delete, not 0
+    expect(decode('{"v":1,"id":"order-7","op":"delete","eventTime":5,"ts":1,"src":"p"}')).toMatchObject({ ok: false, reason: expect.stringMatching(/ts/) });
+    expect(decode(TIMED.replace('1600000000000', '0'))).toMatchObject({ ok: false, reason: expect.stringMatching(/ts/) });
+  });
+
   it('refuses a record whose key is not its id', () => {
     expect(decode(WITH_IDENTITY, 'order-8')).toEqual({ ok: false, reason: 'record key does not equal the event id' });
   });

@@ -23,15 +23,15 @@ export type FlushResult = { kind: 'committed'; rows: number; refused: number } |
 // A version never moves backwards: a row whose stored version is higher (another writer of the
 // ID, e.g. a record on the wrong partition folded by another lane) is left alone and counted.
 const UPSERT_ROWS = `INSERT INTO events AS e
-    (id, state, deleted, version, partition, last_offset, event_ts, updated_at, recent_event_ids)
+    (id, state, deleted, version, partition, last_offset, event_ts, updated_at, recent_event_ids, field_times)
   SELECT u.id, u.state, u.deleted, u.version, u.partition, u.last_offset,
-         to_timestamp(u.event_ts_ms / 1000.0), now(), u.recent_event_ids
-  FROM unnest($1::text[], $2::jsonb[], $3::boolean[], $4::bigint[], $5::integer[], $6::bigint[], $7::float8[], $8::jsonb[])
-    AS u(id, state, deleted, version, partition, last_offset, event_ts_ms, recent_event_ids)
+         to_timestamp(u.event_ts_ms / 1000.0), now(), u.recent_event_ids, u.field_times
+  FROM unnest($1::text[], $2::jsonb[], $3::boolean[], $4::bigint[], $5::integer[], $6::bigint[], $7::float8[], $8::jsonb[], $9::jsonb[])
+    AS u(id, state, deleted, version, partition, last_offset, event_ts_ms, recent_event_ids, field_times)
   ON CONFLICT (id) DO UPDATE SET
     state = EXCLUDED.state, deleted = EXCLUDED.deleted, version = EXCLUDED.version,
     partition = EXCLUDED.partition, last_offset = EXCLUDED.last_offset, event_ts = EXCLUDED.event_ts,
-    updated_at = EXCLUDED.updated_at, recent_event_ids = EXCLUDED.recent_event_ids
+    updated_at = EXCLUDED.updated_at, recent_event_ids = EXCLUDED.recent_event_ids, field_times = EXCLUDED.field_times
   WHERE e.version <= EXCLUDED.version`;
 
 // The same upsert, and its changes into the transactional outbox of the change stream, still one
@@ -104,6 +104,7 @@ function upsertParameters(records: readonly EntityRecord[]): unknown[] {
   const offsets = new Array<number>(n);
   const timestamps = new Array<number>(n);
   const eventIds = new Array<string>(n);
+  const fieldTimes = new Array<string | null>(n);
   for (let i = 0; i < n; i++) {
     const r = records[i];
     ids[i] = r.id;
@@ -114,6 +115,7 @@ function upsertParameters(records: readonly EntityRecord[]): unknown[] {
     offsets[i] = r.lastOffset;
     timestamps[i] = r.eventTs;
     eventIds[i] = JSON.stringify(r.recentEventIds);
+    fieldTimes[i] = r.fieldTimes === undefined ? null : JSON.stringify(r.fieldTimes);
   }
-  return [ids, states, deleted, versions, partitions, offsets, timestamps, eventIds];
+  return [ids, states, deleted, versions, partitions, offsets, timestamps, eventIds, fieldTimes];
 }

@@ -20,6 +20,11 @@ export interface ChangeEvent {
   data?: JsonObject;
   /** append only: how many of the field's last values the array keeps (1..limits.appendKeepLastMax). */
   keepLast?: number;
+  /**
+   * set and merge only: the client's event time (`ts` in the API, ms since the epoch). Each top-level
+   * field it writes keeps it; a later event with an older time leaves that field alone.
+   */
+  eventTime?: number;
   /** Optional client-chosen idempotency key: a retry with the same eventId for the same id applies once. */
   eventId?: string;
 }

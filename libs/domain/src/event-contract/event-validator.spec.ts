@@ -91,6 +91,14 @@ describe('validateEvent: one broken rule, one violation at the exact JSON pointe
     ['removeFromSet with an array member', withData({ tags: [[1]] }, 'removeFromSet'), '/data/tags/0', 'scalar'],
     ['removeFromSet with null, not an array', withData({ tags: null }, 'removeFromSet'), '/data/tags', 'type'],
     ['addToSet member with NUL', withData({ tags: ['a\u0000'] }, 'addToSet'), '/data/tags/0', 'no-nul'],
+    ['ts on incr', { ...withData({ n: 1 }, 'incr'), ts: 5 }, '/ts', 'forbidden'],
+    ['ts on delete', { id: 'u', op: 'delete', ts: 5 }, '/ts', 'forbidden'],
+    ['ts 0 (below the lower edge)', { ...ok, ts: 0 }, '/ts', 'minimum'],
+    ['ts negative', { ...withData({ a: 1 }, 'merge'), ts: -1 }, '/ts', 'minimum'],
+    ['ts past 9999-12-31 (upper edge + 1)', { ...ok, ts: 253402300800000 }, '/ts', 'maximum'],
+    ['ts fractional', { ...ok, ts: 1.5 }, '/ts', 'type'],
+    ['ts an ISO string', { ...ok, ts: '2026-01-01T00:00:00Z' }, '/ts', 'type'],
+    ['ts null', { ...ok, ts: null }, '/ts', 'type'],
     ['eventId empty', { ...ok, eventId: '' }, '/eventId', 'non-empty'],
     ['eventId 129 bytes', { ...ok, eventId: 'e'.repeat(129) }, '/eventId', 'max-bytes'],
     ['eventId not a string', { ...ok, eventId: 7 }, '/eventId', 'type'],
@@ -120,6 +128,11 @@ describe('validateEvent: the per-field ops', () => {
 
   it.each([1, 1000])('accepts keepLast %d (both edges)', (keepLast) => {
     expect(validateEvent({ ...withData({ log: [1] }, 'append'), keepLast }, LIMITS).keepLast).toBe(keepLast);
+  });
+
+  it.each([1, 253402300799999])('accepts ts %d on set and merge (both edges), as the event time', (ts) => {
+    expect(validateEvent({ ...ok, ts }, LIMITS)).toMatchObject({ eventTime: ts });
+    expect(validateEvent({ ...withData({ a: 1 }, 'merge'), ts }, LIMITS)).toMatchObject({ eventTime: ts });
   });
 
   it('leaves keepLast off every other op', () => {

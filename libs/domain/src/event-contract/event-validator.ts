@@ -4,8 +4,10 @@ import { checkJsonValue, checkNumber } from './json-rules';
 import { hasControlChars, hasLoneSurrogate, utf8ByteLength } from './text-rules';
 import { pointerToken, ValidationError, type Violation } from './validation-error';
 
-const EVENT_FIELDS: ReadonlySet<string> = new Set(['id', 'op', 'data', 'eventId', 'keepLast']);
+const EVENT_FIELDS: ReadonlySet<string> = new Set(['id', 'op', 'data', 'eventId', 'keepLast', 'ts']);
 const MAX_VIOLATIONS = 50;
+/** 9999-12-31T23:59:59.999Z: the last instant ISO 8601 (and PostgreSQL's to_timestamp output) writes with four year digits. */
+export const EVENT_TIME_MAX = 253_402_300_799_999;
 
 /**
  * Checks one event against the contract of design section 2 and returns it typed, or collects
@@ -27,6 +29,7 @@ export function collectEventViolations(raw: unknown, pointer: string, limits: Ev
   if (raw.eventId !== undefined) checkIdentifier(raw.eventId, `${pointer}/eventId`, limits.eventIdMaxBytes, false, out);
   if (op !== undefined) checkData(op, raw, `${pointer}/data`, limits, out);
   if (op !== undefined) checkKeepLast(op, raw.keepLast, `${pointer}/keepLast`, limits.appendKeepLastMax, out);
+  if (op !== undefined) checkEventTime(op, raw.ts, `${pointer}/ts`, out);
 
   if (out.length > before) return undefined;
   const event: ChangeEvent = { id: raw.id as string, op: op! };
@@ -34,6 +37,7 @@ export function collectEventViolations(raw: unknown, pointer: string, limits: Ev
   if (raw.eventId !== undefined) event.eventId = raw.eventId as string;
   // The default is resolved here, at the edge, so the record carries the bound the fold applies.
   if (op === 'append') event.keepLast = (raw.keepLast as number | undefined) ?? limits.appendKeepLastMax;
+  if (raw.ts !== undefined) event.eventTime = raw.ts as number;
   return event;
 }
 
@@ -150,6 +154,15 @@ function checkFieldOperands(op: ChangeOp, data: Record<string, unknown>, at: str
         break;
     }
   }
+}
+
+/** `ts`: the client's event time in ms since the epoch, for set and merge (last writer by event time wins per field). */
+function checkEventTime(op: ChangeOp, value: unknown, at: string, out: Violation[]): void {
+  if (value === undefined) return;
+  if (op !== 'set' && op !== 'merge') out.push({ field: at, rule: 'forbidden', message: 'ts is for set and merge only' });
+  else if (typeof value !== 'number' || !Number.isInteger(value)) out.push({ field: at, rule: 'type', message: 'must be an integer (ms since the epoch)' });
+  else if (value < 1) out.push({ field: at, rule: 'minimum', message: 'must be at least 1 (ms since the epoch)' });
+  else if (value > EVENT_TIME_MAX) out.push({ field: at, rule: 'maximum', message: `must be at most ${EVENT_TIME_MAX} (9999-12-31)` });
 }
 
 function checkKeepLast(op: ChangeOp, value: unknown, at: string, max: number, out: Violation[]): void {

@@ -20,7 +20,7 @@ export interface Expected {
 const validEvent = fc.record(
   {
     id: fc.string({ minLength: 1, maxLength: 24 }).map((s) => `gen-${s}`),
-    op: fc.constantFrom('set', 'merge', 'incr', 'delete'),
+    op: fc.constantFrom('set', 'merge', 'incr', 'max', 'min', 'append', 'addToSet', 'removeFromSet', 'delete'),
     data: fc.dictionary(fc.string({ maxLength: 8 }), fc.integer({ min: -1000, max: 1000 }), { maxKeys: 4 }),
     eventId: fc.string({ minLength: 1, maxLength: 16 }),
   },
@@ -29,11 +29,15 @@ const validEvent = fc.record(
   const event: Record<string, unknown> = { ...e };
   if (e.op === 'delete') delete event.data;
   else event.data ??= { n: 1 };
+  // append and the set ops take arrays: wrap each number, so the event stays valid.
+  if (e.op === 'append' || e.op === 'addToSet' || e.op === 'removeFromSet') {
+    event.data = Object.fromEntries(Object.entries(event.data as Record<string, number>).map(([k, v]) => [k, [v]]));
+  }
   return event;
 });
 
 const mutation = fc.oneof(
-  fc.tuple(validEvent, fc.constantFrom('id', 'op', 'data', 'eventId'), fc.jsonValue({ maxDepth: 3 })).map(([event, field, value]) => JSON.stringify({ ...event, [field]: value })),
+  fc.tuple(validEvent, fc.constantFrom('id', 'op', 'data', 'eventId', 'keepLast', 'ts'), fc.jsonValue({ maxDepth: 3 })).map(([event, field, value]) => JSON.stringify({ ...event, [field]: value })),
   fc.tuple(validEvent, fc.constantFrom('id', 'op', 'data')).map(([event, field]) => {
     const copy = { ...event };
     delete copy[field];

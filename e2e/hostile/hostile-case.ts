@@ -1,6 +1,6 @@
 // The shape of a corpus case: what is sent, and exactly what the producer must answer.
 
-export type Category = 'framing' | 'size' | 'json-syntax' | 'depth' | 'prototype-keys' | 'numbers' | 'unicode' | 'schema' | 'read-api' | 'injection' | 'generated';
+export type Category = 'framing' | 'size' | 'json-syntax' | 'depth' | 'prototype-keys' | 'numbers' | 'unicode' | 'schema' | 'operations' | 'read-api' | 'injection' | 'generated';
 
 /** A refusal: the HTTP status, the error code, and one violation the answer must hold. */
 export interface Refusal {
@@ -17,6 +17,10 @@ export interface EventParts {
   /** JSON text of `data`, sent verbatim (so 1e400 stays 1e400 on the wire). */
   dataText?: string;
   eventId?: string;
+  /** JSON text of `keepLast` over HTTP (sent verbatim); over gRPC its number (keep_last), when it is one. */
+  keepLastText?: string;
+  /** JSON text of `ts` (the event time) over HTTP; over gRPC its number, when it is one. */
+  tsText?: string;
 }
 
 export interface HttpCase {
@@ -53,5 +57,7 @@ export function eventBody(parts: EventParts): string {
   if (parts.op !== undefined) fields.push(`"op":${JSON.stringify(parts.op)}`);
   if (parts.dataText !== undefined) fields.push(`"data":${parts.dataText}`);
   if (parts.eventId !== undefined) fields.push(`"eventId":${JSON.stringify(parts.eventId)}`);
+  if (parts.keepLastText !== undefined) fields.push(`"keepLast":${parts.keepLastText}`);
+  if (parts.tsText !== undefined) fields.push(`"ts":${parts.tsText}`);
   return `{${fields.join(',')}}`;
 }

@@ -8,6 +8,7 @@ import { FRAMING_CASES, SLOW_CLIENT_CASES } from './corpus/framing.cases';
 import { INJECTION_CASES, LOG_FORGERY } from './corpus/injection.cases';
 import { JSON_SYNTAX_CASES } from './corpus/json-syntax.cases';
 import { NUMBER_CASES } from './corpus/numbers.cases';
+import { OPERATION_CASES } from './corpus/operations.cases';
 import { PROTOTYPE_KEY_CASES } from './corpus/prototype-keys.cases';
 import { READ_API_CASES } from './corpus/read-api.cases';
 import { SCHEMA_CASES } from './corpus/schema.cases';
@@ -31,8 +32,18 @@ const ANSWER_WITHIN_MS = 1000;
 const HEADERS_TIMEOUT_MS = 2000;
 const REQUEST_TIMEOUT_MS = 3000;
 const SENTINEL = join(__dirname, 'prototype-sentinel.cjs');
-const OPS: Record<string, EventMessage['op']> = { set: 'OP_SET', merge: 'OP_MERGE', incr: 'OP_INCR', delete: 'OP_DELETE' };
-const HTTP_CASES: HttpCase[] = [...SIZE_CASES, ...JSON_SYNTAX_CASES, ...DEPTH_CASES, ...PROTOTYPE_KEY_CASES, ...NUMBER_CASES, ...UNICODE_CASES, ...SCHEMA_CASES, ...READ_API_CASES, ...INJECTION_CASES];
+const OPS: Record<string, EventMessage['op']> = {
+  set: 'OP_SET',
+  merge: 'OP_MERGE',
+  incr: 'OP_INCR',
+  delete: 'OP_DELETE',
+  max: 'OP_MAX',
+  min: 'OP_MIN',
+  append: 'OP_APPEND',
+  addToSet: 'OP_ADD_TO_SET',
+  removeFromSet: 'OP_REMOVE_FROM_SET',
+};
+const HTTP_CASES: HttpCase[] = [...SIZE_CASES, ...JSON_SYNTAX_CASES, ...DEPTH_CASES, ...PROTOTYPE_KEY_CASES, ...NUMBER_CASES, ...UNICODE_CASES, ...SCHEMA_CASES, ...OPERATION_CASES, ...READ_API_CASES, ...INJECTION_CASES];
 
 interface ErrorAnswer {
   error?: { code: string; violations?: Array<{ field: string; rule: string }> };
@@ -187,7 +198,14 @@ describe('hostile input: a corpus of bad requests on both edges, nothing reaches
 
   it('answers the same cases over gRPC: INVALID_ARGUMENT / RESOURCE_EXHAUSTED with the same field and rule', async () => {
     const viaGrpc = HTTP_CASES.filter((c) => c.event && c.grpc !== false && (c.event.op === undefined || OPS[c.event.op]) && [c.event.id, c.event.eventId].every((s) => s === undefined || s.isWellFormed()));
-    const message = (e: NonNullable<HttpCase['event']>): Partial<EventMessage> => ({ id: e.id ?? '', op: e.op ? OPS[e.op] : 'OP_UNSPECIFIED', data: e.dataText ?? '', eventId: e.eventId ?? '' });
+    const message = (e: NonNullable<HttpCase['event']>): Partial<EventMessage> => ({
+      id: e.id ?? '',
+      op: e.op ? OPS[e.op] : 'OP_UNSPECIFIED',
+      data: e.dataText ?? '',
+      eventId: e.eventId ?? '',
+      keepLast: e.keepLastText === undefined ? 0 : Number(e.keepLastText),
+      ts: e.tsText === undefined ? 0 : Number(e.tsText),
+    });
     const oversized = { id: 'grpc-big', op: 'OP_SET' as const, data: JSON.stringify({ s: 'x'.repeat(BODY_LIMIT) }) };
     const cases: Array<{ name: string; call: () => Promise<unknown>; expect: Refusal | 'accepted' }> = [
       ...viaGrpc.map((c) => ({

@@ -1,6 +1,7 @@
-import type { StampedEvent } from '@async2/domain';
+import type { JsonObject, StampedEvent } from '@async2/domain';
 import { type ObservedRow, type TopicRecord, checkHistory, formatReport } from './checker';
 import { History, type Outcome } from './history';
+import { apiEvent } from './http-client';
 import { WorkloadGenerator, type WorkloadOp } from './workload';
 
 // The checker must catch a broken consumer. These histories are built by hand: a correct run,
@@ -111,6 +112,48 @@ describe('checkHistory', () => {
   });
 });
 
+describe('checkHistory on the per-field ops', () => {
+  // doc-b: append with keepLast 2, then addToSet, max and removeFromSet; its history folds to the state below.
+  const ops: WorkloadOp[] = [
+    { index: 0, kind: 'tracked', seq: 1, event: { id: 'doc-b', op: 'append', eventId: 'b-e0', data: { log: [1, 2, 3] }, keepLast: 2 } },
+    { index: 1, kind: 'tracked', seq: 2, event: { id: 'doc-b', op: 'addToSet', eventId: 'b-e1', data: { tags: ['z', 'a', 2] } } },
+    { index: 2, kind: 'tracked', seq: 3, event: { id: 'doc-b', op: 'max', eventId: 'b-e2', data: { hi: -4 } } },
+    { index: 3, kind: 'tracked', seq: 4, event: { id: 'doc-b', op: 'removeFromSet', eventId: 'b-e3', data: { tags: ['z'] } } },
+  ];
+  const run = (state: JsonObject) => {
+    const history = new History();
+    ops.forEach((op, offset) => history.record(op, { type: 'ok', partition: 0, offset }));
+    const topic: TopicRecord[] = ops.map((op, offset) => ({ partition: 0, offset, event: stamped(op) }));
+    const rows = new Map<string, ObservedRow>([['doc-b', { version: 4, state, deleted: false, recentEventIds: ['b-e0', 'b-e1', 'b-e2', 'b-e3'] }]]);
+    return checkHistory({ attempts: history.attempts, rows, topic });
+  };
+
+  it('folds event times like the consumer: an older timed set loses to a newer one that came first in Kafka', () => {
+    const timedOps: WorkloadOp[] = [
+      { index: 0, kind: 'tracked', seq: 1, event: { id: 'doc-c', op: 'set', eventId: 'c-e0', data: { v: 'new' }, eventTime: 2000 } },
+      { index: 1, kind: 'tracked', seq: 2, event: { id: 'doc-c', op: 'set', eventId: 'c-e1', data: { v: 'old' }, eventTime: 1000 } },
+    ];
+    const history = new History();
+    timedOps.forEach((op, offset) => history.record(op, { type: 'ok', partition: 0, offset }));
+    const topic: TopicRecord[] = timedOps.map((op, offset) => ({ partition: 0, offset, event: stamped(op) }));
+    const rows = (v: string) => new Map<string, ObservedRow>([['doc-c', { version: 2, state: { v }, deleted: false, recentEventIds: ['c-e0', 'c-e1'] }]]);
+    expect(checkHistory({ attempts: history.attempts, rows: rows('new'), topic })).toMatchObject({ ok: true });
+    expect(checkHistory({ attempts: history.attempts, rows: rows('old'), topic })).toMatchObject({ ok: false, stateMismatches: 1 });
+  });
+
+  it('passes the state the ops fold to', () => {
+    expect(run({ log: [2, 3], tags: [2, 'a'], hi: -4 })).toMatchObject({ ok: true, stateMismatches: 0 });
+  });
+
+  it.each([
+    ['an append not trimmed to keepLast', { log: [1, 2, 3], tags: [2, 'a'], hi: -4 }],
+    ['a set out of order', { log: [2, 3], tags: ['a', 2], hi: -4 }],
+    ['max treating a missing field as 0', { log: [2, 3], tags: [2, 'a'], hi: 0 }],
+  ])('flags %s as a state mismatch', (_name, state: JsonObject) => {
+    expect(run(state)).toMatchObject({ ok: false, stateMismatches: 1 });
+  });
+});
+
 describe('WorkloadGenerator', () => {
   it('is deterministic for a seed, with unique eventIds and distinct counter amounts per field', () => {
     const run = (seed: number) => {
@@ -125,5 +168,15 @@ describe('WorkloadGenerator', () => {
     const amounts = a.filter((o) => o.kind === 'counter').map((o) => `${o.event.id}.${o.counter!.field}=${o.counter!.amount}`);
     expect(new Set(amounts).size).toBe(amounts.length);
     expect(a.some((o) => o.kind === 'counter' && o.counter!.field === 'c1')).toBe(true); // rolls over to a new field past 50 bits
+    const ops = new Set(a.filter((o) => o.kind === 'tracked').map((o) => o.event.op));
+    expect([...ops].sort()).toEqual(['addToSet', 'append', 'delete', 'incr', 'max', 'merge', 'min', 'removeFromSet', 'set']);
+    expect(a.filter((o) => o.event.eventTime !== undefined).map((o) => o.event.op)).toEqual(expect.arrayContaining(['set', 'merge']));
+  });
+});
+
+describe('apiEvent', () => {
+  it('sends the event time as ts, the API field, and nothing else changes', () => {
+    expect(apiEvent({ id: 'a', op: 'merge', data: { x: 1 }, eventId: 'e', eventTime: 5 })).toEqual({ id: 'a', op: 'merge', data: { x: 1 }, eventId: 'e', ts: 5 });
+    expect(apiEvent({ id: 'a', op: 'delete' })).toEqual({ id: 'a', op: 'delete' });
   });
 });

@@ -1,3 +1,4 @@
+import type { ChangeEvent } from '@async2/domain';
 import type { History, Outcome } from './history';
 import type { WorkloadGenerator, WorkloadOp } from './workload';
 
@@ -52,7 +53,7 @@ export async function runHttpWorkload(options: WorkloadRunOptions): Promise<void
 async function send(options: WorkloadRunOptions, ops: WorkloadOp[]): Promise<Outcome[]> {
   const single = ops.length === 1 && options.batchSize === 1;
   const url = `${options.baseUrl}/v1/${single ? 'events' : 'events:batch'}`;
-  const body = JSON.stringify(single ? ops[0].event : { events: ops.map((o) => o.event) });
+  const body = JSON.stringify(single ? apiEvent(ops[0].event) : { events: ops.map((o) => apiEvent(o.event)) });
   let response: Response;
   let text: string;
   try {
@@ -67,6 +68,12 @@ async function send(options: WorkloadRunOptions, ops: WorkloadOp[]): Promise<Out
     return ops.map(() => ({ type: 'info', reason: `no answer: ${(error as Error).message}` }));
   }
   return classify(response.status, text, ops.length, single);
+}
+
+/** An event as the HTTP API takes it: the event time (`eventTime` in the domain) travels as `ts`. */
+export function apiEvent(event: ChangeEvent): Record<string, unknown> {
+  const { eventTime, ...rest } = event;
+  return eventTime === undefined ? rest : { ...rest, ts: eventTime };
 }
 
 /** Maps an HTTP answer to one outcome per event. */

@@ -4,7 +4,9 @@ import { seededRandom } from '../http-workload';
 /**
  * A seeded workload whose outcome can be checked exactly (Jepsen style). Two kinds of IDs:
  *
- * - tracked IDs get set / merge / incr / delete, every event with a unique eventId. The consumer
+ * - tracked IDs get every op (set / merge / incr / max / min / append / addToSet / removeFromSet /
+ *   delete), every event with a unique eventId; appends carry a small keepLast so trimming happens,
+ *   and half the sets and merges an event time (`ts`) drawn out of Kafka order, so older ones lose. The consumer
  *   keeps the last K eventIds applied to an ID in its row (`recent_event_ids`); with K (DEDUPE_WINDOW)
  *   at least the events per ID, that list IS the ID's full applied history, in applied order.
  * - counter IDs get only anonymous incr events (no eventId, so the consumer's dedupe cannot hide a
@@ -31,6 +33,9 @@ export interface WorkloadOptions {
   /** Prefix of IDs and eventIds, so runs on one topic never collide. */
   tag: string;
 }
+
+/** Event times of timed sets and merges: a random instant in the 1,000 s after this one. */
+const EVENT_TIME_BASE = Date.UTC(2026, 0, 1);
 
 /** Bits used per counter field: sums stay below 2^51, well inside JSON's safe integers. */
 const BITS_PER_FIELD = 50;
@@ -62,10 +67,17 @@ export class WorkloadGenerator {
     const eventId = `${tag}-e${index}`;
     const roll = this.random();
     let event: ChangeEvent;
-    if (roll < 0.3) event = { id, op: 'set', eventId, data: { seq, name: `s${index}`, n: Math.floor(this.random() * 100) } };
-    else if (roll < 0.6) event = { id, op: 'merge', eventId, data: { seq, last: `m${index}`, nested: { [`k${index % 5}`]: this.random() < 0.2 ? null : index } } };
-    else if (roll < 0.92) event = { id, op: 'incr', eventId, data: { n: 1 + Math.floor(this.random() * 9), seq: 1 } };
+    const small = Math.floor(this.random() * 100);
+    if (roll < 0.22) event = { id, op: 'set', eventId, data: { seq, name: `s${index}`, n: small } };
+    else if (roll < 0.44) event = { id, op: 'merge', eventId, data: { seq, last: `m${index}`, nested: { [`k${index % 5}`]: this.random() < 0.2 ? null : index } } };
+    else if (roll < 0.64) event = { id, op: 'incr', eventId, data: { n: 1 + (small % 9), seq: 1 } };
+    else if (roll < 0.7) event = { id, op: 'max', eventId, data: { hi: small, n: small - 50 } };
+    else if (roll < 0.76) event = { id, op: 'min', eventId, data: { lo: small } };
+    else if (roll < 0.82) event = { id, op: 'append', eventId, data: { log: [index, `a${small}`] }, keepLast: 5 };
+    else if (roll < 0.88) event = { id, op: 'addToSet', eventId, data: { tags: [`t${small % 7}`, small % 4] } };
+    else if (roll < 0.92) event = { id, op: 'removeFromSet', eventId, data: { tags: [`t${small % 7}`] } };
     else event = { id, op: 'delete', eventId };
+    if ((event.op === 'set' || event.op === 'merge') && this.random() < 0.5) event.eventTime = EVENT_TIME_BASE + Math.floor(this.random() * 1_000_000);
     return { index, kind: 'tracked', seq, event };
   }
 

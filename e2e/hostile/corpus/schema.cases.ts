@@ -33,7 +33,8 @@ export const SCHEMA_CASES: HttpCase[] = [
   body('eventId null', '{"id":"s","op":"delete","eventId":null}', '/eventId', 'type'),
   body('eventId empty', '{"id":"s","op":"delete","eventId":""}', '/eventId', 'non-empty'),
   body('extra field', '{"id":"s","op":"delete","extra":1}', '/extra', 'unknown-field'),
-  body('spoofed receive time (ts)', '{"id":"s","op":"delete","ts":0}', '/ts', 'unknown-field'),
+  // `ts` is the client's event time, for set and merge only; the receive time cannot be spoofed (the record keeps them apart).
+  body('event time (ts) on a delete', '{"id":"s","op":"delete","ts":0}', '/ts', 'forbidden'),
   body('spoofed producer instance (src)', '{"id":"s","op":"delete","src":"admin"}', '/src', 'unknown-field'),
   body('field name with / and ~', '{"id":"s","op":"delete","a/b~c":1}', '/a~1b~0c', 'unknown-field'),
   body('batch: events missing', '{}', '/events', 'required', '/v1/events:batch'),

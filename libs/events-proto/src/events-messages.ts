@@ -1,6 +1,16 @@
 // The events.v1 messages as @grpc/proto-loader hands them over with EVENTS_PROTO_LOADER_OPTIONS.
 
-export type OpName = 'OP_UNSPECIFIED' | 'OP_SET' | 'OP_MERGE' | 'OP_INCR' | 'OP_DELETE';
+export type OpName =
+  | 'OP_UNSPECIFIED'
+  | 'OP_SET'
+  | 'OP_MERGE'
+  | 'OP_INCR'
+  | 'OP_DELETE'
+  | 'OP_MAX'
+  | 'OP_MIN'
+  | 'OP_APPEND'
+  | 'OP_ADD_TO_SET'
+  | 'OP_REMOVE_FROM_SET';
 
 export type ResultStatusName = 'RESULT_STATUS_UNSPECIFIED' | 'RESULT_STATUS_ACCEPTED' | 'RESULT_STATUS_INVALID' | 'RESULT_STATUS_UNAVAILABLE' | 'RESULT_STATUS_OVERLOADED';
 
@@ -12,6 +22,10 @@ export interface EventMessage {
   data: string;
   /** '' when absent. */
   eventId: string;
+  /** 0 when absent (proto3 default). */
+  keepLast: number;
+  /** The client's event time (ms since the epoch); 0 when absent. */
+  ts: number;
 }
 
 export interface PublishBatchRequestMessage {

@@ -71,6 +71,7 @@ export function loadProducerConfig(environment: NodeJS.ProcessEnv = process.env)
       dataMaxBytes: env.int('DATA_MAX_BYTES', 64 * 1024, { min: 2, max: 16 * 1024 * 1024 }),
       dataMaxDepth: env.int('DATA_MAX_DEPTH', 32, { min: 1, max: 1000 }),
       batchMaxEvents: env.int('BATCH_MAX_EVENTS', 1000, { min: 1, max: 100000 }),
+      appendKeepLastMax: env.int('APPEND_KEEP_LAST_MAX', 1000, { min: 1, max: 1000000 }),
     },
     publish: {
       lingerMs: env.int('PRODUCE_LINGER_MS', 2, { min: 0, max: 1000 }),

@@ -4,12 +4,23 @@ import type { DomainError } from '@async2/domain';
 import type { PublishOutcome } from '../ingest/coalescing-publisher';
 import type { EntityView } from '../read/read.service';
 
-const OPS: Record<string, ChangeOp> = { OP_SET: 'set', OP_MERGE: 'merge', OP_INCR: 'incr', OP_DELETE: 'delete' };
+const OPS: Record<string, ChangeOp> = {
+  OP_SET: 'set',
+  OP_MERGE: 'merge',
+  OP_INCR: 'incr',
+  OP_DELETE: 'delete',
+  OP_MAX: 'max',
+  OP_MIN: 'min',
+  OP_APPEND: 'append',
+  OP_ADD_TO_SET: 'addToSet',
+  OP_REMOVE_FROM_SET: 'removeFromSet',
+};
 
 /**
  * An events.v1.Event as the JSON body HTTP would have received, so the same validator judges both
  * edges and names the same fields. `data` is JSON text: its syntax errors point at `<at>/data`.
- * Proto3 cannot tell an empty string from an absent one: '' data or event_id means absent.
+ * Proto3 cannot tell an empty string from an absent one: '' data or event_id means absent, and
+ * keep_last or ts 0 means absent (0 is a valid value of neither).
  * Data nested deeper than `dataMaxDepth` + 1 is refused on its text, before JSON.parse builds it
  * (one level of slack: data one past its cap is named at its exact pointer by the validator, as
  * over HTTP, where the body around it gives the same slack).
@@ -27,6 +38,8 @@ export function eventBody(message: EventMessage, at: string, dataMaxDepth: numbe
     }
   }
   if (message.eventId !== '') body.eventId = message.eventId;
+  if (message.keepLast) body.keepLast = message.keepLast;
+  if (message.ts) body.ts = message.ts;
   return body;
 }
 

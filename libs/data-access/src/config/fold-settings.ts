@@ -29,6 +29,7 @@ export function readFoldSettings(env: EnvReader): FoldSettings {
       eventIdMaxBytes: env.int('EVENT_ID_MAX_BYTES', DEFAULT_EVENT_LIMITS.eventIdMaxBytes, { min: 1, max: 1024 }),
       dataMaxBytes: env.int('DATA_MAX_BYTES', DEFAULT_EVENT_LIMITS.dataMaxBytes, { min: 2, max: 16 * 1024 * 1024 }),
       dataMaxDepth: env.int('DATA_MAX_DEPTH', DEFAULT_EVENT_LIMITS.dataMaxDepth, { min: 1, max: 1000 }),
+      appendKeepLastMax: env.int('APPEND_KEEP_LAST_MAX', DEFAULT_EVENT_LIMITS.appendKeepLastMax, { min: 1, max: 1000000 }),
     },
   };
 }

@@ -5,6 +5,8 @@ import { decodeEventRecord, encodeEventRecord } from './event-record.v1';
 const WITH_IDENTITY = '{"v":1,"id":"order-7","op":"incr","data":{"n":2},"ts":1700000000000,"src":"producer-0~cafe0001","seq":41}';
 const WITHOUT_IDENTITY = '{"v":1,"id":"order-7","op":"set","data":{"a":1},"eventId":"e-1","ts":1700000000000,"src":"producer-0"}';
 
+const APPEND = '{"v":1,"id":"order-7","op":"append","data":{"log":[1]},"keepLast":5,"ts":1700000000000,"src":"producer-0","seq":3}';
+
 const decode = (value: string, key = 'order-7') => decodeEventRecord(Buffer.from(key), Buffer.from(value), DEFAULT_EVENT_LIMITS);
 
 describe('event record v1', () => {
@@ -30,6 +32,28 @@ describe('event record v1', () => {
     ['9007199254740993', 'seq must be a non-negative integer'],
   ])('refuses seq %s as poison, naming the rule', (seq, reason) => {
     expect(decode(WITH_IDENTITY.replace('"seq":41', `"seq":${seq}`))).toEqual({ ok: false, reason });
+  });
+
+  it('carries an append\'s keepLast after eventId, byte for byte', () => {
+    const event: StampedEvent = { id: 'order-7', op: 'append', data: { log: [1] }, keepLast: 5, ts: 1_700_000_000_000, src: 'producer-0', seq: 3 };
+    expect(encodeEventRecord(event).value.toString()).toBe(APPEND);
+    expect(decode(APPEND)).toEqual({ ok: true, event });
+  });
+
+  it('refuses an append whose keepLast is above this consumer\'s APPEND_KEEP_LAST_MAX as poison', () => {
+    const decoded = decodeEventRecord(Buffer.from('order-7'), Buffer.from(APPEND), { ...DEFAULT_EVENT_LIMITS, appendKeepLastMax: 4 });
+    expect(decoded.ok).toBe(false);
+    expect(!decoded.ok && decoded.reason).toMatch(/keepLast/);
+  });
+
+  it('carries the client\'s event time as eventTime, apart from the receive time ts', () => {
+    const TIMED = '{"v":1,"id":"order-7","op":"merge","data":{"a":1},"eventTime":1600000000000,"ts":1700000000000,"src":"producer-0"}';
+    const event: StampedEvent = { id: 'order-7', op: 'merge', data: { a: 1 }, eventTime: 1_600_000_000_000, ts: 1_700_000_000_000, src: 'producer-0' };
+    expect(encodeEventRecord(event).value.toString()).toBe(TIMED);
+    expect(decode(TIMED)).toEqual({ ok: true, event });
+    // judged by the API's rules for ts: not on a delete, not 0
+    expect(decode('{"v":1,"id":"order-7","op":"delete","eventTime":5,"ts":1,"src":"p"}')).toMatchObject({ ok: false, reason: expect.stringMatching(/ts/) });
+    expect(decode(TIMED.replace('1600000000000', '0'))).toMatchObject({ ok: false, reason: expect.stringMatching(/ts/) });
   });
 
   it('refuses a record whose key is not its id', () => {

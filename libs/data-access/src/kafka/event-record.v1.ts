@@ -5,11 +5,17 @@ import { type EventLimits, type StampedEvent, ValidationError, validateEvent } f
  *
  *   key    := UTF-8 bytes of the event's id (so Kafka's own partitioner and compaction agree with ours)
  *   value  := UTF-8 JSON object:
- *             { "v": 1, "id": <string>, "op": "set" | "merge" | "incr" | "delete",
- *               ["data": <object>,] ["eventId": <string>,] "ts": <integer, ms since epoch>, "src": <string>
- *               [, "seq": <integer >= 0>] }
+ *             { "v": 1, "id": <string>, "op": <one of CHANGE_OPS>,
+ *               ["data": <object>,] ["eventId": <string>,] ["keepLast": <integer >= 1>,]
+ *               ["eventTime": <integer, the client's `ts`, ms since epoch>,]
+ *               "ts": <integer, ms since epoch>, "src": <string> [, "seq": <integer >= 0>] }
  *             (src, seq) is the record's identity: the producer incarnation and the record's number
  *             within it. `seq` was added compatibly: a record without it is applied without a copy check.
+ *             The ops after incr (max, min, append, addToSet, removeFromSet) and `keepLast` (on every
+ *             append the producer writes) were added later, and so was `eventTime` (the client's
+ *             event time of a set or merge; named apart from `ts`, the producer's receive time): a
+ *             consumer older than them sends such records to the DLQ (unknown op or field), it never
+ *             misapplies them.
  *   headers: W3C trace context (`traceparent`, `tracestate`) when tracing is on; nothing else is required.
  *
  * Field order is fixed by the encoder for byte-stable fixtures; the decoder accepts any order.
@@ -31,6 +37,8 @@ export function encodeEventRecord(event: StampedEvent): EncodedRecord {
   const value: Record<string, unknown> = { v: EVENT_RECORD_VERSION, id: event.id, op: event.op };
   if (event.data !== undefined) value.data = event.data;
   if (event.eventId !== undefined) value.eventId = event.eventId;
+  if (event.keepLast !== undefined) value.keepLast = event.keepLast;
+  if (event.eventTime !== undefined) value.eventTime = event.eventTime;
   value.ts = event.ts;
   value.src = event.src;
   if (event.seq !== undefined) value.seq = event.seq;
@@ -50,13 +58,14 @@ export function decodeEventRecord(key: Buffer | null, value: Buffer | null, limi
     return { ok: false, reason: `value is not UTF-8 JSON: ${(error as Error).message}` };
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return { ok: false, reason: 'value is not a JSON object' };
-  const { v, ts, src, seq, ...contract } = parsed as Record<string, unknown>;
+  const { v, ts, src, seq, eventTime, ...contract } = parsed as Record<string, unknown>;
   if (v !== EVENT_RECORD_VERSION) return { ok: false, reason: `unsupported record version ${JSON.stringify(v)}` };
   if (typeof ts !== 'number' || !Number.isSafeInteger(ts) || ts < 0) return { ok: false, reason: 'ts must be a non-negative integer' };
   if (typeof src !== 'string') return { ok: false, reason: 'src must be a string' };
   if (seq !== undefined && (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0)) return { ok: false, reason: 'seq must be a non-negative integer' };
   try {
-    const event = validateEvent(contract, limits);
+    // The client's `ts` travels as eventTime (`ts` is the receive time here): judged by the same rules.
+    const event = validateEvent(eventTime === undefined ? contract : { ...contract, ts: eventTime }, limits);
     if (key === null || key.toString('utf8') !== event.id) return { ok: false, reason: 'record key does not equal the event id' };
     return { ok: true, event: seq === undefined ? { ...event, ts, src } : { ...event, ts, src, seq } };
   } catch (error) {

@@ -5,11 +5,12 @@ import { InitialSchema1763859600000 } from './migrations/1763859600000-initial-s
 import { ChangeOutbox1764460800000 } from './migrations/1764460800000-change-outbox';
 import { ProducerMarks1764800000000 } from './migrations/1764800000000-producer-marks';
 import { OplogTopicId1764900000000 } from './migrations/1764900000000-oplog-topic-id';
+import { EventsFieldTimes1765000000000 } from './migrations/1765000000000-events-field-times';
 import { OplogRow } from './oplog-row.entity';
 import { ProducerMarkRow } from './producer-mark-row.entity';
 
 export const ENTITIES = [EventRow, OplogRow, ChangeOutboxRow, ProducerMarkRow];
-export const MIGRATIONS = [InitialSchema1763859600000, ChangeOutbox1764460800000, ProducerMarks1764800000000, OplogTopicId1764900000000];
+export const MIGRATIONS = [InitialSchema1763859600000, ChangeOutbox1764460800000, ProducerMarks1764800000000, OplogTopicId1764900000000, EventsFieldTimes1765000000000];
 
 export interface DatabaseSettings {
   url: string;

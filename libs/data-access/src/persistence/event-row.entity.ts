@@ -36,4 +36,8 @@ export class EventRow {
   /** The last K client eventIds applied to this ID, oldest first (a JSON array of strings). */
   @Column({ name: 'recent_event_ids', type: 'jsonb', default: () => "'[]'::jsonb" })
   recentEventIds!: string[];
+
+  /** Client event times of the top-level fields (the fold's FieldTimes); NULL: no timed write yet. */
+  @Column({ name: 'field_times', type: 'jsonb', nullable: true })
+  fieldTimes!: { lastSet?: number; fields: Record<string, number> } | null;
 }

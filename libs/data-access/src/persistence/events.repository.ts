@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 
 // Raw SQL on the hot path (design section 5); EventRow remains the description of the table.
 const SELECT_COLUMNS = `id, state, deleted, version::text AS version, partition, last_offset::text AS last_offset,
-  (extract(epoch FROM event_ts) * 1000)::float8 AS event_ts_ms, recent_event_ids, updated_at`;
+  (extract(epoch FROM event_ts) * 1000)::float8 AS event_ts_ms, recent_event_ids, field_times, updated_at`;
 
 interface EventRowRaw {
   id: string;
@@ -14,6 +14,7 @@ interface EventRowRaw {
   last_offset: string;
   event_ts_ms: number;
   recent_event_ids: string[];
+  field_times: EntityRecord['fieldTimes'] | null;
   updated_at: Date;
 }
 
@@ -49,7 +50,7 @@ export class EventsRepository {
 }
 
 function toRecord(row: EventRowRaw): EntityRecord {
-  return {
+  const record: EntityRecord = {
     id: row.id,
     state: row.state as EntityRecord['state'],
     deleted: row.deleted,
@@ -59,4 +60,6 @@ function toRecord(row: EventRowRaw): EntityRecord {
     eventTs: Math.round(row.event_ts_ms),
     recentEventIds: row.recent_event_ids,
   };
+  if (row.field_times !== null) record.fieldTimes = row.field_times;
+  return record;
 }

@@ -161,6 +161,19 @@ describe('a flush', () => {
     expect(await storedRows([updated.id])).toEqual([updated]);
   });
 
+  it('keeps the field times (event-time writes) with the row, for the next owner to load; a delete clears them', async () => {
+    const { epoch } = await oplog.claim(key, 0, 'consumer-a');
+    const timed = record('t', { fieldTimes: { lastSet: 1_600_000_000_000, fields: { toString: 1_600_000_000_500 } } });
+    await writer.commit({ key, partition: 0, epoch, nextOffset: 5, records: [timed, record('u')] });
+    const loaded = await events.findRecords([timed.id, `${prefix}-u`]);
+    expect(loaded.get(timed.id)).toEqual(timed);
+    expect(loaded.get(`${prefix}-u`)).not.toHaveProperty('fieldTimes');
+
+    const deleted = record('t', { state: null, deleted: true, version: 4, lastOffset: 5 });
+    await writer.commit({ key, partition: 0, epoch, nextOffset: 6, records: [deleted] });
+    expect((await events.findRecords([timed.id])).get(timed.id)).toEqual(deleted);
+  });
+
   it('is all or nothing: when one row fails, neither the other rows nor the offset change', async () => {
     const { epoch } = await oplog.claim(key, 0, 'consumer-a');
     const before = [record('a', { version: 1 }), record('b', { version: 1 })];

@@ -1,7 +1,10 @@
-/** The four ways an event changes the state of its ID (design section 2). */
-export type ChangeOp = 'set' | 'merge' | 'incr' | 'delete';
+/**
+ * The ways an event changes the state of its ID (design section 2; docs/api.md, "Operations").
+ * `max`, `min`, `append`, `addToSet` and `removeFromSet` work per top-level field, like `incr`.
+ */
+export type ChangeOp = 'set' | 'merge' | 'incr' | 'max' | 'min' | 'append' | 'addToSet' | 'removeFromSet' | 'delete';
 
-export const CHANGE_OPS: readonly ChangeOp[] = ['set', 'merge', 'incr', 'delete'];
+export const CHANGE_OPS: readonly ChangeOp[] = ['set', 'merge', 'incr', 'max', 'min', 'append', 'addToSet', 'removeFromSet', 'delete'];
 
 /** A JSON value as stored in a jsonb column: finite numbers only, no prototype-bearing keys. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | JsonObject;
@@ -13,8 +16,15 @@ export interface JsonObject {
 export interface ChangeEvent {
   id: string;
   op: ChangeOp;
-  /** Present for set/merge/incr, absent for delete. */
+  /** Present for every op but delete. */
   data?: JsonObject;
+  /** append only: how many of the field's last values the array keeps (1..limits.appendKeepLastMax). */
+  keepLast?: number;
+  /**
+   * set and merge only: the client's event time (`ts` in the API, ms since the epoch). Each top-level
+   * field it writes keeps it; a later event with an older time leaves that field alone.
+   */
+  eventTime?: number;
   /** Optional client-chosen idempotency key: a retry with the same eventId for the same id applies once. */
   eventId?: string;
 }

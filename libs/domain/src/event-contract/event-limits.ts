@@ -10,6 +10,8 @@ export interface EventLimits {
   dataMaxDepth: number;
   /** Maximum number of events in one batch request. */
   batchMaxEvents: number;
+  /** Largest `keepLast` an append may ask for, and the one it gets when it names none. */
+  appendKeepLastMax: number;
 }
 
 export const DEFAULT_EVENT_LIMITS: EventLimits = {
@@ -18,4 +20,5 @@ export const DEFAULT_EVENT_LIMITS: EventLimits = {
   dataMaxBytes: 64 * 1024,
   dataMaxDepth: 32,
   batchMaxEvents: 1000,
+  appendKeepLastMax: 1000,
 };

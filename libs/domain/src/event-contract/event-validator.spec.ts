@@ -73,6 +73,32 @@ describe('validateEvent: one broken rule, one violation at the exact JSON pointe
     ['incr with null', withData({ n: null }, 'incr'), '/data/n', 'type'],
     ['incr with a nested object', withData({ n: { m: 1 } }, 'incr'), '/data/n', 'type'],
     ['incr with Infinity', withData(JSON.parse('{"n":-1e400}'), 'incr'), '/data/n', 'finite-number'],
+    ['max with a string', withData({ n: '1' }, 'max'), '/data/n', 'type'],
+    ['min with null', withData({ n: null }, 'min'), '/data/n', 'type'],
+    ['max with Infinity', withData(JSON.parse('{"n":1e400}'), 'max'), '/data/n', 'finite-number'],
+    ['min past 2^53', withData(JSON.parse('{"n":-9007199254740993}'), 'min'), '/data/n', 'safe-integer'],
+    ['data missing for max', { id: 'u', op: 'max' }, '/data', 'required'],
+    ['append with a scalar, not an array', withData({ log: 1 }, 'append'), '/data/log', 'type'],
+    ['append with an object', withData({ log: { a: 1 } }, 'append'), '/data/log', 'type'],
+    ['append keepLast 0', { ...withData({ log: [1] }, 'append'), keepLast: 0 }, '/keepLast', 'minimum'],
+    ['append keepLast -1', { ...withData({ log: [1] }, 'append'), keepLast: -1 }, '/keepLast', 'minimum'],
+    ['append keepLast 1001 (max + 1)', { ...withData({ log: [1] }, 'append'), keepLast: 1001 }, '/keepLast', 'maximum'],
+    ['append keepLast 2.5', { ...withData({ log: [1] }, 'append'), keepLast: 2.5 }, '/keepLast', 'type'],
+    ['append keepLast a string', { ...withData({ log: [1] }, 'append'), keepLast: '5' }, '/keepLast', 'type'],
+    ['keepLast on set', { ...ok, keepLast: 5 }, '/keepLast', 'forbidden'],
+    ['addToSet with a string, not an array', withData({ tags: 'a' }, 'addToSet'), '/data/tags', 'type'],
+    ['addToSet with an object member', withData({ tags: ['a', { b: 1 }] }, 'addToSet'), '/data/tags/1', 'scalar'],
+    ['removeFromSet with an array member', withData({ tags: [[1]] }, 'removeFromSet'), '/data/tags/0', 'scalar'],
+    ['removeFromSet with null, not an array', withData({ tags: null }, 'removeFromSet'), '/data/tags', 'type'],
+    ['addToSet member with NUL', withData({ tags: ['a\u0000'] }, 'addToSet'), '/data/tags/0', 'no-nul'],
+    ['ts on incr', { ...withData({ n: 1 }, 'incr'), ts: 5 }, '/ts', 'forbidden'],
+    ['ts on delete', { id: 'u', op: 'delete', ts: 5 }, '/ts', 'forbidden'],
+    ['ts 0 (below the lower edge)', { ...ok, ts: 0 }, '/ts', 'minimum'],
+    ['ts negative', { ...withData({ a: 1 }, 'merge'), ts: -1 }, '/ts', 'minimum'],
+    ['ts past 9999-12-31 (upper edge + 1)', { ...ok, ts: 253402300800000 }, '/ts', 'maximum'],
+    ['ts fractional', { ...ok, ts: 1.5 }, '/ts', 'type'],
+    ['ts an ISO string', { ...ok, ts: '2026-01-01T00:00:00Z' }, '/ts', 'type'],
+    ['ts null', { ...ok, ts: null }, '/ts', 'type'],
     ['eventId empty', { ...ok, eventId: '' }, '/eventId', 'non-empty'],
     ['eventId 129 bytes', { ...ok, eventId: 'e'.repeat(129) }, '/eventId', 'max-bytes'],
     ['eventId not a string', { ...ok, eventId: 7 }, '/eventId', 'type'],
@@ -82,6 +108,35 @@ describe('validateEvent: one broken rule, one violation at the exact JSON pointe
     ['data key with / and ~ (RFC 6901 escaping)', withData({ 'a/b': { '~c~': 'x\u0000' } }), '/data/a~1b/~0c~0', 'no-nul'],
   ])('%s -> %s %s', (_name, raw, field, rule) => {
     expect(eventViolations(raw)).toEqual([{ field, rule }]);
+  });
+});
+
+describe('validateEvent: the per-field ops', () => {
+  it.each([
+    ['max', { n: -1.5, m: 0 }],
+    ['min', { n: 9007199254740991 }],
+    ['append', { log: [1, 'a', { o: [null] }, []] }],
+    ['addToSet', { tags: ['a', 1, true, null] }],
+    ['removeFromSet', { tags: [] }],
+  ])('accepts %s with %j', (op, data) => {
+    expect(validateEvent(withData(data, op), LIMITS)).toMatchObject({ op, data });
+  });
+
+  it('gives an append without keepLast the configured maximum, so the record carries its bound', () => {
+    expect(validateEvent(withData({ log: [1] }, 'append'), { ...LIMITS, appendKeepLastMax: 7 }).keepLast).toBe(7);
+  });
+
+  it.each([1, 1000])('accepts keepLast %d (both edges)', (keepLast) => {
+    expect(validateEvent({ ...withData({ log: [1] }, 'append'), keepLast }, LIMITS).keepLast).toBe(keepLast);
+  });
+
+  it.each([1, 253402300799999])('accepts ts %d on set and merge (both edges), as the event time', (ts) => {
+    expect(validateEvent({ ...ok, ts }, LIMITS)).toMatchObject({ eventTime: ts });
+    expect(validateEvent({ ...withData({ a: 1 }, 'merge'), ts }, LIMITS)).toMatchObject({ eventTime: ts });
+  });
+
+  it('leaves keepLast off every other op', () => {
+    expect(validateEvent(withData({ n: 1 }, 'max'), LIMITS)).not.toHaveProperty('keepLast');
   });
 });
 

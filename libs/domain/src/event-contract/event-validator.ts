@@ -4,8 +4,10 @@ import { checkJsonValue, checkNumber } from './json-rules';
 import { hasControlChars, hasLoneSurrogate, utf8ByteLength } from './text-rules';
 import { pointerToken, ValidationError, type Violation } from './validation-error';
 
-const EVENT_FIELDS: ReadonlySet<string> = new Set(['id', 'op', 'data', 'eventId']);
+const EVENT_FIELDS: ReadonlySet<string> = new Set(['id', 'op', 'data', 'eventId', 'keepLast', 'ts']);
 const MAX_VIOLATIONS = 50;
+/** 9999-12-31T23:59:59.999Z: the last instant ISO 8601 (and PostgreSQL's to_timestamp output) writes with four year digits. */
+export const EVENT_TIME_MAX = 253_402_300_799_999;
 
 /**
  * Checks one event against the contract of design section 2 and returns it typed, or collects
@@ -19,18 +21,23 @@ export function collectEventViolations(raw: unknown, pointer: string, limits: Ev
   }
   for (const key of Object.keys(raw)) {
     if (!EVENT_FIELDS.has(key)) {
-      out.push({ field: `${pointer}/${pointerToken(key)}`, rule: 'unknown-field', message: `unknown field; allowed: id, op, data, eventId` });
+      out.push({ field: `${pointer}/${pointerToken(key)}`, rule: 'unknown-field', message: `unknown field; allowed: ${[...EVENT_FIELDS].join(', ')}` });
     }
   }
   checkIdentifier(raw.id, `${pointer}/id`, limits.idMaxBytes, true, out);
   const op = checkOp(raw.op, `${pointer}/op`, out);
   if (raw.eventId !== undefined) checkIdentifier(raw.eventId, `${pointer}/eventId`, limits.eventIdMaxBytes, false, out);
   if (op !== undefined) checkData(op, raw, `${pointer}/data`, limits, out);
+  if (op !== undefined) checkKeepLast(op, raw.keepLast, `${pointer}/keepLast`, limits.appendKeepLastMax, out);
+  if (op !== undefined) checkEventTime(op, raw.ts, `${pointer}/ts`, out);
 
   if (out.length > before) return undefined;
   const event: ChangeEvent = { id: raw.id as string, op: op! };
   if (raw.data !== undefined) event.data = raw.data as JsonObject;
   if (raw.eventId !== undefined) event.eventId = raw.eventId as string;
+  // The default is resolved here, at the edge, so the record carries the bound the fold applies.
+  if (op === 'append') event.keepLast = (raw.keepLast as number | undefined) ?? limits.appendKeepLastMax;
+  if (raw.ts !== undefined) event.eventTime = raw.ts as number;
   return event;
 }
 
@@ -117,13 +124,53 @@ function checkData(op: ChangeOp, raw: Record<string, unknown>, at: string, limit
     out.push({ field: at, rule: 'max-bytes', message: `must be at most ${limits.dataMaxBytes} bytes as JSON` });
     return;
   }
-  if (op === 'incr') {
-    for (const [key, delta] of Object.entries(data)) {
-      const field = `${at}/${pointerToken(key)}`;
-      if (typeof delta !== 'number') out.push({ field, rule: 'type', message: 'incr deltas must be numbers' });
-      else checkNumber(delta, field, out);
+  checkFieldOperands(op, data, at, out);
+}
+
+/** What each per-field op takes as a top-level field's value; set and merge take any JSON. */
+function checkFieldOperands(op: ChangeOp, data: Record<string, unknown>, at: string, out: Violation[]): void {
+  for (const [key, operand] of Object.entries(data)) {
+    const field = `${at}/${pointerToken(key)}`;
+    switch (op) {
+      case 'incr':
+      case 'max':
+      case 'min':
+        if (typeof operand !== 'number') out.push({ field, rule: 'type', message: `${op} operands must be numbers` });
+        else checkNumber(operand, field, out);
+        break;
+      case 'append':
+        if (!Array.isArray(operand)) out.push({ field, rule: 'type', message: 'append operands must be arrays of the values to append' });
+        break;
+      case 'addToSet':
+      case 'removeFromSet':
+        if (!Array.isArray(operand)) out.push({ field, rule: 'type', message: `${op} operands must be arrays of JSON scalars` });
+        else {
+          operand.forEach((member: unknown, i) => {
+            if (member !== null && typeof member === 'object') out.push({ field: `${field}/${i}`, rule: 'scalar', message: 'set members must be strings, numbers, booleans or null' });
+          });
+        }
+        break;
+      default:
+        break;
     }
   }
+}
+
+/** `ts`: the client's event time in ms since the epoch, for set and merge (last writer by event time wins per field). */
+function checkEventTime(op: ChangeOp, value: unknown, at: string, out: Violation[]): void {
+  if (value === undefined) return;
+  if (op !== 'set' && op !== 'merge') out.push({ field: at, rule: 'forbidden', message: 'ts is for set and merge only' });
+  else if (typeof value !== 'number' || !Number.isInteger(value)) out.push({ field: at, rule: 'type', message: 'must be an integer (ms since the epoch)' });
+  else if (value < 1) out.push({ field: at, rule: 'minimum', message: 'must be at least 1 (ms since the epoch)' });
+  else if (value > EVENT_TIME_MAX) out.push({ field: at, rule: 'maximum', message: `must be at most ${EVENT_TIME_MAX} (9999-12-31)` });
+}
+
+function checkKeepLast(op: ChangeOp, value: unknown, at: string, max: number, out: Violation[]): void {
+  if (value === undefined) return;
+  if (op !== 'append') out.push({ field: at, rule: 'forbidden', message: 'keepLast is for append only' });
+  else if (typeof value !== 'number' || !Number.isInteger(value)) out.push({ field: at, rule: 'type', message: 'must be an integer' });
+  else if (value < 1) out.push({ field: at, rule: 'minimum', message: 'must be at least 1' });
+  else if (value > max) out.push({ field: at, rule: 'maximum', message: `must be at most ${max} (APPEND_KEEP_LAST_MAX)` });
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {

@@ -32,6 +32,11 @@ describe('applyEvent on a new ID', () => {
     ['set', { name: 'Ada', tags: ['x'] }, { name: 'Ada', tags: ['x'] }],
     ['merge', { name: 'Ada', gone: null }, { name: 'Ada' }],
     ['incr', { n: 5, m: -1.5 }, { n: 5, m: -1.5 }],
+    ['max', { n: -5 }, { n: -5 }],
+    ['min', { n: 5 }, { n: 5 }],
+    ['append', { log: [1, 2] }, { log: [1, 2] }],
+    ['addToSet', { tags: ['b', 'a', 'b'] }, { tags: ['a', 'b'] }],
+    ['removeFromSet', { tags: ['a'] }, { tags: [] }],
     ['delete', undefined, null],
   ])('%s: state becomes %j, version 1, offset and event time recorded', (op, data, expected) => {
     const e = event(op, data);
@@ -102,6 +107,17 @@ describe('applyEvent on an existing state', () => {
   });
 });
 
+describe('applyEvent append keeps the last keepLast values the event carries', () => {
+  it('trims to the event\'s keepLast, which may differ from event to event', () => {
+    const append = (values: JsonObject[string], keepLast: number) => ({ ...event('append', { log: values }), keepLast });
+    apply(record, append([1, 2, 3], 10), append([4], 2));
+    expect(stateOf(record)).toEqual({ log: [3, 4] });
+    apply(record, append([5, 6], 3));
+    expect(stateOf(record)).toEqual({ log: [4, 5, 6] });
+    expect(record.version).toBe(3);
+  });
+});
+
 describe('applyEvent after a delete', () => {
   beforeEach(() => {
     apply(record, event('set', { a: 1, n: 10 }), event('delete'));
@@ -127,6 +143,16 @@ describe('applyEvent after a delete', () => {
     apply(record, event('incr', { n: 1 }));
     expect(record).toMatchObject({ deleted: false, version: 3 });
     expect(stateOf(record)).toEqual({ n: 1 });
+  });
+
+  it.each<[ChangeOp, JsonObject, unknown]>([
+    ['max', { n: 1 }, { n: 1 }],
+    ['append', { log: ['x'] }, { log: ['x'] }],
+    ['addToSet', { s: [2, 1] }, { s: [1, 2] }],
+  ])('%s starts from an empty state', (op, data, expected) => {
+    apply(record, event(op, data));
+    expect(record).toMatchObject({ deleted: false, version: 3 });
+    expect(stateOf(record)).toEqual(expected);
   });
 
   it('a second delete is applied and counted', () => {

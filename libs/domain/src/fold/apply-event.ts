@@ -1,5 +1,7 @@
 import type { JsonObject, StampedEvent } from '../event-contract/change-event';
 import type { EntityRecord } from './entity-record';
+import { reduceFields } from './field-reducers';
+import { type FieldTimes, mergeAtTime, setAtTime } from './field-times';
 import { isObject, mergePatch } from './merge-patch';
 
 export type ApplyOutcome =
@@ -12,9 +14,13 @@ export type ApplyOutcome =
 /**
  * Applies one event to the record of its ID, in place, and says what happened.
  * - set: replaces the state; merge: RFC 7396 merge patch onto the state ({} when none);
- * - incr: adds each delta to the top-level field of that name; a missing or non-numeric field
- *   counts as 0 (the delta replaces it), and a sum that is not a safe number rejects the event whole;
- * - delete: tombstones the ID; a later set/merge/incr revives it from an empty state.
+ * - set or merge with an event time (`ts`): last writer wins per top-level field by event time
+ *   (setAtTime, mergeAtTime); the fields' times stay with the record. Without `ts` they apply as
+ *   above and leave the stored times alone;
+ * - incr, max, min, append, addToSet, removeFromSet: per top-level field (reduceFields); an incr
+ *   sum that is not a safe number rejects the event whole;
+ * - delete: tombstones the ID and forgets its field times; any later op but delete revives it
+ *   from an empty state.
  * `dedupeWindow` is K, how many recent eventIds the record keeps.
  */
 export function applyEvent(record: EntityRecord, event: StampedEvent, offset: number, dedupeWindow: number): ApplyOutcome {
@@ -22,23 +28,36 @@ export function applyEvent(record: EntityRecord, event: StampedEvent, offset: nu
 
   const current: JsonObject | null = record.deleted ? null : record.state;
   let next: JsonObject | null;
+  let times: FieldTimes | undefined = record.fieldTimes;
   switch (event.op) {
     case 'set':
-      next = event.data ?? Object.create(null);
+      if (event.eventTime !== undefined) ({ state: next, times } = setAtTime(current, event.data ?? {}, event.eventTime, times));
+      else next = event.data ?? Object.create(null);
       break;
     case 'merge': {
+      if (event.eventTime !== undefined) {
+        ({ state: next, times } = mergeAtTime(current, event.data ?? {}, event.eventTime, times));
+        break;
+      }
       const merged = mergePatch(current ?? Object.create(null), event.data ?? {});
       next = isObject(merged) ? merged : Object.create(null);
       break;
     }
-    case 'incr': {
-      const result = increment(current, event.data ?? {});
+    case 'incr':
+    case 'max':
+    case 'min':
+    case 'append':
+    case 'addToSet':
+    case 'removeFromSet': {
+      // keepLast is set on every validated append; the fallback only keeps the type honest.
+      const result = reduceFields(event.op, current, event.data ?? {}, event.keepLast ?? Number.MAX_SAFE_INTEGER);
       if (typeof result === 'string') return { kind: 'rejected', reason: result };
       next = result;
       break;
     }
     case 'delete':
       next = null;
+      times = undefined;
       break;
   }
 
@@ -47,26 +66,11 @@ export function applyEvent(record: EntityRecord, event: StampedEvent, offset: nu
   record.version += 1;
   record.lastOffset = offset;
   record.eventTs = event.ts;
+  if (times === undefined) delete record.fieldTimes;
+  else record.fieldTimes = times;
   if (event.eventId !== undefined) {
     record.recentEventIds.push(event.eventId);
     if (record.recentEventIds.length > dedupeWindow) record.recentEventIds.splice(0, record.recentEventIds.length - dedupeWindow);
   }
   return { kind: 'applied' };
-}
-
-/** Returns the incremented state, or the reason the increment cannot be represented. */
-function increment(current: JsonObject | null, deltas: JsonObject): JsonObject | string {
-  const next: JsonObject = Object.create(null);
-  if (current) for (const key of Object.keys(current)) next[key] = current[key];
-  for (const key of Object.keys(deltas)) {
-    const delta = deltas[key];
-    if (typeof delta !== 'number') return `incr delta for "${key}" is not a number`;
-    const base = next[key];
-    const sum = (typeof base === 'number' ? base : 0) + delta;
-    if (!Number.isFinite(sum) || (Number.isInteger(sum) && !Number.isSafeInteger(sum))) {
-      return `incr of "${key}" leaves the safe number range`;
-    }
-    next[key] = sum;
-  }
-  return next;
 }

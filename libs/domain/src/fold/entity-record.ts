@@ -1,4 +1,5 @@
 import type { JsonObject } from '../event-contract/change-event';
+import type { FieldTimes } from './field-times';
 
 /**
  * The materialised state of one ID, as the consumer holds it in memory and as a row of EVENTS
@@ -18,6 +19,8 @@ export interface EntityRecord {
   eventTs: number;
   /** The last K client eventIds applied to this ID, oldest first. */
   recentEventIds: string[];
+  /** Per top-level field, the client event time (`ts`) of its last timed write; absent: none yet. */
+  fieldTimes?: FieldTimes;
 }
 
 /** A record for an ID that has never been seen: no state, version 0. */

@@ -9,8 +9,8 @@ function read(env: Record<string, string>) {
 }
 
 describe('KAFKA_CLIENT', () => {
-  it('is platformatic when unset', () => {
-    expect(read({})).toBe('platformatic');
+  it('is kafkajs when unset', () => {
+    expect(read({})).toBe('kafkajs');
   });
 
   it.each(['kafkajs', 'platformatic'])('takes %s', (name) => {

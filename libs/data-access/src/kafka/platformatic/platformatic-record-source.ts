@@ -5,6 +5,9 @@ import { isBrokerError } from './platformatic-errors';
 
 const RETRY_DELAY_MS = 500;
 const OFFSET_OUT_OF_RANGE = 1;
+/** ListOffsets' special timestamps. */
+const LATEST = -1n;
+const EARLIEST = -2n;
 
 type FetchResponse = Awaited<ReturnType<Consumer['fetch']>>;
 type FetchedPartition = FetchResponse['responses'][number]['partitions'][number];
@@ -120,7 +123,7 @@ export class PlatformaticRecordSource implements RecordSource {
         try {
           response = await this.consumer.fetch({ node, topics: [{ topicId: topicMetadata.id, partitions: request }] });
         } catch (error) {
-          if (!this.moveOutOfRange(error, asked)) throw error;
+          if (!(await this.moveOutOfRange(error, asked))) throw error;
           return;
         }
         for (const topicResponse of response.responses) {
@@ -171,22 +174,39 @@ export class PlatformaticRecordSource implements RecordSource {
     this.handling.set(partition, handled);
   }
 
-  /** OFFSET_OUT_OF_RANGE: positions below the log start move to it, positions past the end to the end. */
-  private moveOutOfRange(error: unknown, asked: Map<number, { offset: number; seeks: number }>): boolean {
+  /**
+   * OFFSET_OUT_OF_RANGE: positions below the log start move to it, positions past the end to the
+   * end. The broker answers such a partition with -1 for its log start and high watermark, so both
+   * are asked for (ListOffsets EARLIEST and LATEST) when the answer does not carry them.
+   */
+  private async moveOutOfRange(error: unknown, asked: Map<number, { offset: number; seeks: number }>): Promise<boolean> {
     if (!isBrokerError(error, 'OFFSET_OUT_OF_RANGE')) return false;
     const response = (error as { response?: FetchResponse }).response;
+    const outOfRange = (response?.responses ?? []).flatMap((t) => t.partitions).filter((answer) => {
+      const ask = asked.get(answer.partitionIndex);
+      return answer.errorCode === OFFSET_OUT_OF_RANGE && ask !== undefined && (this.seeks.get(answer.partitionIndex) ?? 0) === ask.seeks;
+    });
+    if (outOfRange.length === 0) return false;
+    const needLookup = outOfRange.some((a) => Number(a.logStartOffset) < 0 || Number(a.highWatermark) < 0);
+    const [starts, ends] = needLookup ? await Promise.all([this.listOffsets(EARLIEST), this.listOffsets(LATEST)]) : [new Map<number, number>(), new Map<number, number>()];
     let moved = false;
-    for (const topicResponse of response?.responses ?? []) {
-      for (const answer of topicResponse.partitions) {
-        const ask = asked.get(answer.partitionIndex);
-        if (answer.errorCode !== OFFSET_OUT_OF_RANGE || !ask || (this.seeks.get(answer.partitionIndex) ?? 0) !== ask.seeks) continue;
-        const logStart = Number(answer.logStartOffset);
-        const end = Number(answer.highWatermark);
-        if (logStart < 0 || end < 0) continue;
-        this.position.set(answer.partitionIndex, ask.offset < logStart ? logStart : end);
-        moved = true;
-      }
+    for (const answer of outOfRange) {
+      const partition = answer.partitionIndex;
+      const ask = asked.get(partition) as { offset: number; seeks: number };
+      if ((this.seeks.get(partition) ?? 0) !== ask.seeks) continue; // sought while we asked
+      const logStart = Number(answer.logStartOffset) >= 0 ? Number(answer.logStartOffset) : starts.get(partition);
+      const end = Number(answer.highWatermark) >= 0 ? Number(answer.highWatermark) : ends.get(partition);
+      if (logStart === undefined || end === undefined) continue;
+      this.position.set(partition, ask.offset < logStart ? logStart : end);
+      moved = true;
     }
     return moved;
+  }
+
+  /** One ListOffsets answer for the source's partitions: EARLIEST (log start) or LATEST (high watermark). */
+  private async listOffsets(timestamp: bigint): Promise<Map<number, number>> {
+    const partitions = [...this.position.keys()].map((partitionIndex) => ({ partitionIndex, timestamp }));
+    const [listed] = await this.admin.listOffsets({ topics: [{ name: this.options.topic, partitions }] });
+    return new Map((listed?.partitions ?? []).map((p) => [p.partitionIndex, Number(p.offset)]));
   }
 }

@@ -147,4 +147,22 @@ describe.each(KAFKA_CLIENTS)('the Kafka port on %s: reading owned partitions', (
       await kafkaAdmin.disconnect();
     }
   }, 60_000);
+  it('a position below the log start (records deleted or expired) moves to the log start: the reader sees where the records resume', async () => {
+    const trimmed = uniqueName(`source-${client}-trimmed`);
+    await admin.createTopics([{ topic: trimmed, partitions: 1, replicationFactor: 1 }]);
+    await sender.send(trimmed, Array.from({ length: 10 }, (_, i) => ({ partition: 0, key: `k${i}`, value: `t-${i}` })));
+    const kafkaAdmin = testKafka(`source-${client}-trim`, brokers).admin();
+    await kafkaAdmin.connect();
+    try {
+      await kafkaAdmin.fetchTopicMetadata({ topics: [trimmed] }); // kafkajs deletes records only of topics it has metadata for
+      await kafkaAdmin.deleteTopicRecords({ topic: trimmed, partitions: [{ partition: 0, offset: '7' }] });
+    } finally {
+      await kafkaAdmin.disconnect();
+    }
+    const received = new Received();
+    const source = await port.source({ topic: trimmed, from: new Map([[0, 2]]), groupId: uniqueName(`source-${client}-trim-group`), handle: received.handle, maxWaitMs: 50 });
+    open.push(source);
+    await waitFor(() => received.of(0).length >= 3, { timeoutMs: 20_000, what: 'the records from the log start' });
+    expect(received.of(0)).toEqual(['7:t-7', '8:t-8', '9:t-9']);
+  }, 60_000);
 });

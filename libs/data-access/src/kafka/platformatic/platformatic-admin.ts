@@ -64,7 +64,8 @@ export class PlatformaticAdmin implements KafkaAdmin {
   }
 
   async watermarks(topic: string): Promise<Map<number, Watermarks>> {
-    const [low, high] = await Promise.all([this.listOffsets(topic, EARLIEST), this.listOffsets(topic, LATEST)]);
+    const count = await this.partitionCount(topic); // once for both lists
+    const [low, high] = await Promise.all([this.listOffsets(topic, EARLIEST, count), this.listOffsets(topic, LATEST, count)]);
     return new Map([...high].map(([partition, h]) => [partition, { low: low.get(partition) ?? 0, high: h }]));
   }
 
@@ -103,8 +104,8 @@ export class PlatformaticAdmin implements KafkaAdmin {
   }
 
   /** One offset per partition of the topic: EARLIEST (log start) or LATEST (high watermark). */
-  private async listOffsets(topic: string, timestamp: bigint): Promise<Map<number, number>> {
-    const count = await this.partitionCount(topic);
+  private async listOffsets(topic: string, timestamp: bigint, knownCount?: number): Promise<Map<number, number>> {
+    const count = knownCount ?? (await this.partitionCount(topic));
     const partitions = Array.from({ length: count }, (_, partitionIndex) => ({ partitionIndex, timestamp }));
     const [listed] = await this.admin.listOffsets({ topics: [{ name: topic, partitions }] });
     return new Map((listed?.partitions ?? []).map((p) => [p.partitionIndex, Number(p.offset)]));

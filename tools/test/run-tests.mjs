@@ -5,7 +5,7 @@
 // server at TEST_DATABASE_ADMIN_URL (default the local one); every suite creates and drops its own
 // database. Prints one closing line: "N passed, N failed".
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,18 +30,23 @@ const EXIT_GRACE_MS = 30_000;
 async function jest(tier, extraArgs, env, nodeArgs = []) {
   const report = join(reports, `${tier}.json`);
   say(`${tier} tests`);
-  const child = spawn(process.execPath, [...nodeArgs, bin('jest'), '--selectProjects', tier, '--json', `--outputFile=${report}`, ...extraArgs, ...process.argv.slice(2)], {
+  // A Node diagnostic report on SIGUSR2 lists the libuv handles still open (sockets with both
+  // endpoints, timers, pipes): what the runner prints when jest does not exit.
+  const diagnostics = ['--report-on-signal', '--report-signal=SIGUSR2', `--report-directory=${reports}`, '--report-exclude-env'];
+  const child = spawn(process.execPath, [...nodeArgs, ...diagnostics, bin('jest'), '--selectProjects', tier, '--json', `--outputFile=${report}`, ...extraArgs, ...process.argv.slice(2)], {
     cwd: root,
     stdio: 'inherit',
     env: { ...process.env, ...env },
   });
   const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   let reportSeenAt;
+  let stopping = false;
   const watch = setInterval(() => {
     if (reportSeenAt === undefined && existsSync(report)) reportSeenAt = Date.now();
-    if (reportSeenAt !== undefined && Date.now() - reportSeenAt > EXIT_GRACE_MS) {
-      say(`${tier}: jest did not exit ${EXIT_GRACE_MS / 1000} s after its report (a test left a handle open; find it with --detectOpenHandles): stopping it`);
-      child.kill('SIGKILL');
+    if (!stopping && reportSeenAt !== undefined && Date.now() - reportSeenAt > EXIT_GRACE_MS) {
+      stopping = true;
+      say(`${tier}: jest did not exit ${EXIT_GRACE_MS / 1000} s after its report (a test left a handle open): stopping it`);
+      void stopWithHandleReport(child).catch((error) => say(`${tier}: no handle report (${error.message})`));
     }
   }, 1000);
   const { code, signal } = await exited;
@@ -55,6 +60,43 @@ async function jest(tier, extraArgs, env, nodeArgs = []) {
   }
   if (signal) totals.failed += 1; // stopped: a leaked handle is a defect too
   return code === 0;
+}
+
+/** Asks the leaked jest for a diagnostic report, prints the handles that kept it alive, then stops it. */
+async function stopWithHandleReport(child) {
+  const before = new Set(readdirSync(reports));
+  child.kill('SIGUSR2');
+  let written;
+  for (let i = 0; i < 50 && written === undefined; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    written = readdirSync(reports).find((name) => !before.has(name) && name.startsWith('report.') && name.endsWith('.json'));
+  }
+  try {
+    if (written === undefined) throw new Error('jest wrote none in 10 s');
+    await new Promise((resolve) => setTimeout(resolve, 500)); // the report is written in one go; let it finish
+    const { libuv } = JSON.parse(readFileSync(join(reports, written), 'utf8'));
+    const open = libuv.filter((handle) => handle.is_active && handle.is_referenced);
+    say(`open handles (${open.length}), from ${join(reports, written)}:`);
+    for (const handle of open) say(`  ${describeHandle(handle)}`);
+  } finally {
+    child.kill('SIGKILL');
+  }
+}
+
+function describeHandle(handle) {
+  const endpoint = (e) => (e ? `${e.ip4 ?? e.ip6 ?? e.host}:${e.port}` : '?');
+  switch (handle.type) {
+    case 'tcp':
+      return `tcp ${endpoint(handle.localEndpoint)} -> ${endpoint(handle.remoteEndpoint)}`;
+    case 'udp':
+      return `udp ${endpoint(handle.localEndpoint)}`;
+    case 'timer':
+      return `timer (fires in ${handle.firesInMsFromNow} ms${handle.repeat ? `, every ${handle.repeat} ms` : ''})`;
+    case 'process':
+      return `child process ${handle.pid}`;
+    default:
+      return `${handle.type}${handle.filename ? ` ${handle.filename}` : ''}${handle.fd !== undefined ? ` fd ${handle.fd}` : ''}`;
+  }
 }
 
 async function main() {

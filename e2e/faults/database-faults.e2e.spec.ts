@@ -5,13 +5,15 @@ import { FaultPipeline, scenarioSeed, sleep } from './fault-pipeline';
 
 // Promise 1 through lost database connections: backends terminated mid-flush, connections reset,
 // and PostgreSQL unreachable for a while (fetching pauses, memory stays bounded, readiness says so).
-describe('database faults', () => {
+// Run once per Kafka client the consumer can fetch with (KAFKA_CLIENT): pausing and resuming a
+// partition's fetching is the client's part.
+describe.each(['kafkajs', 'platformatic'])('database faults, consumer on %s', (client) => {
   const seed = scenarioSeed() + 3;
   let pipeline: FaultPipeline;
   let proxy: TcpProxy;
 
   beforeAll(async () => {
-    pipeline = await FaultPipeline.start({ seed, partitions: 3 });
+    pipeline = await FaultPipeline.start({ seed, partitions: 3, consumerEnv: { KAFKA_CLIENT: client } });
     const target = new URL(pipeline.database.url);
     proxy = await startTcpProxy(target.hostname, Number(target.port || 5432));
   });
@@ -48,8 +50,8 @@ describe('database faults', () => {
     await load.stop();
     expect(terminated).toBeGreaterThan(0);
     await pipeline.settle();
-    console.log(`[pg_terminate_backend] ${terminated} backends terminated; flush errors seen by the consumer: ${await pipeline.metric(consumer, 'async2_flush_errors_total')}`);
-    const report = await pipeline.check('pg_terminate_backend');
+    console.log(`[pg_terminate_backend (${client})] ${terminated} backends terminated; flush errors seen by the consumer: ${await pipeline.metric(consumer, 'async2_flush_errors_total')}`);
+    const report = await pipeline.check(`pg_terminate_backend (${client})`);
     expect(report.problems).toEqual([]);
     expect(report).toMatchObject({ lost: 0, duplicated: 0, reordered: 0, countersOutOfRange: 0, ok: true });
     await consumer.stop('SIGKILL');
@@ -84,8 +86,8 @@ describe('database faults', () => {
     await load.stop();
     await pipeline.settle(120_000);
     sampleRss();
-    console.log(`[database down] consumer RSS (MB) while PostgreSQL was unreachable and after: ${rss.join(', ')}; paused partitions: [${pausedThroughout.join(', ')}]`);
-    const report = await pipeline.check('connection resets + database down');
+    console.log(`[database down (${client})] consumer RSS (MB) while PostgreSQL was unreachable and after: ${rss.join(', ')}; paused partitions: [${pausedThroughout.join(', ')}]`);
+    const report = await pipeline.check(`connection resets + database down (${client})`);
     expect(report.problems).toEqual([]);
     expect(report).toMatchObject({ lost: 0, duplicated: 0, reordered: 0, countersOutOfRange: 0, ok: true });
     await waitFor(async () => (await fetch(`${consumer.url}/health/ready`)).status === 200, { timeoutMs: 30_000, what: 'readiness to return' });

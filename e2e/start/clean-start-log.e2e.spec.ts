@@ -3,8 +3,8 @@ import { StartScript } from './start-script';
 
 // Issue 18, part 3: a healthy `npm start` (both apps, a new topic on the broker, one event written and
 // read back, then Ctrl-C) prints no ERROR and no WARN, nothing on stderr (no Node warning), and every
-// line of the apps is one JSON shape, kafkajs's included.
-describe('npm start prints one clean log', () => {
+// line of the apps is one JSON shape, the Kafka client's own included. On each client (KAFKA_CLIENT).
+describe.each(['kafkajs', 'platformatic'])('npm start prints one clean log, on %s', (client) => {
   let database: TestDatabase;
   let start: StartScript | undefined;
 
@@ -17,9 +17,10 @@ describe('npm start prints one clean log', () => {
   });
 
   it('no ERROR or WARN line, nothing on stderr, one JSON shape for every app line', async () => {
-    // At debug every line of the default level is printed too, and kafkajs's own (its INFO, and the
-    // broker answers it retries) come through: a superset of what a user sees, none WARN or above.
-    start = await StartScript.launch({ KAFKA_BROKERS: testBrokers().join(','), DATABASE_URL: database.url, LOG_LEVEL: 'debug' });
+    // At debug every line of the default level is printed too, and the client's own (kafkajs's INFO
+    // and the broker answers it retries; platformatic's connections, metadata and retries) come
+    // through: a superset of what a user sees, none WARN or above.
+    start = await StartScript.launch({ KAFKA_CLIENT: client, KAFKA_BROKERS: testBrokers().join(','), DATABASE_URL: database.url, LOG_LEVEL: 'debug' });
     await start.ready();
     const nonce = uniqueName('nonce');
     expect(await start.roundTrip('start-log-1', { nonce })).toEqual({ nonce });
@@ -27,9 +28,9 @@ describe('npm start prints one clean log', () => {
     expect(await start.exited).toEqual({ code: 0, signal: null });
 
     const logs = start.appLogs();
-    // Both apps logged, kafkajs among them (through the same logger), up to the consumer's last word.
+    // Both apps logged, the client among them (through the same logger), up to the consumer's last word.
     expect(new Set(logs.map((l) => l.service))).toEqual(new Set(['producer', 'consumer']));
-    expect(logs.some((l) => String(l.context).startsWith('kafkajs.') && l.level === 20)).toBe(true);
+    expect(logs.some((l) => String(l.context).startsWith(`${client}.`) && l.level === 20)).toBe(true);
     expect(logs.some((l) => l.msg === 'stopped: every folded event is committed')).toBe(true);
     for (const line of logs) {
       expect({ level: typeof line.level, time: typeof line.time, service: typeof line.service, msg: typeof line.msg }).toEqual({ level: 'number', time: 'number', service: 'string', msg: 'string' });

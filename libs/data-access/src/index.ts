@@ -39,5 +39,6 @@ export * from './kafka/partition-reader';
 export { DEFAULT_KAFKA_CLIENT } from './kafka/port/kafka-client.choice';
 export * from './kafka/port/admin-answers';
 export * from './kafka/port/topic-id-unavailable.error';
+export * from './kafka/port/error-reason';
 // Reading the apps' /metrics (the operator CLI's status, and the tests).
 export * from './metrics/prometheus-scrape';

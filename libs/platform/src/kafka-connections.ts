@@ -1,4 +1,4 @@
-import { type KafkaAdmin, type KafkaPort, type SharedSettings, awaitWatermarks, ensureTopics, openKafkaPort } from '@async2/data-access';
+import { type KafkaAdmin, type KafkaPort, type SharedSettings, awaitWatermarks, ensureTopics, errorReason, openKafkaPort } from '@async2/data-access';
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { kafkaClientLog } from './kafka-client-log';
 import { SHARED_SETTINGS } from './shared-settings.token';
@@ -35,7 +35,7 @@ export class KafkaConnections implements OnModuleInit, OnApplicationShutdown {
       } catch (error) {
         const { brokers, ssl, sasl } = this.settings.kafka;
         const security = `${ssl ? 'TLS' : 'no TLS'}, ${sasl ? `SASL ${sasl.mechanism} as ${sasl.username}` : 'no SASL'}`;
-        throw new Error(`cannot use Kafka at ${brokers.join(',')} (${security}): ${(error as Error).message}; check KAFKA_BROKERS and that KAFKA_SSL / KAFKA_SASL_* match the listener`);
+        throw new Error(`cannot use Kafka at ${brokers.join(',')} (${security}): ${errorReason(error)}; check KAFKA_BROKERS and that KAFKA_SSL / KAFKA_SASL_* match the listener`);
       }
       this.logger.log(`connected to ${this.settings.kafka.brokers.join(',')} (client ${this.settings.kafka.client}); topics ${this.settings.topics.topic}, ${this.settings.topics.deadLetterTopic}, ${this.settings.topics.changesTopic} ready`);
     })();

@@ -1,9 +1,11 @@
 import type { BaseOptions } from '@platformatic/kafka';
 import type { KafkaSettings } from '../kafka-settings';
+import type { ClientLog } from '../port/client-log';
 import type { KafkaAdmin, KafkaPort, RecordSender, RecordSenderOptions } from '../port/kafka.port';
 import type { RecordSource, RecordSourceOptions } from '../port/record-source';
 import { PlatformaticAdmin } from './platformatic-admin';
 import { platformaticClientOptions } from './platformatic-client.options';
+import { routePlatformaticLogging } from './platformatic-logging';
 import { PlatformaticRecordSender } from './platformatic-record-sender';
 import { PlatformaticRecordSource } from './platformatic-record-source';
 
@@ -12,8 +14,9 @@ export class PlatformaticPort implements KafkaPort {
   readonly client = 'platformatic';
   private readonly options: BaseOptions;
 
-  constructor(settings: KafkaSettings) {
+  constructor(settings: KafkaSettings, log?: ClientLog) {
     this.options = platformaticClientOptions(settings);
+    if (log) routePlatformaticLogging(log);
   }
 
   sender(options: RecordSenderOptions): RecordSender {

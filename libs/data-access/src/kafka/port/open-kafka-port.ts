@@ -12,6 +12,6 @@ export async function openKafkaPort(settings: KafkaSettings, options: { log?: Cl
     case 'kafkajs':
       return new (await import('../kafkajs/kafkajs.adapter')).KafkajsPort(settings, options.log);
     case 'platformatic':
-      return new (await import('../platformatic/platformatic.adapter')).PlatformaticPort(settings);
+      return new (await import('../platformatic/platformatic.adapter')).PlatformaticPort(settings, options.log);
   }
 }

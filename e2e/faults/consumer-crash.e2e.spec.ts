@@ -52,7 +52,7 @@ describe.each(['kafkajs', 'platformatic'])('consumer crashes, consumer on %s', (
     await sleep(500);
     // Die on the third pass, so the crash comes after some flushes (or claims) succeeded.
     const doomed = await pipeline.spawnConsumer({ FAIL_POINT: `${point}@${point === 'during-claim' ? 2 : 3}` });
-    const exit = await Promise.race([doomed.exited, sleep(60_000).then(() => 'still running')]);
+    const exit = await doomed.exitedWithin(60_000);
     expect(exit).toBe('SIGKILL');
     expect(doomed.logs.join('\n')).toContain(`FAIL_POINT ${point} reached`);
     await sleep(300);

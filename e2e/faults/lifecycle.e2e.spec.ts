@@ -96,7 +96,7 @@ describe('lifecycle', () => {
     const probe = setInterval(() => {
       fetch(`${consumer.url}/health/ready`).then((r) => (everReady ||= r.status === 200), () => undefined);
     }, 200);
-    const exit = await Promise.race([consumer.exited, sleep(120_000).then(() => 'still running')]);
+    const exit = await consumer.exitedWithin(120_000);
     clearInterval(probe);
     expect(everReady).toBe(false);
     expect(exit).not.toBe(0);

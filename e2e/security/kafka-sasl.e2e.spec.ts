@@ -45,7 +45,7 @@ describe('Kafka SASL/SCRAM, on a broker with a SCRAM-only listener', () => {
     ])('with %s, the producer never gets ready and exits non-zero, saying why', async (_what, sasl, why) => {
       const producer = spawnApp('producer', await freePort(), { ...env(sasl), GRPC_PORT: String(await freePort()) });
       stop.push(() => producer.stop('SIGKILL'));
-      const exit = await Promise.race([producer.exited, new Promise((r) => setTimeout(() => r('still running'), 120_000))]);
+      const exit = await producer.exitedWithin(120_000);
       expect(exit).not.toBe(0);
       expect(exit).not.toBe('still running');
       expect(producer.logs.join('\n')).toMatch(why);

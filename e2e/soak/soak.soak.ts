@@ -111,7 +111,7 @@ describe('soak', () => {
         await owner.exited;
         const point = ['before-flush', 'after-upsert', 'after-commit', 'during-claim'][Math.floor(random() * 4)];
         const doomed = await pipeline.spawnConsumer({ ...consumerEnv(), FAIL_POINT: `${point}@${1 + Math.floor(random() * 3)}` });
-        await Promise.race([doomed.exited, sleep(30_000)]);
+        await doomed.exitedWithin(30_000);
         await doomed.stop('SIGKILL');
         await replaceOwner();
       },

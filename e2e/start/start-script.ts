@@ -57,13 +57,17 @@ export class StartScript {
 
   /** Resolves once the banner is printed (both apps ready); rejects if the script exits first. */
   async ready(timeoutMs = 150_000): Promise<void> {
-    const banner = waitFor(() => this.stdout.some((line) => line.includes('ASYNC2 is running')), { timeoutMs, intervalMs: 100, what: 'the start banner' });
+    const done = new AbortController();
+    const banner = waitFor(() => this.stdout.some((line) => line.includes('ASYNC2 is running')), { timeoutMs, intervalMs: 100, what: 'the start banner', signal: done.signal });
+    banner.catch(() => undefined); // the race below reports whichever comes first
     const early = this.exited.then(({ code, signal }) => Promise.reject(new Error(`start.mjs exited (${code ?? signal}) before its banner`)));
     try {
       await Promise.race([banner, early]);
       this.seen = this.descendants();
     } catch (error) {
       throw new Error(`${(error as Error).message}\n--- stdout ---\n${this.stdout.slice(-40).join('\n')}\n--- stderr ---\n${this.stderr.slice(-40).join('\n')}`);
+    } finally {
+      done.abort(); // a script that exited first: stop polling it
     }
   }
 

@@ -14,6 +14,12 @@ export interface AppProcess {
   logs: string[];
   /** Resolves with the exit code (or the signal's name) when the process ends. */
   exited: Promise<number | string | null>;
+  /**
+   * The exit code (or signal's name) if the process ends within `timeoutMs`, else 'still running'.
+   * Its timer is cleared either way: a timer left behind would keep the test process alive after
+   * its last test (and `npm test` counts a test process that does not exit as a failure).
+   */
+  exitedWithin(timeoutMs: number): Promise<number | string | null>;
   /** Sends a signal and resolves with the exit code (or the signal's name). */
   stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<number | string | null>;
 }
@@ -37,16 +43,20 @@ export async function startApp(name: 'producer' | 'consumer', port: number, env:
 
 /** Waits until the app's readiness endpoint answers 200; rejects if the process exits first. */
 export async function waitUntilReady(app: AppProcess, timeoutMs = 60_000): Promise<void> {
-  await Promise.race([
-    waitFor(
-      async () => {
-        const response = await fetch(`${app.url}/health/ready`).catch(() => undefined);
-        return response?.status === 200;
-      },
-      { timeoutMs, intervalMs: 100, what: `${app.name} to be ready` },
-    ),
-    app.exited.then((code) => Promise.reject(new Error(`${app.name} exited with ${code} before it was ready`))),
-  ]);
+  const done = new AbortController();
+  const ready = waitFor(
+    async () => {
+      const response = await fetch(`${app.url}/health/ready`).catch(() => undefined);
+      return response?.status === 200;
+    },
+    { timeoutMs, intervalMs: 100, what: `${app.name} to be ready`, signal: done.signal },
+  );
+  ready.catch(() => undefined); // the race below reports whichever comes first
+  try {
+    await Promise.race([ready, app.exited.then((code) => Promise.reject(new Error(`${app.name} exited with ${code} before it was ready`)))]);
+  } finally {
+    done.abort(); // an app that exited first: stop polling it
+  }
 }
 
 /** Starts a built app as a process without waiting for it (fault tests kill apps while they start). */
@@ -68,6 +78,15 @@ export function spawnApp(name: 'producer' | 'consumer', port: number, env: Recor
     child,
     logs,
     exited,
+    async exitedWithin(timeoutMs: number) {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<string>((resolve) => (timer = setTimeout(() => resolve('still running'), timeoutMs)));
+      try {
+        return await Promise.race([exited, late]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
     async stop(signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 30_000) {
       if (child.exitCode !== null || child.signalCode !== null) return child.exitCode ?? child.signalCode;
       child.kill(signal);

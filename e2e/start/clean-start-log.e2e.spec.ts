@@ -36,8 +36,10 @@ describe.each(['kafkajs', 'platformatic'])('npm start prints one clean log, on %
       expect({ level: typeof line.level, time: typeof line.time, service: typeof line.service, msg: typeof line.msg }).toEqual({ level: 'number', time: 'number', service: 'string', msg: 'string' });
     }
     expect(logs.filter((l) => (l.level as number) >= 40)).toEqual([]);
-    // Requests are logged, the readiness probes (start.mjs polled them) are not.
-    const urls = logs.map((l) => (l.req as { url?: string } | undefined)?.url).filter(Boolean);
+    // Requests are logged, the readiness probes (start.mjs polled them) are not. A request's log line
+    // is the one with its response; other lines written while a request runs (the Kafka client's,
+    // during a readiness check) carry its `req` too, as every line in a request's context does.
+    const urls = logs.filter((l) => l.res !== undefined).map((l) => (l.req as { url?: string } | undefined)?.url).filter(Boolean);
     expect(urls).toContain('/v1/events');
     expect(urls.filter((url) => url?.startsWith('/health'))).toEqual([]);
     // The rest of stdout is the script's own: its [start] lines and the banner.

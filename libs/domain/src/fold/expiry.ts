@@ -17,7 +17,7 @@ export function isExpired(record: Pick<EntityRecord, 'deleted' | 'expiresAt'>, n
 }
 
 /** Whether a read at `now` may answer the record's state: not deleted, and not expired. */
-export function isReadable(record: Pick<EntityRecord, 'deleted' | 'state' | 'expiresAt'>, now: number): boolean {
+export function isReadable(record: Pick<EntityRecord, 'deleted' | 'expiresAt'> & { state: unknown }, now: number): boolean {
   return !record.deleted && record.state !== null && !isExpired(record, now);
 }
 

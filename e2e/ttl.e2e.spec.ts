@@ -56,7 +56,7 @@ describe('TTL (ttlMs) over HTTP, gRPC and the change stream', () => {
     // Before the expiry: the owner's memory answers at once (a database read waits for a flush).
     const fresh = await read(id, `?consistency=fresh&after=${written.body.token}`);
     expect(fresh).toMatchObject({ status: 200, body: { state: { user: 'ada' }, version: 1 } });
-    const expiresAt = Date.parse(fresh.body.expiresAt!);
+    const expiresAt = Date.parse(fresh.body.expiresAt ?? '');
     expect(expiresAt).toBeGreaterThan(acceptedAt - 1000);
     expect(expiresAt).toBeLessThanOrEqual(acceptedAt + TTL_MS);
     await waitFor(() => changesOf(id).some((c) => !c.deleted && c.version === 1), { what: 'the write in the change stream' });
@@ -93,7 +93,7 @@ describe('TTL (ttlMs) over HTTP, gRPC and the change stream', () => {
     const moved = await post({ id: 'ttl-grpc', op: 'incr', data: { n: 1 }, ttlMs: 900_000 });
     const read2 = await read('ttl-grpc', `?after=${moved.body.token}`);
     expect(read2.body.state).toEqual({ n: 2 });
-    expect(Date.parse(read2.body.expiresAt!)).toBeGreaterThan(expiresAt);
+    expect(Date.parse(read2.body.expiresAt ?? '')).toBeGreaterThan(expiresAt);
   });
 
   it('refuses bad ttlMs on both edges naming field and rule, publishing nothing', async () => {

@@ -41,10 +41,10 @@ const WRITTEN = `written AS (INSERT INTO events AS e
     updated_at = EXCLUDED.updated_at, recent_event_ids = EXCLUDED.recent_event_ids, field_times = EXCLUDED.field_times,
     expires_at = EXCLUDED.expires_at
   WHERE e.version <= EXCLUDED.version
-  RETURNING e.id, e.state, e.deleted, e.version, e.partition, e.last_offset, e.event_ts)`;
+  RETURNING e.id, e.state, e.deleted, e.version, e.partition, e.last_offset, e.event_ts, e.expires_at)`;
 
-const OUTBOX = `outbox AS (INSERT INTO change_outbox (id, state, deleted, version, partition, source_offset, event_ts)
-  SELECT id, state, deleted, version, partition, last_offset, event_ts FROM written)`;
+const OUTBOX = `outbox AS (INSERT INTO change_outbox (id, state, deleted, version, partition, source_offset, event_ts, expires_at)
+  SELECT id, state, deleted, version, partition, last_offset, event_ts, expires_at FROM written)`;
 
 // `changed` and `forgotten` never name the same producer (ProducerSequences keeps them apart).
 const MARKS = `marks AS (INSERT INTO producer_marks AS m (consumer_group, topic, partition, src, last_seq, last_ts)

@@ -8,6 +8,7 @@ import { FailPoints } from './faults/fail-point';
 import { DeadLetterPublisher } from './flush/dead-letter.publisher';
 import { processTraced } from './fold/batch-tracing';
 import type { OffsetGap } from './fold/offset-gap-guard';
+import { ExpirySweep } from './fold/expiry-sweep';
 import { FlushScheduler } from './fold/flush-scheduler';
 import type { PartitionLane } from './fold/partition-lane';
 import { ClaimWatch } from './ownership/claim-watch';
@@ -125,8 +126,9 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
       failPoints: this.failPoints,
     });
     this.relay = relay;
+    const events = new EventsRepository(this.dataSource);
     const deps = {
-      events: new EventsRepository(this.dataSource),
+      events,
       writer: new FlushWriter(this.dataSource, { beforeCommit: () => this.failPoints.reach('after-upsert') }),
       deadLetters: new DeadLetterPublisher(this.dlqSender, deadLetterTopic, topic, await awaitPartitionCount(this.kafka.admin, deadLetterTopic)),
       key: { consumerGroup: this.config.consumerGroup, topic },
@@ -135,6 +137,7 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
       logger: this.logger,
       failPoints: this.failPoints,
       changesCommitted: () => relay.wake(),
+      expirySweep: (partition: number) => new ExpirySweep(events, partition, { intervalMs: this.config.ttlSweepIntervalMs, maxIds: this.config.ttlSweepMaxIds }),
     };
     const topicId = await this.kafka.admin.topicId(topic);
     this.claimWatch = new ClaimWatch(this.dataSource, this.oplogKey(), this.logger);

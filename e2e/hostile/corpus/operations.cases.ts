@@ -3,6 +3,8 @@ import { type HttpCase, invalid } from '../hostile-case';
 // The per-field ops (max, min, append, addToSet, removeFromSet): each bad operand named at its JSON
 // pointer, and keepLast at both edges of its range (APPEND_KEEP_LAST_MAX is its default, 1000).
 // The event time `ts` of set and merge at both edges of its range (1 to 9999-12-31).
+// `ttlMs` (any op but delete, 1 ms to 10 years): only its upper edge is accepted here, so no
+// accepted case expires while the suite compares EVENTS with the fold of Kafka.
 const op = (name: string, event: HttpCase['event'], expect: HttpCase['expect'], grpc = true): HttpCase => ({ name, category: 'operations', event, expect, grpc });
 
 export const OPERATION_CASES: HttpCase[] = [
@@ -44,5 +46,15 @@ export const OPERATION_CASES: HttpCase[] = [
   op('ts an ISO 8601 string', { id: 'ops-ts', op: 'set', dataText: '{"a":1}', tsText: '"2026-01-01T00:00:00Z"' }, invalid('/ts', 'type'), false),
   op('ts on incr', { id: 'ops-ts', op: 'incr', dataText: '{"a":1}', tsText: '5' }, invalid('/ts', 'forbidden')),
   op('ts on append', { id: 'ops-ts', op: 'append', dataText: '{"a":[1]}', tsText: '5' }, invalid('/ts', 'forbidden')),
+  op('ttlMs 0 (below the lower edge)', { id: 'ops-ttl', op: 'set', dataText: '{"a":1}', ttlText: '0' }, invalid('/ttlMs', 'minimum'), false),
+  op('ttlMs -1', { id: 'ops-ttl', op: 'incr', dataText: '{"a":1}', ttlText: '-1' }, invalid('/ttlMs', 'minimum')),
+  op('ttlMs 10 years (the upper edge)', { id: 'ops-ttl', op: 'merge', dataText: '{"a":1}', ttlText: '315360000000' }, 'accepted'),
+  op('ttlMs past 10 years', { id: 'ops-ttl', op: 'set', dataText: '{"a":1}', ttlText: '315360000001' }, invalid('/ttlMs', 'maximum')),
+  op('ttlMs past 2^53', { id: 'ops-ttl', op: 'set', dataText: '{"a":1}', ttlText: '9007199254740993' }, invalid('/ttlMs', 'maximum'), false),
+  op('ttlMs 1e400', { id: 'ops-ttl', op: 'set', dataText: '{"a":1}', ttlText: '1e400' }, invalid('/ttlMs', 'type'), false),
+  op('ttlMs fractional', { id: 'ops-ttl', op: 'append', dataText: '{"a":[1]}', ttlText: '0.5' }, invalid('/ttlMs', 'type'), false),
+  op('ttlMs a duration string', { id: 'ops-ttl', op: 'set', dataText: '{"a":1}', ttlText: '"10s"' }, invalid('/ttlMs', 'type'), false),
+  op('ttlMs null', { id: 'ops-ttl', op: 'set', dataText: '{"a":1}', ttlText: 'null' }, invalid('/ttlMs', 'type'), false),
+  op('ttlMs on delete', { id: 'ops-ttl', op: 'delete', ttlText: '1000' }, invalid('/ttlMs', 'forbidden')),
   op('addToSet scalars of every kind', { id: 'ops-set', op: 'addToSet', dataText: '{"tags":[null,true,1.5,"a"]}' }, 'accepted'),
 ];

@@ -15,6 +15,7 @@ export * from './read/write-token';
 export * from './fold/partition-buffer';
 export * from './fold/producer-sequences';
 export * from './fold/fresh-record';
+export * from './fold/expiry';
 export * from './read/read-consistency';
 export * from './changes/committed-change';
 export * from './changes/change-cursor';

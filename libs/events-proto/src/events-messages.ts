@@ -26,6 +26,8 @@ export interface EventMessage {
   keepLast: number;
   /** The client's event time (ms since the epoch); 0 when absent. */
   ts: number;
+  /** How long after its receive time the ID expires (ms); 0 when absent. */
+  ttlMs: number;
 }
 
 export interface PublishBatchRequestMessage {
@@ -81,4 +83,6 @@ export interface EntityMessage {
   source: string;
   /** Why a fresh read fell back to the database; '' otherwise. */
   fallback: string;
+  /** When the ID expires (RFC 3339); '' when it never does. */
+  expiresAt: string;
 }

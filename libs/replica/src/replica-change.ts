@@ -3,7 +3,7 @@
  * snapshot's `changes` array, format v1:
  *
  *   { "id": <string>, "version": <integer >= 1>, "deleted": <boolean>, "state": <object> | null,
- *     "partition": <integer>, "offset": <integer>, "ts": <integer ms> }
+ *     "partition": <integer>, "offset": <integer>, "ts": <integer ms> [, "expiresAt": <integer ms>] }
  *
  * `version` counts the events applied to the ID and only grows; `state` is null when deleted.
  */
@@ -17,6 +17,8 @@ export interface ReplicaChange {
   offset: number;
   /** Producer receive time (ms) of the last event in this version. */
   ts: number;
+  /** When the ID expires (its `ttlMs`), ms since the epoch; absent: never. The replica hides it from then on. */
+  expiresAt?: number;
 }
 
 /** A snapshot page: `cursor` on the first page only (where the stream continues), `next` for the following page. */

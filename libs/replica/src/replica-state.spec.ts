@@ -22,6 +22,16 @@ describe('ReplicaState', () => {
     expect(state.get('a')).toEqual({ n: 5 });
   });
 
+  it('hides an ID whose expiresAt (ttlMs) passed before its deletion arrives; a newer version without it shows again', () => {
+    const state = new ReplicaState();
+    state.apply({ ...change('s', 1, { user: 'ada' }), expiresAt: 5000 });
+    expect(state.get('s', 4999)).toEqual({ user: 'ada' });
+    expect(state.get('s', 5000)).toBeUndefined();
+    expect(state.entry('s')?.version).toBe(1);
+    state.apply(change('s', 3, { user: 'grace' })); // the revival (version 2 was the expiry's deletion)
+    expect(state.get('s', 9000)).toEqual({ user: 'grace' });
+  });
+
   it('a deletion hides the ID, keeps its version, and an older change cannot bring it back', () => {
     const state = new ReplicaState();
     state.apply(change('a', 1, { n: 1 }));

@@ -18,9 +18,14 @@ export class ReplicaState {
     return true;
   }
 
-  get(id: string): Record<string, unknown> | undefined {
+  /**
+   * The state of a live ID; undefined when absent, deleted, or expired at `now` (its `ttlMs` passed:
+   * the server's deletion follows within a sweep, but reads never return an expired ID).
+   */
+  get(id: string, now = Date.now()): Record<string, unknown> | undefined {
     const entry = this.entries.get(id);
-    return entry === undefined || entry.deleted ? undefined : (entry.state ?? undefined);
+    if (entry === undefined || entry.deleted || (entry.expiresAt !== undefined && entry.expiresAt <= now)) return undefined;
+    return entry.state ?? undefined;
   }
 
   /** The latest change held for an ID (a deletion included), with its version. */

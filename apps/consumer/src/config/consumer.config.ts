@@ -28,6 +28,9 @@ export interface ConsumerConfig extends SharedSettings, FoldSettings {
   changeRelayPollMs: number;
   /** How long a fenced instance stays live: then /health/live fails, so the orchestrator restarts it and it claims again. */
   fencedLivenessGraceMs: number;
+  /** TTL: how often each partition's flush asks EVENTS for its expired rows, and at most how many it takes at once. */
+  ttlSweepIntervalMs: number;
+  ttlSweepMaxIds: number;
   /** ACCEPT_OFFSET_GAP: partition -> the first offset after a gap the operator accepts losing the records before. */
   acceptOffsetGap: Map<number, number>;
   /** Test-only crash injection (FAIL_POINT); undefined in normal operation. */
@@ -57,6 +60,8 @@ export function loadConsumerConfig(environment: NodeJS.ProcessEnv = process.env,
     kafkaRebalanceTimeoutMs: env.int('KAFKA_REBALANCE_TIMEOUT_MS', 60000, { min: 6000, max: 1800000 }),
     changeRelayPollMs: env.int('CHANGE_RELAY_POLL_MS', 1000, { min: 10, max: 600000 }),
     fencedLivenessGraceMs: env.int('FENCED_LIVENESS_GRACE_MS', 30000, { min: 0, max: 86400000 }),
+    ttlSweepIntervalMs: env.int('TTL_SWEEP_INTERVAL_MS', 1000, { min: 10, max: 3600000 }),
+    ttlSweepMaxIds: env.int('TTL_SWEEP_MAX_IDS', 5000, { min: 1, max: 1000000 }),
     acceptOffsetGap: parseAcceptOffsetGapVariable(env),
     failPoint: parseFailPointVariable(env),
   };

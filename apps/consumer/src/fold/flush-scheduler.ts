@@ -25,10 +25,10 @@ export class FlushScheduler {
     private readonly pausedChanged: () => void,
   ) {}
 
-  /** The timer's tick: start a flush on every lane with uncommitted work and none in flight. */
+  /** The timer's tick: start a flush on every lane with uncommitted work (or a TTL sweep due) and none in flight. */
   flushAll(lanes: Iterable<PartitionLane>): void {
     for (const lane of lanes) {
-      if (lane.fenced || lane.flushing || !lane.buffer.hasUncommitted) continue;
+      if (lane.fenced || lane.flushing || (!lane.buffer.hasUncommitted && !lane.sweepDue)) continue;
       this.flushInBackground(lane);
     }
   }
@@ -61,7 +61,10 @@ export class FlushScheduler {
   private flushInBackground(lane: PartitionLane): void {
     void lane
       .flush()
-      .then(() => this.fetch.committed(lane))
+      .then((outcome) => {
+        // A TTL sweep that found nothing flushes nothing: no offset to mirror.
+        if (outcome !== 'idle') this.fetch.committed(lane);
+      })
       .catch((error: Error) => {
         lane.lastFlushError = error;
         this.logger.error(`partition ${lane.partition}: flush failed, keeping the buffer, will retry: ${error.message}`);

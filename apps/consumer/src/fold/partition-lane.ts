@@ -5,6 +5,7 @@ import type { FailPoints } from '../faults/fail-point';
 import type { DeadLetter, DeadLetterPublisher } from '../flush/dead-letter.publisher';
 import { FoldPositionWaiters } from '../fresh-read/fold-position-waiters';
 import * as metrics from '../platform/consumer.metrics';
+import { type ExpirySweep, type SweepCandidates } from './expiry-sweep';
 import { describeFlushPlan, withFlushSpan } from './flush-tracing';
 import { FlushWindow } from './flush-window';
 import { type OffsetGap, OffsetGapGuard } from './offset-gap-guard';
@@ -22,6 +23,8 @@ export interface LaneDependencies {
   partitionCount?: number;
   logger: Logger;
   failPoints: FailPoints;
+  /** The TTL sweep of this lane's flushes (built per partition); none: IDs expire only in reads and in the fold. */
+  expirySweep?: (partition: number) => ExpirySweep;
   /** Called after every committed flush: its changes wait in the outbox for the relay. */
   changesCommitted?: () => void;
 }
@@ -59,6 +62,7 @@ export class PartitionLane {
   readonly window: FlushWindow;
   /** Fresh reads waiting for the fold to pass an offset; woken as the fold advances. */
   readonly position = new FoldPositionWaiters();
+  private readonly sweep: ExpirySweep | undefined;
 
   constructor(
     readonly partition: number,
@@ -68,6 +72,12 @@ export class PartitionLane {
     private readonly gapGuard = new OffsetGapGuard(partition, undefined),
   ) {
     this.window = new FlushWindow(partition);
+    this.sweep = deps.expirySweep?.(partition);
+  }
+
+  /** Whether the TTL sweep wants a flush although nothing was folded (the scheduler's timer asks). */
+  get sweepDue(): boolean {
+    return this.sweep?.due() ?? false;
   }
 
   get fenced(): boolean {
@@ -175,12 +185,13 @@ export class PartitionLane {
 
   private async flushTraced(): Promise<FlushOutcome> {
     if (this.isFenced) return 'fenced';
-    if (!this.buffer.hasUncommitted) return 'idle';
+    const sweep = await this.sweep?.candidates();
+    if (!this.buffer.hasUncommitted && !sweep?.ids.length) return 'idle';
     const labels = { partition: String(this.partition) };
     const stopTimer = metrics.flushDuration.startTimer(labels);
     try {
       const facts = { topic: this.deps.key.topic, partition: this.partition, epoch: this.epoch, fromOffset: this.buffer.committedOffset, headers: this.window.takeSampledHeaders() };
-      return await withFlushSpan(facts, (span) => this.flushOnce(labels, (plan) => describeFlushPlan(span, plan, facts.fromOffset)));
+      return await withFlushSpan(facts, (span) => this.flushOnce(labels, sweep, (plan) => describeFlushPlan(span, plan, facts.fromOffset)));
     } catch (error) {
       metrics.flushErrors.inc(labels);
       throw error;
@@ -189,10 +200,14 @@ export class PartitionLane {
     }
   }
 
-  private async flushOnce(labels: { partition: string }, describe: (plan: FlushPlan) => void): Promise<FlushOutcome> {
+  private async flushOnce(labels: { partition: string }, sweep: SweepCandidates | undefined, describe: (plan: FlushPlan) => void): Promise<FlushOutcome> {
     this.deps.failPoints.reach('before-flush');
+    // Expired rows not held are loaded with the rows events wait for.
+    if (sweep) this.buffer.requireRows(sweep.ids);
     await this.settlePending(labels);
-    // Synchronous from here to the plan: nothing pending, every dead letter before it published.
+    // Synchronous from here to the plan: nothing pending, every dead letter before it published;
+    // the expired records become tombstones of this plan (committed with its offset, or not at all).
+    const expired = sweep ? this.buffer.expire(sweep.now, sweep.ids) : 0;
     const plan = this.buffer.flushPlan();
     const window = this.window.cut();
     describe(plan);
@@ -210,6 +225,7 @@ export class PartitionLane {
     this.buffer.markCommitted(plan);
     this.window.committed(window);
     metrics.flushRows.inc(labels, result.rows);
+    if (expired > 0) metrics.expiredIds.inc(labels, expired);
     metrics.flushEvents.inc(labels, plan.events);
     metrics.dedupeHits.inc(labels, this.buffer.duplicates - this.reportedDuplicates);
     this.reportedDuplicates = this.buffer.duplicates;

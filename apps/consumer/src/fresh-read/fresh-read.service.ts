@@ -37,7 +37,7 @@ export interface FreshReadAnswer {
   committedUpTo: number;
   from: FreshSource;
   /** null when the ID was never written. */
-  entity: Pick<EntityRecord, 'id' | 'state' | 'deleted' | 'version' | 'lastOffset' | 'eventTs'> | null;
+  entity: Pick<EntityRecord, 'id' | 'state' | 'deleted' | 'version' | 'lastOffset' | 'eventTs' | 'expiresAt'> | null;
 }
 
 /**
@@ -130,7 +130,7 @@ export class FreshReadService {
       committedUpTo: lane.buffer.committedOffset,
       from,
       entity: record && record.version > 0
-        ? { id, state: structuredClone(record.state), deleted: record.deleted, version: record.version, lastOffset: record.lastOffset, eventTs: record.eventTs }
+        ? { id, state: structuredClone(record.state), deleted: record.deleted, version: record.version, lastOffset: record.lastOffset, eventTs: record.eventTs, ...(record.expiresAt === undefined ? {} : { expiresAt: record.expiresAt }) }
         : null,
     };
   }

@@ -20,7 +20,7 @@ const OPS: Record<string, ChangeOp> = {
  * An events.v1.Event as the JSON body HTTP would have received, so the same validator judges both
  * edges and names the same fields. `data` is JSON text: its syntax errors point at `<at>/data`.
  * Proto3 cannot tell an empty string from an absent one: '' data or event_id means absent, and
- * keep_last or ts 0 means absent (0 is a valid value of neither).
+ * keep_last, ts or ttl_ms 0 means absent (0 is a valid value of none of them).
  * Data nested deeper than `dataMaxDepth` + 1 is refused on its text, before JSON.parse builds it
  * (one level of slack: data one past its cap is named at its exact pointer by the validator, as
  * over HTTP, where the body around it gives the same slack).
@@ -40,6 +40,7 @@ export function eventBody(message: EventMessage, at: string, dataMaxDepth: numbe
   if (message.eventId !== '') body.eventId = message.eventId;
   if (message.keepLast) body.keepLast = message.keepLast;
   if (message.ts) body.ts = message.ts;
+  if (message.ttlMs) body.ttlMs = message.ttlMs;
   return body;
 }
 
@@ -70,5 +71,5 @@ export function errorMessage(error: DomainError): ErrorMessage {
 }
 
 export function entityMessage(view: EntityView, fallback = ''): EntityMessage {
-  return { ...view, state: JSON.stringify(view.state), updatedAt: view.updatedAt ?? '', fallback };
+  return { ...view, state: JSON.stringify(view.state), updatedAt: view.updatedAt ?? '', fallback, expiresAt: view.expiresAt ?? '' };
 }

@@ -1,4 +1,4 @@
-import { ValidationError, type WritePosition, validateEvent } from '@async2/domain';
+import { ValidationError, type WritePosition, isReadable, validateEvent } from '@async2/domain';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { PRODUCER_CONFIG, type ProducerConfig } from '../config/producer.config';
 import { PartitionMap } from '../ingest/partition-map.service';
@@ -41,8 +41,10 @@ export class FreshReadService {
     if (outcome.ok) {
       const { entity } = outcome.answer;
       if (minVersion === undefined || (entity?.version ?? 0) >= minVersion) {
-        if (!entity || entity.deleted || entity.state === null) throw new EntityNotFoundError(id);
+        // The owner's memory may hold an ID whose expiry passed before its sweep: it is gone all the same.
+        if (!entity || !isReadable(entity, Date.now()) || entity.state === null) throw new EntityNotFoundError(id);
         const view: EntityView = {
+          ...(entity.expiresAt === undefined ? {} : { expiresAt: new Date(entity.expiresAt).toISOString() }),
           id,
           state: entity.state,
           version: entity.version,

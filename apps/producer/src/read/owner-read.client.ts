@@ -9,7 +9,7 @@ export interface OwnerAnswer {
   foldedUpTo: number;
   committedUpTo: number;
   from: 'memory' | 'memory+events' | 'events';
-  entity: { id: string; state: Record<string, unknown> | null; deleted: boolean; version: number; lastOffset: number; eventTs: number } | null;
+  entity: { id: string; state: Record<string, unknown> | null; deleted: boolean; version: number; lastOffset: number; eventTs: number; expiresAt?: number } | null;
 }
 
 export type OwnerOutcome = { ok: true; answer: OwnerAnswer } | { ok: false; reason: string };

@@ -1,5 +1,5 @@
 import { EventsRepository, type StoredRecord, awaitWatermarks } from '@async2/data-access';
-import { type WritePosition, ValidationError, validateEvent } from '@async2/domain';
+import { type WritePosition, ValidationError, isReadable, validateEvent } from '@async2/domain';
 import { KafkaConnections } from '@async2/platform';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
@@ -20,6 +20,8 @@ export interface EntityView {
   partition: number;
   offset: number;
   source: ReadSource;
+  /** When the ID expires (its last `ttlMs`), ISO 8601; absent when it never does. */
+  expiresAt?: string;
 }
 
 /** Reads of materialised state: eventual by default, or after a given write (read-your-writes). */
@@ -63,11 +65,12 @@ export class ReadService {
     }
   }
 
-  /** The answer for a stored row; 404 for a tombstone or no row. */
+  /** The answer for a stored row; 404 for a tombstone, an expired ID (by this producer's clock) or no row. */
   toView(id: string, stored: StoredRecord | undefined): EntityView {
-    if (!stored || stored.record.deleted || stored.record.state === null) throw new EntityNotFoundError(id);
+    if (!stored || !isReadable(stored.record, Date.now())) throw new EntityNotFoundError(id);
     const { record, updatedAt } = stored;
     return {
+      ...(record.expiresAt === undefined ? {} : { expiresAt: new Date(record.expiresAt).toISOString() }),
       id,
       state: record.state ?? {},
       version: record.version,

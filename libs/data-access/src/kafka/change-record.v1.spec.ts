@@ -21,6 +21,14 @@ describe('change record v1', () => {
     expect(decodeChangeRecord(Buffer.from('user-2'), Buffer.from(DELETE_FIXTURE))).toMatchObject({ ok: true, change: { deleted: true, state: null, version: 7 } });
   });
 
+  it('carries the expiry (ttlMs) after ts when the ID has one, and reads it back', () => {
+    const EXPIRING = '{"v":1,"id":"s-1","version":1,"deleted":false,"state":{"u":1},"partition":0,"offset":3,"ts":1735787045000,"expiresAt":1735787105000}';
+    const change = { id: 's-1', version: 1, deleted: false, state: { u: 1 }, partition: 0, offset: 3, ts: 1735787045000, expiresAt: 1735787105000 };
+    expect(encodeChangeRecord(change).value.toString('utf8')).toBe(EXPIRING);
+    expect(decodeChangeRecord(Buffer.from('s-1'), Buffer.from(EXPIRING))).toEqual({ ok: true, change });
+    expect(decodeChangeRecord(Buffer.from('s-1'), Buffer.from(EXPIRING.replace('1735787105000', '"soon"')))).toMatchObject({ ok: false, reason: expect.stringMatching(/expiresAt/) });
+  });
+
   it.each([
     ['a Kafka tombstone', 'user-1', null, 'no value'],
     ['another version', 'user-1', SET_FIXTURE.replace('"v":1', '"v":2'), 'unsupported'],

@@ -6,7 +6,10 @@ import type { CommittedChange, JsonObject } from '@async2/domain';
  *   key    := UTF-8 bytes of the entity id (compaction keeps the latest change of every id)
  *   value  := UTF-8 JSON object:
  *             { "v": 1, "id": <string>, "version": <integer >= 1>, "deleted": <boolean>,
- *               "state": <object> | null, "partition": <integer>, "offset": <integer>, "ts": <integer ms> }
+ *               "state": <object> | null, "partition": <integer>, "offset": <integer>, "ts": <integer ms>
+ *               [, "expiresAt": <integer ms>] }
+ *             `expiresAt` (the ID's TTL expiry) was added compatibly: absent means none, and readers
+ *             that do not know it see the ID until the sweep's deletion arrives.
  *
  * A deletion is a record with "deleted": true and "state": null, never a Kafka tombstone (null
  * value): readers need its version, and compaction must not forget that the id was deleted.
@@ -24,6 +27,7 @@ export function encodeChangeRecord(change: CommittedChange): { key: Buffer; valu
     partition: change.partition,
     offset: change.offset,
     ts: change.ts,
+    ...(change.expiresAt === undefined ? {} : { expiresAt: change.expiresAt }),
   };
   return { key: Buffer.from(change.id, 'utf8'), value: Buffer.from(JSON.stringify(value), 'utf8') };
 }
@@ -40,7 +44,7 @@ export function decodeChangeRecord(key: Buffer | null, value: Buffer | null): Ch
     return { ok: false, reason: `value is not JSON: ${(error as Error).message}` };
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return { ok: false, reason: 'value is not a JSON object' };
-  const { v, id, version, deleted, state, partition, offset, ts } = parsed;
+  const { v, id, version, deleted, state, partition, offset, ts, expiresAt } = parsed;
   if (v !== CHANGE_RECORD_VERSION) return { ok: false, reason: `unsupported change record version ${JSON.stringify(v)}` };
   if (typeof id !== 'string' || key === null || key.toString('utf8') !== id) return { ok: false, reason: 'id must be a string equal to the record key' };
   if (!isCount(version) || version < 1) return { ok: false, reason: 'version must be a positive integer' };
@@ -49,7 +53,10 @@ export function decodeChangeRecord(key: Buffer | null, value: Buffer | null): Ch
     return { ok: false, reason: 'state must be an object, or null when deleted' };
   }
   if (!isCount(partition) || !isCount(offset) || !isCount(ts)) return { ok: false, reason: 'partition, offset and ts must be non-negative integers' };
-  return { ok: true, change: { id, version, deleted, state: state as JsonObject | null, partition, offset, ts } };
+  if (expiresAt !== undefined && !isCount(expiresAt)) return { ok: false, reason: 'expiresAt must be a non-negative integer' };
+  const change: CommittedChange = { id, version, deleted, state: state as JsonObject | null, partition, offset, ts };
+  if (expiresAt !== undefined) change.expiresAt = expiresAt;
+  return { ok: true, change };
 }
 
 function isCount(value: unknown): value is number {

@@ -56,6 +56,15 @@ describe('event record v1', () => {
     expect(decode(TIMED.replace('1600000000000', '0'))).toMatchObject({ ok: false, reason: expect.stringMatching(/ts/) });
   });
 
+  it('carries ttlMs after the event time; a delete with ttlMs or a ttlMs out of range is poison', () => {
+    const EXPIRING = '{"v":1,"id":"order-7","op":"merge","data":{"a":1},"ttlMs":60000,"ts":1700000000000,"src":"producer-0","seq":9}';
+    const event: StampedEvent = { id: 'order-7', op: 'merge', data: { a: 1 }, ttlMs: 60_000, ts: 1_700_000_000_000, src: 'producer-0', seq: 9 };
+    expect(encodeEventRecord(event).value.toString()).toBe(EXPIRING);
+    expect(decode(EXPIRING)).toEqual({ ok: true, event });
+    expect(decode('{"v":1,"id":"order-7","op":"delete","ttlMs":5,"ts":1,"src":"p"}')).toMatchObject({ ok: false, reason: expect.stringMatching(/ttlMs/) });
+    expect(decode(EXPIRING.replace('60000', '0'))).toMatchObject({ ok: false, reason: expect.stringMatching(/ttlMs/) });
+  });
+
   it('refuses a record whose key is not its id', () => {
     expect(decode(WITH_IDENTITY, 'order-8')).toEqual({ ok: false, reason: 'record key does not equal the event id' });
   });

@@ -35,6 +35,10 @@ export class ChangeOutboxRow {
   @Column({ name: 'event_ts', type: 'timestamptz' })
   eventTs!: Date;
 
+  /** The ID's expiry at this version (ttlMs), for replicas to hide it once passed; NULL: none. */
+  @Column({ name: 'expires_at', type: 'timestamptz', nullable: true })
+  expiresAt!: Date | null;
+
   @Column({ name: 'committed_at', type: 'timestamptz', default: () => 'now()' })
   committedAt!: Date;
 }

@@ -17,6 +17,7 @@ interface OutboxRowRaw {
   partition: number;
   source_offset: string;
   event_ts_ms: number;
+  expires_at_ms: number | null;
   committed_at: Date;
 }
 
@@ -32,7 +33,8 @@ export class ChangeOutboxRepository {
     if (partitions.length === 0) return [];
     const rows: OutboxRowRaw[] = await (runner ?? this.dataSource).query(
       `SELECT seq::text, id, state, deleted, version::text, partition, source_offset::text,
-              (extract(epoch FROM event_ts) * 1000)::float8 AS event_ts_ms, committed_at
+              (extract(epoch FROM event_ts) * 1000)::float8 AS event_ts_ms,
+              (extract(epoch FROM expires_at) * 1000)::float8 AS expires_at_ms, committed_at
          FROM change_outbox WHERE partition = ANY($1::int[]) ORDER BY seq LIMIT $2`,
       [partitions, limit],
     );
@@ -47,6 +49,7 @@ export class ChangeOutboxRepository {
         partition: r.partition,
         offset: Number(r.source_offset),
         ts: Math.round(r.event_ts_ms),
+        ...(r.expires_at_ms === null ? {} : { expiresAt: Math.round(r.expires_at_ms) }),
       },
     }));
   }

@@ -1,4 +1,4 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /**
  * EVENTS: the latest state of every ID (design section 5), one row per ID. A deleted ID stays as a
@@ -40,4 +40,9 @@ export class EventRow {
   /** Client event times of the top-level fields (the fold's FieldTimes); NULL: no timed write yet. */
   @Column({ name: 'field_times', type: 'jsonb', nullable: true })
   fieldTimes!: { lastSet?: number; fields: Record<string, number> } | null;
+
+  /** When the ID expires (ttlMs; fold/expiry.ts); NULL: never. Indexed per partition for the sweep (partial: non-NULL only). */
+  @Index('events_expiry_idx', ['partition', 'expiresAt'], { where: 'expires_at IS NOT NULL' })
+  @Column({ name: 'expires_at', type: 'timestamptz', nullable: true })
+  expiresAt!: Date | null;
 }

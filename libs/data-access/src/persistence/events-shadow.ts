@@ -6,7 +6,7 @@ import { EVENT_ROW_COLUMNS, eventRowsJson } from './flush-statement';
 import type { OplogKey } from './oplog.repository';
 
 // The shadow's columns are EVENTS' own (CREATE TABLE ... LIKE events), so the swap copies rows as they are.
-const COLUMNS = 'id, state, deleted, version, partition, last_offset, event_ts, updated_at, recent_event_ids, field_times';
+const COLUMNS = 'id, state, deleted, version, partition, last_offset, event_ts, updated_at, recent_event_ids, field_times, expires_at';
 
 const SHADOW_PREFIX = 'events_rebuild_';
 
@@ -64,10 +64,10 @@ export class EventsShadow {
     if (records.length === 0) return;
     await this.dataSource.query(
       `INSERT INTO ${this.table} AS e (${COLUMNS})
-         SELECT u.id, u.state, u.deleted, u.version, u.partition, u.last_offset, to_timestamp(u.event_ts_ms / 1000.0), now(), u.recent_event_ids, u.field_times
+         SELECT u.id, u.state, u.deleted, u.version, u.partition, u.last_offset, to_timestamp(u.event_ts_ms / 1000.0), now(), u.recent_event_ids, u.field_times, to_timestamp(u.expires_at_ms / 1000.0)
            FROM json_to_recordset($1::json) AS u(${EVENT_ROW_COLUMNS})
        ON CONFLICT (id) DO UPDATE SET state = EXCLUDED.state, deleted = EXCLUDED.deleted, version = EXCLUDED.version, partition = EXCLUDED.partition,
-         last_offset = EXCLUDED.last_offset, event_ts = EXCLUDED.event_ts, updated_at = EXCLUDED.updated_at, recent_event_ids = EXCLUDED.recent_event_ids, field_times = EXCLUDED.field_times`,
+         last_offset = EXCLUDED.last_offset, event_ts = EXCLUDED.event_ts, updated_at = EXCLUDED.updated_at, recent_event_ids = EXCLUDED.recent_event_ids, field_times = EXCLUDED.field_times, expires_at = EXCLUDED.expires_at`,
       [eventRowsJson(records)],
     );
   }

@@ -18,10 +18,10 @@ export class EventsSnapshotRepository {
 
   async page(query: SnapshotPageQuery): Promise<CommittedChange[]> {
     // COLLATE "C": byte order, the same order `>` uses for the keyset, whatever the database's locale.
-    const rows: Array<{ id: string; state: CommittedChange['state']; deleted: boolean; version: string; partition: number; last_offset: string; event_ts_ms: number }> =
+    const rows: Array<{ id: string; state: CommittedChange['state']; deleted: boolean; version: string; partition: number; last_offset: string; event_ts_ms: number; expires_at_ms: number | null }> =
       await this.dataSource.query(
         `SELECT id, state, deleted, version::text, partition, last_offset::text,
-                (extract(epoch FROM event_ts) * 1000)::float8 AS event_ts_ms
+                (extract(epoch FROM event_ts) * 1000)::float8 AS event_ts_ms, (extract(epoch FROM expires_at) * 1000)::float8 AS expires_at_ms
            FROM events
           WHERE ($1::text IS NULL OR id COLLATE "C" > $1::text COLLATE "C") AND starts_with(id, $2::text)
           ORDER BY id COLLATE "C" LIMIT $3`,
@@ -35,6 +35,7 @@ export class EventsSnapshotRepository {
       partition: r.partition,
       offset: Number(r.last_offset),
       ts: Math.round(r.event_ts_ms),
+      ...(r.expires_at_ms === null ? {} : { expiresAt: Math.round(r.expires_at_ms) }),
     }));
   }
 }

@@ -19,7 +19,7 @@ import type { FlushBatch } from './flush-writer';
  */
 
 /** The columns of eventRowsJson's objects, for `json_to_recordset(...) AS u(EVENT_ROW_COLUMNS)`. */
-export const EVENT_ROW_COLUMNS = 'id text, state jsonb, deleted boolean, version bigint, partition integer, last_offset bigint, event_ts_ms float8, recent_event_ids jsonb, field_times jsonb';
+export const EVENT_ROW_COLUMNS = 'id text, state jsonb, deleted boolean, version bigint, partition integer, last_offset bigint, event_ts_ms float8, recent_event_ids jsonb, field_times jsonb, expires_at_ms float8';
 
 const FENCE = `fence AS (${ADVANCE_UNDER_EPOCH} RETURNING 1)`;
 
@@ -29,21 +29,22 @@ const FENCE = `fence AS (${ADVANCE_UNDER_EPOCH} RETURNING 1)`;
 // fold ran first), which ON CONFLICT needs. A row whose stored version is higher (another writer of
 // the ID) is left alone and counted as refused by the caller.
 const WRITTEN = `written AS (INSERT INTO events AS e
-    (id, state, deleted, version, partition, last_offset, event_ts, updated_at, recent_event_ids, field_times)
+    (id, state, deleted, version, partition, last_offset, event_ts, updated_at, recent_event_ids, field_times, expires_at)
   SELECT u.id, u.state, u.deleted, u.version, u.partition, u.last_offset,
-         to_timestamp(u.event_ts_ms / 1000.0), now(), u.recent_event_ids, u.field_times
+         to_timestamp(u.event_ts_ms / 1000.0), now(), u.recent_event_ids, u.field_times, to_timestamp(u.expires_at_ms / 1000.0)
   FROM json_to_recordset($6::json)
     AS u(${EVENT_ROW_COLUMNS})
   WHERE EXISTS (SELECT 1 FROM fence)
   ON CONFLICT (id) DO UPDATE SET
     state = EXCLUDED.state, deleted = EXCLUDED.deleted, version = EXCLUDED.version,
     partition = EXCLUDED.partition, last_offset = EXCLUDED.last_offset, event_ts = EXCLUDED.event_ts,
-    updated_at = EXCLUDED.updated_at, recent_event_ids = EXCLUDED.recent_event_ids, field_times = EXCLUDED.field_times
+    updated_at = EXCLUDED.updated_at, recent_event_ids = EXCLUDED.recent_event_ids, field_times = EXCLUDED.field_times,
+    expires_at = EXCLUDED.expires_at
   WHERE e.version <= EXCLUDED.version
-  RETURNING e.id, e.state, e.deleted, e.version, e.partition, e.last_offset, e.event_ts)`;
+  RETURNING e.id, e.state, e.deleted, e.version, e.partition, e.last_offset, e.event_ts, e.expires_at)`;
 
-const OUTBOX = `outbox AS (INSERT INTO change_outbox (id, state, deleted, version, partition, source_offset, event_ts)
-  SELECT id, state, deleted, version, partition, last_offset, event_ts FROM written)`;
+const OUTBOX = `outbox AS (INSERT INTO change_outbox (id, state, deleted, version, partition, source_offset, event_ts, expires_at)
+  SELECT id, state, deleted, version, partition, last_offset, event_ts, expires_at FROM written)`;
 
 // `changed` and `forgotten` never name the same producer (ProducerSequences keeps them apart).
 const MARKS = `marks AS (INSERT INTO producer_marks AS m (consumer_group, topic, partition, src, last_seq, last_ts)
@@ -91,6 +92,7 @@ export function eventRowsJson(records: FlushBatch['records']): string {
     event_ts_ms: r.eventTs,
     recent_event_ids: r.recentEventIds,
     field_times: r.fieldTimes ?? null,
+    expires_at_ms: r.expiresAt ?? null,
   }));
   return JSON.stringify(rows);
 }

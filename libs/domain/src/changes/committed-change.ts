@@ -16,4 +16,6 @@ export interface CommittedChange {
   offset: number;
   /** Producer receive time (ms) of that event. */
   ts: number;
+  /** When the ID expires (ttlMs, ms since the epoch); absent: never. Readers hide it from then on. */
+  expiresAt?: number;
 }

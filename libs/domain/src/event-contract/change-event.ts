@@ -25,6 +25,11 @@ export interface ChangeEvent {
    * field it writes keeps it; a later event with an older time leaves that field alone.
    */
   eventTime?: number;
+  /**
+   * Any op but delete: the ID expires `ttlMs` after the producer received this event (its `ts`);
+   * reads never return it afterwards and the consumer turns it into a tombstone (fold/expiry.ts).
+   */
+  ttlMs?: number;
   /** Optional client-chosen idempotency key: a retry with the same eventId for the same id applies once. */
   eventId?: string;
 }

@@ -99,6 +99,13 @@ describe('validateEvent: one broken rule, one violation at the exact JSON pointe
     ['ts fractional', { ...ok, ts: 1.5 }, '/ts', 'type'],
     ['ts an ISO string', { ...ok, ts: '2026-01-01T00:00:00Z' }, '/ts', 'type'],
     ['ts null', { ...ok, ts: null }, '/ts', 'type'],
+    ['ttlMs on delete', { id: 'u', op: 'delete', ttlMs: 1000 }, '/ttlMs', 'forbidden'],
+    ['ttlMs 0 (below the lower edge)', { ...ok, ttlMs: 0 }, '/ttlMs', 'minimum'],
+    ['ttlMs negative', { ...withData({ n: 1 }, 'incr'), ttlMs: -5 }, '/ttlMs', 'minimum'],
+    ['ttlMs past 10 years (upper edge + 1)', { ...ok, ttlMs: 315360000001 }, '/ttlMs', 'maximum'],
+    ['ttlMs fractional', { ...ok, ttlMs: 1.5 }, '/ttlMs', 'type'],
+    ['ttlMs a duration string', { ...ok, ttlMs: '10s' }, '/ttlMs', 'type'],
+    ['ttlMs null', { ...ok, ttlMs: null }, '/ttlMs', 'type'],
     ['eventId empty', { ...ok, eventId: '' }, '/eventId', 'non-empty'],
     ['eventId 129 bytes', { ...ok, eventId: 'e'.repeat(129) }, '/eventId', 'max-bytes'],
     ['eventId not a string', { ...ok, eventId: 7 }, '/eventId', 'type'],
@@ -133,6 +140,14 @@ describe('validateEvent: the per-field ops', () => {
   it.each([1, 253402300799999])('accepts ts %d on set and merge (both edges), as the event time', (ts) => {
     expect(validateEvent({ ...ok, ts }, LIMITS)).toMatchObject({ eventTime: ts });
     expect(validateEvent({ ...withData({ a: 1 }, 'merge'), ts }, LIMITS)).toMatchObject({ eventTime: ts });
+  });
+
+  it.each([1, 315360000000])('accepts ttlMs %d (both edges) on every op but delete', (ttlMs) => {
+    for (const op of ['set', 'merge', 'incr', 'max', 'min', 'append', 'addToSet', 'removeFromSet']) {
+      const data = op === 'append' || op.endsWith('Set') ? { f: [1] } : { f: 1 };
+      expect(validateEvent({ ...withData(data, op), ttlMs }, LIMITS)).toMatchObject({ ttlMs });
+    }
+    expect(validateEvent(ok, LIMITS)).not.toHaveProperty('ttlMs');
   });
 
   it('leaves keepLast off every other op', () => {

@@ -4,10 +4,12 @@ import { checkJsonValue, checkNumber } from './json-rules';
 import { hasControlChars, hasLoneSurrogate, utf8ByteLength } from './text-rules';
 import { pointerToken, ValidationError, type Violation } from './validation-error';
 
-const EVENT_FIELDS: ReadonlySet<string> = new Set(['id', 'op', 'data', 'eventId', 'keepLast', 'ts']);
+const EVENT_FIELDS: ReadonlySet<string> = new Set(['id', 'op', 'data', 'eventId', 'keepLast', 'ts', 'ttlMs']);
 const MAX_VIOLATIONS = 50;
 /** 9999-12-31T23:59:59.999Z: the last instant ISO 8601 (and PostgreSQL's to_timestamp output) writes with four year digits. */
 export const EVENT_TIME_MAX = 253_402_300_799_999;
+/** The longest `ttlMs`: 10 years of 365 days. Fixed, not configured, so producer and consumer never judge a record apart. */
+export const TTL_MS_MAX = 315_360_000_000;
 
 /**
  * Checks one event against the contract of design section 2 and returns it typed, or collects
@@ -30,6 +32,7 @@ export function collectEventViolations(raw: unknown, pointer: string, limits: Ev
   if (op !== undefined) checkData(op, raw, `${pointer}/data`, limits, out);
   if (op !== undefined) checkKeepLast(op, raw.keepLast, `${pointer}/keepLast`, limits.appendKeepLastMax, out);
   if (op !== undefined) checkEventTime(op, raw.ts, `${pointer}/ts`, out);
+  if (op !== undefined) checkTtl(op, raw.ttlMs, `${pointer}/ttlMs`, out);
 
   if (out.length > before) return undefined;
   const event: ChangeEvent = { id: raw.id as string, op: op! };
@@ -38,6 +41,7 @@ export function collectEventViolations(raw: unknown, pointer: string, limits: Ev
   // The default is resolved here, at the edge, so the record carries the bound the fold applies.
   if (op === 'append') event.keepLast = (raw.keepLast as number | undefined) ?? limits.appendKeepLastMax;
   if (raw.ts !== undefined) event.eventTime = raw.ts as number;
+  if (raw.ttlMs !== undefined) event.ttlMs = raw.ttlMs as number;
   return event;
 }
 
@@ -163,6 +167,15 @@ function checkEventTime(op: ChangeOp, value: unknown, at: string, out: Violation
   else if (typeof value !== 'number' || !Number.isInteger(value)) out.push({ field: at, rule: 'type', message: 'must be an integer (ms since the epoch)' });
   else if (value < 1) out.push({ field: at, rule: 'minimum', message: 'must be at least 1 (ms since the epoch)' });
   else if (value > EVENT_TIME_MAX) out.push({ field: at, rule: 'maximum', message: `must be at most ${EVENT_TIME_MAX} (9999-12-31)` });
+}
+
+/** `ttlMs`: the ID expires that long after the producer received the event; any op but delete. */
+function checkTtl(op: ChangeOp, value: unknown, at: string, out: Violation[]): void {
+  if (value === undefined) return;
+  if (op === 'delete') out.push({ field: at, rule: 'forbidden', message: 'delete takes no ttlMs' });
+  else if (typeof value !== 'number' || !Number.isInteger(value)) out.push({ field: at, rule: 'type', message: 'must be an integer (milliseconds)' });
+  else if (value < 1) out.push({ field: at, rule: 'minimum', message: 'must be at least 1 (milliseconds)' });
+  else if (value > TTL_MS_MAX) out.push({ field: at, rule: 'maximum', message: `must be at most ${TTL_MS_MAX} (10 years)` });
 }
 
 function checkKeepLast(op: ChangeOp, value: unknown, at: string, max: number, out: Violation[]): void {

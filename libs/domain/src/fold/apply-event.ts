@@ -1,5 +1,6 @@
 import type { JsonObject, StampedEvent } from '../event-contract/change-event';
 import type { EntityRecord } from './entity-record';
+import { expireRecord, expiryAfter, isExpired } from './expiry';
 import { reduceFields } from './field-reducers';
 import { type FieldTimes, mergeAtTime, setAtTime } from './field-times';
 import { isObject, mergePatch } from './merge-patch';
@@ -21,14 +22,17 @@ export type ApplyOutcome =
  *   sum that is not a safe number rejects the event whole;
  * - delete: tombstones the ID and forgets its field times; any later op but delete revives it
  *   from an empty state.
+ * - an ID whose expiry (ttlMs) is at or before the event's receive time is expired first (a
+ *   tombstone, one version: expireRecord), so the event revives it from an empty state;
  * `dedupeWindow` is K, how many recent eventIds the record keeps.
  */
 export function applyEvent(record: EntityRecord, event: StampedEvent, offset: number, dedupeWindow: number): ApplyOutcome {
   if (event.eventId !== undefined && record.recentEventIds.includes(event.eventId)) return { kind: 'duplicate' };
 
-  const current: JsonObject | null = record.deleted ? null : record.state;
+  const expired = isExpired(record, event.ts);
+  const current: JsonObject | null = record.deleted || expired ? null : record.state;
   let next: JsonObject | null;
-  let times: FieldTimes | undefined = record.fieldTimes;
+  let times: FieldTimes | undefined = expired ? undefined : record.fieldTimes;
   switch (event.op) {
     case 'set':
       if (event.eventTime !== undefined) ({ state: next, times } = setAtTime(current, event.data ?? {}, event.eventTime, times));
@@ -61,6 +65,10 @@ export function applyEvent(record: EntityRecord, event: StampedEvent, offset: nu
       break;
   }
 
+  if (expired) expireRecord(record);
+  const expiresAt = expiryAfter(record.expiresAt, event);
+  if (expiresAt === undefined) delete record.expiresAt;
+  else record.expiresAt = expiresAt;
   record.state = next;
   record.deleted = event.op === 'delete';
   record.version += 1;

@@ -21,6 +21,8 @@ export interface EntityRecord {
   recentEventIds: string[];
   /** Per top-level field, the client event time (`ts`) of its last timed write; absent: none yet. */
   fieldTimes?: FieldTimes;
+  /** When the ID expires (ms since the epoch, producer time; see expiry.ts); absent: never. */
+  expiresAt?: number;
 }
 
 /** A record for an ID that has never been seen: no state, version 0. */

@@ -1,6 +1,7 @@
 import type { StampedEvent } from '../event-contract/change-event';
 import { applyEvent } from './apply-event';
 import { type EntityRecord, emptyRecord } from './entity-record';
+import { expireRecord, isExpired } from './expiry';
 import { type ProducerMark, type ProducerMarksPlan, ProducerSequences, type ProducerSequencesOptions } from './producer-sequences';
 
 /** An event that was valid alone but could not apply to its ID's state: it goes to the DLQ. */
@@ -237,6 +238,37 @@ export class PartitionBuffer {
   /** Events of `id` folded but waiting for its row (empty when none), for reads of fresh state. */
   pendingEvents(id: string): ReadonlyArray<{ event: StampedEvent; offset: number }> {
     return this.pending.get(id) ?? [];
+  }
+
+  /**
+   * The expiry sweep, part 1: IDs whose stored rows expired (the caller found them in EVENTS) and
+   * that this buffer does not hold are made to wait for their rows, as an event's ID does, so the
+   * next resolvePending loads them. IDs held or already waiting are left alone.
+   */
+  requireRows(ids: Iterable<string>): void {
+    for (const id of ids) if (!this.slots.has(id) && !this.pending.has(id)) this.pending.set(id, []);
+  }
+
+  /**
+   * The expiry sweep, part 2 (call after resolvePending, right before flushPlan, with no fold in
+   * between): every held record among `ids` or changed since the last commit that is expired at
+   * `now` becomes its tombstone, so the plan writes it (and the outbox carries the deletion). The
+   * tombstone has no expiry, so a later sweep never takes it again. Returns how many expired.
+   */
+  expire(now: number, ids: Iterable<string>): number {
+    let expired = 0;
+    const visit = (slot: Slot | undefined): void => {
+      if (!slot || !isExpired(slot.record, now)) return;
+      expireRecord(slot.record);
+      expired++;
+      if (!slot.dirty) {
+        slot.dirty = true;
+        this.dirtyCount++;
+      }
+    };
+    for (const id of ids) visit(this.slots.get(id));
+    for (const slot of this.slots.values()) if (slot.dirty) visit(slot);
+    return expired;
   }
 
   private apply(slot: Slot, event: StampedEvent, offset: number): RejectedEvent | undefined {

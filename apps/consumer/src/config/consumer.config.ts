@@ -28,6 +28,8 @@ export interface ConsumerConfig extends SharedSettings, FoldSettings {
   changeRelayPollMs: number;
   /** How long a fenced instance stays live: then /health/live fails, so the orchestrator restarts it and it claims again. */
   fencedLivenessGraceMs: number;
+  /** How long the verdicts of conditional events are kept (VERDICT_RETENTION_MS, counted from the producer's receive time). */
+  verdictRetentionMs: number;
   /** ACCEPT_OFFSET_GAP: partition -> the first offset after a gap the operator accepts losing the records before. */
   acceptOffsetGap: Map<number, number>;
   /** Test-only crash injection (FAIL_POINT); undefined in normal operation. */
@@ -57,6 +59,7 @@ export function loadConsumerConfig(environment: NodeJS.ProcessEnv = process.env,
     kafkaRebalanceTimeoutMs: env.int('KAFKA_REBALANCE_TIMEOUT_MS', 60000, { min: 6000, max: 1800000 }),
     changeRelayPollMs: env.int('CHANGE_RELAY_POLL_MS', 1000, { min: 10, max: 600000 }),
     fencedLivenessGraceMs: env.int('FENCED_LIVENESS_GRACE_MS', 30000, { min: 0, max: 86400000 }),
+    verdictRetentionMs: env.int('VERDICT_RETENTION_MS', 24 * 60 * 60 * 1000, { min: 1000, max: 365 * 24 * 60 * 60 * 1000 }),
     acceptOffsetGap: parseAcceptOffsetGapVariable(env),
     failPoint: parseFailPointVariable(env),
   };

@@ -196,7 +196,7 @@ export class PartitionLane {
     const plan = this.buffer.flushPlan();
     const window = this.window.cut();
     describe(plan);
-    const result = await this.deps.writer.commit({ key: this.deps.key, partition: this.partition, epoch: this.epoch, nextOffset: plan.nextOffset, records: plan.records, producerMarks: plan.producerMarks });
+    const result = await this.deps.writer.commit({ key: this.deps.key, partition: this.partition, epoch: this.epoch, nextOffset: plan.nextOffset, records: plan.records, producerMarks: plan.producerMarks, verdicts: plan.verdicts });
     if (result.kind === 'fenced') {
       this.fence('the flush matched no OPLOG row with our epoch: another instance claimed the partition; this flush was rolled back');
       return 'fenced';

@@ -8,6 +8,7 @@ import { type EventLimits, type StampedEvent, ValidationError, validateEvent } f
  *             { "v": 1, "id": <string>, "op": <one of CHANGE_OPS>,
  *               ["data": <object>,] ["eventId": <string>,] ["keepLast": <integer >= 1>,]
  *               ["eventTime": <integer, the client's `ts`, ms since epoch>,]
+ *               ["if": {"version": <integer >= 0>} | {"absent": true} | {"present": true},]
  *               "ts": <integer, ms since epoch>, "src": <string> [, "seq": <integer >= 0>] }
  *             (src, seq) is the record's identity: the producer incarnation and the record's number
  *             within it. `seq` was added compatibly: a record without it is applied without a copy check.
@@ -15,7 +16,7 @@ import { type EventLimits, type StampedEvent, ValidationError, validateEvent } f
  *             append the producer writes) were added later, and so was `eventTime` (the client's
  *             event time of a set or merge; named apart from `ts`, the producer's receive time): a
  *             consumer older than them sends such records to the DLQ (unknown op or field), it never
- *             misapplies them.
+ *             misapplies them. `if` (a conditional event, decided by the fold) came later still, the same way.
  *   headers: W3C trace context (`traceparent`, `tracestate`) when tracing is on; nothing else is required.
  *
  * Field order is fixed by the encoder for byte-stable fixtures; the decoder accepts any order.
@@ -39,6 +40,7 @@ export function encodeEventRecord(event: StampedEvent): EncodedRecord {
   if (event.eventId !== undefined) value.eventId = event.eventId;
   if (event.keepLast !== undefined) value.keepLast = event.keepLast;
   if (event.eventTime !== undefined) value.eventTime = event.eventTime;
+  if (event.condition !== undefined) value.if = event.condition;
   value.ts = event.ts;
   value.src = event.src;
   if (event.seq !== undefined) value.seq = event.seq;

@@ -1,10 +1,11 @@
 import { CHANGE_OPS, type ChangeEvent, type ChangeOp, type JsonObject } from './change-event';
 import type { EventLimits } from './event-limits';
+import { checkCondition } from './condition-rules';
 import { checkJsonValue, checkNumber } from './json-rules';
 import { hasControlChars, hasLoneSurrogate, utf8ByteLength } from './text-rules';
 import { pointerToken, ValidationError, type Violation } from './validation-error';
 
-const EVENT_FIELDS: ReadonlySet<string> = new Set(['id', 'op', 'data', 'eventId', 'keepLast', 'ts']);
+const EVENT_FIELDS: ReadonlySet<string> = new Set(['id', 'op', 'data', 'eventId', 'keepLast', 'ts', 'if']);
 const MAX_VIOLATIONS = 50;
 /** 9999-12-31T23:59:59.999Z: the last instant ISO 8601 (and PostgreSQL's to_timestamp output) writes with four year digits. */
 export const EVENT_TIME_MAX = 253_402_300_799_999;
@@ -30,6 +31,7 @@ export function collectEventViolations(raw: unknown, pointer: string, limits: Ev
   if (op !== undefined) checkData(op, raw, `${pointer}/data`, limits, out);
   if (op !== undefined) checkKeepLast(op, raw.keepLast, `${pointer}/keepLast`, limits.appendKeepLastMax, out);
   if (op !== undefined) checkEventTime(op, raw.ts, `${pointer}/ts`, out);
+  const condition = raw.if === undefined ? undefined : checkCondition(raw.if, `${pointer}/if`, out);
 
   if (out.length > before) return undefined;
   const event: ChangeEvent = { id: raw.id as string, op: op! };
@@ -38,6 +40,7 @@ export function collectEventViolations(raw: unknown, pointer: string, limits: Ev
   // The default is resolved here, at the edge, so the record carries the bound the fold applies.
   if (op === 'append') event.keepLast = (raw.keepLast as number | undefined) ?? limits.appendKeepLastMax;
   if (raw.ts !== undefined) event.eventTime = raw.ts as number;
+  if (condition !== undefined) event.condition = condition;
   return event;
 }
 

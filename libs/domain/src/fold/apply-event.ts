@@ -1,4 +1,5 @@
 import type { JsonObject, StampedEvent } from '../event-contract/change-event';
+import { conditionHolds } from './condition-verdict';
 import type { EntityRecord } from './entity-record';
 import { reduceFields } from './field-reducers';
 import { type FieldTimes, mergeAtTime, setAtTime } from './field-times';
@@ -9,7 +10,9 @@ export type ApplyOutcome =
   /** The eventId is among the record's recent eventIds: a client retry, applied before. */
   | { kind: 'duplicate' }
   /** The event is valid alone but cannot apply to this state; it goes to the DLQ with the reason. */
-  | { kind: 'rejected'; reason: string };
+  | { kind: 'rejected'; reason: string }
+  /** The event's condition (`if`) does not hold for this state: nothing changed (see condition-verdict.ts). */
+  | { kind: 'unmet' };
 
 /**
  * Applies one event to the record of its ID, in place, and says what happened.
@@ -21,10 +24,13 @@ export type ApplyOutcome =
  *   sum that is not a safe number rejects the event whole;
  * - delete: tombstones the ID and forgets its field times; any later op but delete revives it
  *   from an empty state.
+ * A conditional event (`condition`) whose condition does not hold for the record changes nothing
+ * (`unmet`); the eventId check comes first, so a retry of an applied conditional event is a duplicate.
  * `dedupeWindow` is K, how many recent eventIds the record keeps.
  */
 export function applyEvent(record: EntityRecord, event: StampedEvent, offset: number, dedupeWindow: number): ApplyOutcome {
   if (event.eventId !== undefined && record.recentEventIds.includes(event.eventId)) return { kind: 'duplicate' };
+  if (event.condition !== undefined && !conditionHolds(record, event.condition)) return { kind: 'unmet' };
 
   const current: JsonObject | null = record.deleted ? null : record.state;
   let next: JsonObject | null;

@@ -1,0 +1,60 @@
+import type { EventCondition, StampedEvent } from '../event-contract/change-event';
+import { applyEvent } from './apply-event';
+import { conditionHolds } from './condition-verdict';
+import { type EntityRecord, emptyRecord } from './entity-record';
+
+const never = emptyRecord('a', 0);
+const live: EntityRecord = { ...emptyRecord('a', 0), state: { n: 1 }, version: 3, lastOffset: 9 };
+const tombstone: EntityRecord = { ...emptyRecord('a', 0), state: null, deleted: true, version: 4, lastOffset: 12 };
+
+describe('conditionHolds: the decision table', () => {
+  it.each<[string, EntityRecord, EventCondition, boolean]>([
+    ['never written, absent', never, { absent: true }, true],
+    ['never written, present', never, { present: true }, false],
+    ['never written, version 0', never, { version: 0 }, true],
+    ['never written, version 1', never, { version: 1 }, false],
+    ['live, absent', live, { absent: true }, false],
+    ['live, present', live, { present: true }, true],
+    ['live, its version', live, { version: 3 }, true],
+    ['live, an older version', live, { version: 2 }, false],
+    ['live, a newer version', live, { version: 4 }, false],
+    ['tombstone, absent', tombstone, { absent: true }, true],
+    ['tombstone, present', tombstone, { present: true }, false],
+    ['tombstone, its version (a delete counts)', tombstone, { version: 4 }, true],
+    ['tombstone, version 0', tombstone, { version: 0 }, false],
+  ])('%s -> %s', (_name, record, condition, holds) => {
+    expect(conditionHolds(record, condition)).toBe(holds);
+  });
+});
+
+describe('applyEvent with a condition', () => {
+  const event = (condition: EventCondition, eventId?: string): StampedEvent => ({ id: 'a', op: 'merge', data: { m: 1 }, ts: 5, src: 'p', condition, ...(eventId ? { eventId } : {}) });
+
+  it('applies when the condition holds, like an unconditional event', () => {
+    const record = { ...live, recentEventIds: [] };
+    expect(applyEvent(record, event({ version: 3 }, 'e1'), 20, 4)).toEqual({ kind: 'applied' });
+    expect(record).toMatchObject({ state: { n: 1, m: 1 }, version: 4, lastOffset: 20, recentEventIds: ['e1'] });
+  });
+
+  it('changes nothing when it does not hold: no state, version, offset or eventId', () => {
+    const record = { ...live, recentEventIds: ['e0'] };
+    const before = JSON.stringify(record);
+    expect(applyEvent(record, event({ version: 2 }, 'e1'), 20, 4)).toEqual({ kind: 'unmet' });
+    expect(JSON.stringify(record)).toBe(before);
+  });
+
+  it('checks the eventId first: a retry of an applied conditional event is a duplicate, not unmet', () => {
+    const record = { ...live, recentEventIds: [] };
+    applyEvent(record, event({ version: 3 }, 'e1'), 20, 4);
+    expect(applyEvent(record, event({ version: 3 }, 'e1'), 21, 4)).toEqual({ kind: 'duplicate' });
+    expect(record.version).toBe(4);
+  });
+
+  it('a create-only set revives a tombstone, and a second create-only set is unmet', () => {
+    const record = { ...tombstone, recentEventIds: [] };
+    const create: StampedEvent = { id: 'a', op: 'set', data: { v: 1 }, ts: 5, src: 'p', condition: { absent: true } };
+    expect(applyEvent(record, create, 30, 4).kind).toBe('applied');
+    expect(applyEvent(record, { ...create, data: { v: 2 } }, 31, 4).kind).toBe('unmet');
+    expect(record).toMatchObject({ state: { v: 1 }, version: 5, deleted: false });
+  });
+});

@@ -21,6 +21,8 @@ export interface EventParts {
   keepLastText?: string;
   /** JSON text of `ts` (the event time) over HTTP; over gRPC its number, when it is one. */
   tsText?: string;
+  /** JSON text of `if` (the condition) over HTTP; over gRPC the parsed object as events.v1.Condition. */
+  ifText?: string;
 }
 
 export interface HttpCase {
@@ -59,5 +61,6 @@ export function eventBody(parts: EventParts): string {
   if (parts.eventId !== undefined) fields.push(`"eventId":${JSON.stringify(parts.eventId)}`);
   if (parts.keepLastText !== undefined) fields.push(`"keepLast":${parts.keepLastText}`);
   if (parts.tsText !== undefined) fields.push(`"ts":${parts.tsText}`);
+  if (parts.ifText !== undefined) fields.push(`"if":${parts.ifText}`);
   return `{${fields.join(',')}}`;
 }

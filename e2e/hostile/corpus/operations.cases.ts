@@ -3,6 +3,7 @@ import { type HttpCase, invalid } from '../hostile-case';
 // The per-field ops (max, min, append, addToSet, removeFromSet): each bad operand named at its JSON
 // pointer, and keepLast at both edges of its range (APPEND_KEEP_LAST_MAX is its default, 1000).
 // The event time `ts` of set and merge at both edges of its range (1 to 9999-12-31).
+// The condition `if` of any op: exactly one of version (0..2^53-1), absent: true, present: true.
 const op = (name: string, event: HttpCase['event'], expect: HttpCase['expect'], grpc = true): HttpCase => ({ name, category: 'operations', event, expect, grpc });
 
 export const OPERATION_CASES: HttpCase[] = [
@@ -44,5 +45,21 @@ export const OPERATION_CASES: HttpCase[] = [
   op('ts an ISO 8601 string', { id: 'ops-ts', op: 'set', dataText: '{"a":1}', tsText: '"2026-01-01T00:00:00Z"' }, invalid('/ts', 'type'), false),
   op('ts on incr', { id: 'ops-ts', op: 'incr', dataText: '{"a":1}', tsText: '5' }, invalid('/ts', 'forbidden')),
   op('ts on append', { id: 'ops-ts', op: 'append', dataText: '{"a":[1]}', tsText: '5' }, invalid('/ts', 'forbidden')),
+  op('if a number', { id: 'ops-if', op: 'set', dataText: '{"a":1}', ifText: '3' }, invalid('/if', 'type'), false),
+  op('if null', { id: 'ops-if', op: 'set', dataText: '{"a":1}', ifText: 'null' }, invalid('/if', 'type'), false),
+  op('if an array', { id: 'ops-if', op: 'set', dataText: '{"a":1}', ifText: '[{"version":1}]' }, invalid('/if', 'type'), false),
+  op('if naming no condition', { id: 'ops-if', op: 'set', dataText: '{"a":1}', ifText: '{}' }, invalid('/if', 'one-of')),
+  op('if naming two conditions', { id: 'ops-if', op: 'merge', dataText: '{"a":1}', ifText: '{"version":2,"absent":true}' }, invalid('/if', 'one-of'), false),
+  op('if with an unknown condition', { id: 'ops-if', op: 'merge', dataText: '{"a":1}', ifText: '{"equals":{"a":1}}' }, invalid('/if/equals', 'unknown-field'), false),
+  op('if with a __proto__ condition', { id: 'ops-if', op: 'merge', dataText: '{"a":1}', ifText: '{"__proto__":{"version":1}}' }, invalid('/if/__proto__', 'unknown-field'), false),
+  op('if version -1', { id: 'ops-if', op: 'incr', dataText: '{"a":1}', ifText: '{"version":-1}' }, invalid('/if/version', 'minimum')),
+  op('if version 1.5', { id: 'ops-if', op: 'incr', dataText: '{"a":1}', ifText: '{"version":1.5}' }, invalid('/if/version', 'type'), false),
+  op('if version a string', { id: 'ops-if', op: 'incr', dataText: '{"a":1}', ifText: '{"version":"1"}' }, invalid('/if/version', 'type'), false),
+  op('if version 2^53 (past safe integers)', { id: 'ops-if', op: 'delete', ifText: '{"version":9007199254740992}' }, invalid('/if/version', 'safe-integer'), false),
+  op('if version 1e400', { id: 'ops-if', op: 'delete', ifText: '{"version":1e400}' }, invalid('/if/version', 'type'), false),
+  op('if absent false', { id: 'ops-if', op: 'set', dataText: '{"a":1}', ifText: '{"absent":false}' }, invalid('/if/absent', 'const')),
+  op('if present "true"', { id: 'ops-if', op: 'set', dataText: '{"a":1}', ifText: '{"present":"true"}' }, invalid('/if/present', 'const'), false),
+  op('if version 0 (the lower edge)', { id: 'ops-if-new', op: 'set', dataText: '{"a":1}', ifText: '{"version":0}' }, 'accepted', false),
+  op('if absent on any op (delete)', { id: 'ops-if-gone', op: 'delete', ifText: '{"absent":true}' }, 'accepted', false),
   op('addToSet scalars of every kind', { id: 'ops-set', op: 'addToSet', dataText: '{"tags":[null,true,1.5,"a"]}' }, 'accepted'),
 ];

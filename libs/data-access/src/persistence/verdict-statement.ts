@@ -22,6 +22,13 @@ export const INSERT_VERDICTS = `INSERT INTO verdicts AS v (consumer_group, topic
     outcome = EXCLUDED.outcome, seen_version = EXCLUDED.seen_version, reason = EXCLUDED.reason,
     duplicate = EXCLUDED.duplicate, src = EXCLUDED.src, seq = EXCLUDED.seq, accepted_at = EXCLUDED.accepted_at`;
 
+/**
+ * A rebuild's swap (EventsShadow.swap, under the same fence): the verdicts its fold decided, kept
+ * where one is already stored. A rebuild re-folds offsets the consumer committed (their verdicts were
+ * decided then and never flip) and those it had not (the fenced consumer's tail: written here).
+ */
+export const INSERT_VERDICTS_KEEPING = `${INSERT_VERDICTS.slice(0, INSERT_VERDICTS.indexOf('ON CONFLICT'))}ON CONFLICT (consumer_group, topic, partition, "offset") DO NOTHING`;
+
 export function verdictParameters(key: OplogKey, partition: number, entries: readonly VerdictEntry[]): unknown[] {
   const rows = entries.map((e) => {
     const decided = e.verdict === 'copy' ? undefined : e.verdict;

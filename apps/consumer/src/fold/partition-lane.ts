@@ -211,6 +211,7 @@ export class PartitionLane {
     this.window.committed(window);
     metrics.flushRows.inc(labels, result.rows);
     metrics.flushEvents.inc(labels, plan.events);
+    for (const { verdict } of plan.verdicts) metrics.verdictsCommitted.inc({ ...labels, outcome: verdict === 'copy' ? 'copy' : verdict.outcome });
     metrics.dedupeHits.inc(labels, this.buffer.duplicates - this.reportedDuplicates);
     this.reportedDuplicates = this.buffer.duplicates;
     metrics.copiesRefused.inc(labels, this.buffer.copiesRefused - this.reportedCopies);

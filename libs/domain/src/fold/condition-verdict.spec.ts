@@ -1,6 +1,6 @@
 import type { EventCondition, StampedEvent } from '../event-contract/change-event';
 import { applyEvent } from './apply-event';
-import { conditionHolds } from './condition-verdict';
+import { conditionHolds, verdictOf } from './condition-verdict';
 import { type EntityRecord, emptyRecord } from './entity-record';
 
 const never = emptyRecord('a', 0);
@@ -56,5 +56,16 @@ describe('applyEvent with a condition', () => {
     expect(applyEvent(record, create, 30, 4).kind).toBe('applied');
     expect(applyEvent(record, { ...create, data: { v: 2 } }, 31, 4).kind).toBe('unmet');
     expect(record).toMatchObject({ state: { v: 1 }, version: 5, deleted: false });
+  });
+});
+
+describe('verdictOf: what applying the event did, as its verdict', () => {
+  it.each<[Parameters<typeof verdictOf>[0], object]>([
+    ['applied', { outcome: 'applied', seenVersion: 4 }],
+    ['duplicate', { outcome: 'applied', seenVersion: 4, duplicate: true }],
+    ['unmet', { outcome: 'rejected', seenVersion: 4, reason: 'condition' }],
+    ['rejected', { outcome: 'rejected', seenVersion: 4, reason: 'unappliable' }],
+  ])('%s -> %j', (kind, verdict) => {
+    expect(verdictOf(kind, 4)).toEqual(verdict);
   });
 });

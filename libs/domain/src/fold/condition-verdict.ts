@@ -1,4 +1,5 @@
 import type { EventCondition } from '../event-contract/change-event';
+import type { ApplyOutcome } from './apply-event';
 import type { EntityRecord } from './entity-record';
 
 /**
@@ -42,4 +43,18 @@ export function conditionHolds(record: EntityRecord, condition: EventCondition):
   if ('version' in condition) return record.version === condition.version;
   if ('absent' in condition) return !live;
   return live;
+}
+
+/** The verdict of a conditional event from what applying it did (applyEvent) and the version it saw before. */
+export function verdictOf(kind: ApplyOutcome['kind'], seenVersion: number): ConditionVerdict {
+  switch (kind) {
+    case 'applied':
+      return { outcome: 'applied', seenVersion };
+    case 'duplicate':
+      return { outcome: 'applied', seenVersion, duplicate: true };
+    case 'unmet':
+      return { outcome: 'rejected', seenVersion, reason: 'condition' };
+    case 'rejected':
+      return { outcome: 'rejected', seenVersion, reason: 'unappliable' };
+  }
 }

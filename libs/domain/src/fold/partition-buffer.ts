@@ -1,6 +1,6 @@
 import type { StampedEvent } from '../event-contract/change-event';
 import { applyEvent } from './apply-event';
-import type { ConditionVerdict, VerdictEntry } from './condition-verdict';
+import { type ConditionVerdict, type VerdictEntry, verdictOf } from './condition-verdict';
 import { type EntityRecord, emptyRecord } from './entity-record';
 import { type ProducerMark, type ProducerMarksPlan, ProducerSequences, type ProducerSequencesOptions } from './producer-sequences';
 
@@ -289,19 +289,6 @@ export class PartitionBuffer {
 
   private expect(offset: number): void {
     if (offset !== this.next) throw new RangeError(`partition ${this.partition}: expected offset ${this.next}, got ${offset}`);
-  }
-}
-
-function verdictOf(kind: 'applied' | 'duplicate' | 'rejected' | 'unmet', seenVersion: number): ConditionVerdict {
-  switch (kind) {
-    case 'applied':
-      return { outcome: 'applied', seenVersion };
-    case 'duplicate':
-      return { outcome: 'applied', seenVersion, duplicate: true };
-    case 'unmet':
-      return { outcome: 'rejected', seenVersion, reason: 'condition' };
-    case 'rejected':
-      return { outcome: 'rejected', seenVersion, reason: 'unappliable' };
   }
 }
 

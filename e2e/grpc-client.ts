@@ -1,4 +1,4 @@
-import { type EntityMessage, type EventMessage, type GetRequestMessage, type PublishBatchResponseMessage, type PublishResultMessage, decodeBadRequestStatus, loadEventsPackageDefinition } from '@async2/events-proto';
+import { type EntityMessage, type EventMessage, type GetRequestMessage, type PublishBatchResponseMessage, type PublishResultMessage, type VerdictMessage, decodeBadRequestStatus, loadEventsPackageDefinition } from '@async2/events-proto';
 import { type Client, type ClientDuplexStream, type GrpcObject, Metadata, type ServiceClientConstructor, type ServiceError, credentials, loadPackageDefinition } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { protoPath as healthProtoPath } from 'grpc-health-check';
@@ -28,6 +28,11 @@ export class EventsGrpcClient {
   /** Get with every field of GetRequest (consistency, min_version). */
   getWith(request: Partial<GetRequestMessage> & { id: string }, key?: string): Promise<EntityMessage> {
     return this.unary('Get', request, key);
+  }
+
+  /** GetVerdict: the verdict of the conditional event at a write token. */
+  getVerdict(token: string, key?: string): Promise<VerdictMessage> {
+    return this.unary('GetVerdict', { token }, key);
   }
 
   publishStream(key?: string): ClientDuplexStream<Partial<EventMessage>, PublishResultMessage> {

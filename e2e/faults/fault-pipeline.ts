@@ -16,6 +16,7 @@ import { type Admin, Kafka, logLevel } from 'kafkajs';
 import { type CheckReport, checkHistory, formatReport } from '../workload/checker';
 import { History } from '../workload/history';
 import { type WorkloadRunOptions, runHttpWorkload } from '../workload/http-client';
+import { type CheckedVerdict, type StoredVerdictRow, resolveStoredVerdicts } from '../workload/verdict-reference';
 import { WorkloadGenerator } from '../workload/workload';
 
 export interface FaultPipelineOptions {
@@ -66,6 +67,8 @@ export class FaultPipeline {
   kafka!: Kafka;
   admin!: Admin;
   producer!: AppProcess;
+  /** Each position's verdict as the first snapshot saw it: a later different one is a flip (checked by check()). */
+  private readonly verdictsFirstSeen = new Map<string, CheckedVerdict | undefined>();
 
   private constructor(readonly options: FaultPipelineOptions) {
     this.generator = new WorkloadGenerator({ seed: options.seed, trackedIds: options.trackedIds ?? 120, counterIds: options.counterIds ?? 24, tag: `s${options.seed}` });
@@ -134,6 +137,13 @@ export class FaultPipeline {
   /** Runs the workload in the background until the returned stop() is called; stop() resolves when every request answered. */
   load(options: Partial<Omit<WorkloadRunOptions, 'baseUrl' | 'generator' | 'history' | 'keepGoing'>> = {}): { stop(): Promise<void> } {
     let going = true;
+    // Snapshots of VERDICTS while the faults happen: a verdict that changes between two of them (or by the end) flipped.
+    const snapshots = (async () => {
+      while (going) {
+        await this.snapshotVerdicts().catch(() => undefined); // the database may be down on purpose
+        await sleep(1000);
+      }
+    })();
     const run = runHttpWorkload({
       baseUrl: this.producer.url,
       generator: this.generator,
@@ -149,6 +159,7 @@ export class FaultPipeline {
       stop: async () => {
         going = false;
         await run;
+        await snapshots;
       },
     };
   }
@@ -177,10 +188,27 @@ export class FaultPipeline {
     });
   }
 
-  /** Runs the checker over the whole run so far and prints its line. */
+  /** VERDICTS of this run's topic, as stored now. */
+  async storedVerdicts(): Promise<StoredVerdictRow[]> {
+    return this.probe.query<StoredVerdictRow>(
+      `SELECT partition, "offset"::float8 AS "offset", outcome, seen_version::float8 AS "seenVersion", duplicate, src, seq::float8 AS seq
+         FROM verdicts WHERE consumer_group = $1 AND topic = $2`,
+      [this.consumerGroup, this.topic],
+    );
+  }
+
+  /** Records the verdicts first seen at positions not seen before. */
+  async snapshotVerdicts(): Promise<StoredVerdictRow[]> {
+    const rows = await this.storedVerdicts();
+    for (const [position, verdict] of resolveStoredVerdicts(rows)) if (!this.verdictsFirstSeen.has(position)) this.verdictsFirstSeen.set(position, verdict);
+    return rows;
+  }
+
+  /** Runs the checker over the whole run so far (verdicts included) and prints its line. */
   async check(scenario: string): Promise<CheckReport> {
-    const [rows, topic] = await Promise.all([this.probe.eventsTable(), readWholeTopic(this.kafka, this.topic)]);
-    const report = checkHistory({ attempts: this.history.attempts, rows, topic });
+    const [rows, topic, final] = await Promise.all([this.probe.eventsTable(), readWholeTopic(this.kafka, this.topic), this.storedVerdicts()]);
+    const report = checkHistory({ attempts: this.history.attempts, rows, topic, verdicts: { final, firstSeen: this.verdictsFirstSeen } });
+    await this.snapshotVerdicts(); // the next scenario on this pipeline checks these stay as they are
     console.log(`[${scenario}] ${formatReport(report)}${report.problems.length ? `\n  ${report.problems.join('\n  ')}` : ''}`);
     return report;
   }

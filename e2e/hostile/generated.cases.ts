@@ -37,7 +37,7 @@ const validEvent = fc.record(
 });
 
 const mutation = fc.oneof(
-  fc.tuple(validEvent, fc.constantFrom('id', 'op', 'data', 'eventId', 'keepLast', 'ts'), fc.jsonValue({ maxDepth: 3 })).map(([event, field, value]) => JSON.stringify({ ...event, [field]: value })),
+  fc.tuple(validEvent, fc.constantFrom('id', 'op', 'data', 'eventId', 'keepLast', 'ts', 'if'), fc.jsonValue({ maxDepth: 3 })).map(([event, field, value]) => JSON.stringify({ ...event, [field]: value })),
   fc.tuple(validEvent, fc.constantFrom('id', 'op', 'data')).map(([event, field]) => {
     const copy = { ...event };
     delete copy[field];

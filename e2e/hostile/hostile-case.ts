@@ -23,6 +23,8 @@ export interface EventParts {
   tsText?: string;
   /** JSON text of `ttlMs` over HTTP; over gRPC its number (ttl_ms), when it is one. */
   ttlText?: string;
+  /** JSON text of `if` (the condition) over HTTP; over gRPC the parsed object as events.v1.Condition. */
+  ifText?: string;
 }
 
 export interface HttpCase {
@@ -62,5 +64,6 @@ export function eventBody(parts: EventParts): string {
   if (parts.keepLastText !== undefined) fields.push(`"keepLast":${parts.keepLastText}`);
   if (parts.tsText !== undefined) fields.push(`"ts":${parts.tsText}`);
   if (parts.ttlText !== undefined) fields.push(`"ttlMs":${parts.ttlText}`);
+  if (parts.ifText !== undefined) fields.push(`"if":${parts.ifText}`);
   return `{${fields.join(',')}}`;
 }

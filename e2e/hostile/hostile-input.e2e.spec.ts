@@ -206,6 +206,7 @@ describe('hostile input: a corpus of bad requests on both edges, nothing reaches
       keepLast: e.keepLastText === undefined ? 0 : Number(e.keepLastText),
       ts: e.tsText === undefined ? 0 : Number(e.tsText),
       ttlMs: e.ttlText === undefined ? 0 : Number(e.ttlText),
+      ...(e.ifText === undefined ? {} : { condition: JSON.parse(e.ifText) }),
     });
     const oversized = { id: 'grpc-big', op: 'OP_SET' as const, data: JSON.stringify({ s: 'x'.repeat(BODY_LIMIT) }) };
     const cases: Array<{ name: string; call: () => Promise<unknown>; expect: Refusal | 'accepted' }> = [

@@ -2,6 +2,7 @@ import type { JsonObject, StampedEvent } from '@async2/domain';
 import { type ObservedRow, type TopicRecord, checkHistory, formatReport } from './checker';
 import { History, type Outcome } from './history';
 import { apiEvent } from './http-client';
+import type { StoredVerdictRow } from './verdict-reference';
 import { WorkloadGenerator, type WorkloadOp } from './workload';
 
 // The checker must catch a broken consumer. These histories are built by hand: a correct run,
@@ -171,6 +172,9 @@ describe('WorkloadGenerator', () => {
     const ops = new Set(a.filter((o) => o.kind === 'tracked').map((o) => o.event.op));
     expect([...ops].sort()).toEqual(['addToSet', 'append', 'delete', 'incr', 'max', 'merge', 'min', 'removeFromSet', 'set']);
     expect(a.filter((o) => o.event.eventTime !== undefined).map((o) => o.event.op)).toEqual(expect.arrayContaining(['set', 'merge']));
+    const conditions = a.filter((o) => o.event.condition !== undefined);
+    expect(conditions.every((o) => o.kind === 'tracked')).toBe(true);
+    expect(new Set(conditions.map((o) => Object.keys(o.event.condition!)[0]))).toEqual(new Set(['version', 'absent', 'present']));
   });
 });
 
@@ -178,5 +182,55 @@ describe('apiEvent', () => {
   it('sends the event time as ts, the API field, and nothing else changes', () => {
     expect(apiEvent({ id: 'a', op: 'merge', data: { x: 1 }, eventId: 'e', eventTime: 5 })).toEqual({ id: 'a', op: 'merge', data: { x: 1 }, eventId: 'e', ts: 5 });
     expect(apiEvent({ id: 'a', op: 'delete' })).toEqual({ id: 'a', op: 'delete' });
+    expect(apiEvent({ id: 'a', op: 'delete', condition: { version: 3 } })).toEqual({ id: 'a', op: 'delete', if: { version: 3 } });
+  });
+});
+
+describe('checkHistory on conditional events and their verdicts', () => {
+  // doc-c: a create-only set (applied), two writers that read version 1 (the first applies, the
+  // second is rejected), and a second copy of the first writer's record (it answers with its verdict).
+  const ops: WorkloadOp[] = [
+    { index: 0, kind: 'tracked', seq: 1, event: { id: 'doc-c', op: 'set', eventId: 'c-e0', data: { v: 1 }, condition: { absent: true } } },
+    { index: 1, kind: 'tracked', seq: 2, event: { id: 'doc-c', op: 'merge', eventId: 'c-e1', data: { w: 1 }, condition: { version: 1 } } },
+    { index: 2, kind: 'tracked', seq: 3, event: { id: 'doc-c', op: 'merge', eventId: 'c-e2', data: { w: 2 }, condition: { version: 1 } } },
+  ];
+  const topic: TopicRecord[] = [
+    ...ops.map((op, offset) => ({ partition: 0, offset, event: { ...op.event, ts: 1, src: 'p', seq: offset } })),
+    { partition: 0, offset: 3, event: { ...ops[1].event, ts: 1, src: 'p', seq: 1 } },
+  ];
+  const verdictRow = (offset: number, outcome: StoredVerdictRow['outcome'], seenVersion: number | null, seq: number): StoredVerdictRow => ({ partition: 0, offset, outcome, seenVersion, duplicate: false, src: 'p', seq });
+  const goodVerdicts = () => [verdictRow(0, 'applied', 0, 0), verdictRow(1, 'applied', 1, 1), verdictRow(2, 'rejected', 2, 2), verdictRow(3, 'copy', null, 1)];
+  const rows = new Map<string, ObservedRow>([['doc-c', { version: 2, state: { v: 1, w: 1 }, deleted: false, recentEventIds: ['c-e0', 'c-e1'] }]]);
+  const run = (final: StoredVerdictRow[], acked = [0, 3, 2], firstSeen?: Map<string, { outcome: 'applied' | 'rejected'; seenVersion: number; duplicate: boolean }>, observed = rows) => {
+    const history = new History();
+    ops.forEach((op, i) => history.record(op, { type: 'ok', partition: 0, offset: acked[i] }));
+    return checkHistory({ attempts: history.attempts, rows: observed, topic, verdicts: { final, firstSeen } });
+  };
+
+  it('passes verdicts equal to the reference fold, a copy answering with its first copy\'s, and a rejected event not applied', () => {
+    const report = run(goodVerdicts());
+    expect(report.problems).toEqual([]);
+    expect(report).toMatchObject({ ok: true, lost: 0, verdicts: 3, verdictMismatches: 0 });
+    expect(formatReport(report)).toContain('verdicts=3 verdict-mismatch=0');
+  });
+
+  it('flags a missing verdict and one unlike the reference', () => {
+    const missing = goodVerdicts().filter((v) => v.offset !== 2);
+    expect(run(missing)).toMatchObject({ ok: false, verdictMismatches: 1 });
+    const wrong = goodVerdicts().map((v) => (v.offset === 0 ? { ...v, seenVersion: 1 } : v));
+    expect(run(wrong)).toMatchObject({ ok: false, verdictMismatches: 1 });
+    // The acknowledged copy at 3 answers with offset 1's verdict: a wrong one there shows at 3.
+    const wrongFirstCopy = goodVerdicts().map((v) => (v.offset === 1 ? { ...v, outcome: 'rejected' as const } : v));
+    expect(run(wrongFirstCopy).problems).toEqual([expect.stringContaining('at 0:3 has verdict {"outcome":"rejected"')]);
+  });
+
+  it('flags a verdict that changed during the run, even when the end agrees with the reference', () => {
+    const firstSeen = new Map([['0:2', { outcome: 'applied' as const, seenVersion: 1, duplicate: false }]]);
+    expect(run(goodVerdicts(), undefined, firstSeen)).toMatchObject({ ok: false, verdictMismatches: 1 });
+  });
+
+  it('flags a conditional event applied although the reference rejects it, and does not call a rejected one lost', () => {
+    const applied = new Map<string, ObservedRow>([['doc-c', { version: 3, state: { v: 1, w: 2 }, deleted: false, recentEventIds: ['c-e0', 'c-e1', 'c-e2'] }]]);
+    expect(run(goodVerdicts(), undefined, undefined, applied)).toMatchObject({ ok: false, lost: 0, verdictMismatches: 1 });
   });
 });

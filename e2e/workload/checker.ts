@@ -1,5 +1,6 @@
 import { type EntityRecord, type JsonObject, type StampedEvent, applyEvent, emptyRecord } from '@async2/domain';
 import type { Attempt } from './history';
+import { type CheckedVerdict, type StoredVerdictRow, type VerdictReference, referenceVerdicts, resolveStoredVerdicts } from './verdict-reference';
 import type { WorkloadOp } from './workload';
 
 /** An EVENTS row as the checker needs it. */
@@ -21,6 +22,12 @@ export interface CheckInput {
   attempts: readonly Attempt[];
   rows: ReadonlyMap<string, ObservedRow>;
   topic: readonly TopicRecord[];
+  /**
+   * VERDICTS as stored at the end, and each position's verdict as first seen by snapshots taken
+   * during the run (across consumer kills, fail points, zombies). Omitted: verdicts are not checked
+   * (conditional events are still judged applied or not by the reference fold of the topic).
+   */
+  verdicts?: { final: readonly StoredVerdictRow[]; firstSeen?: ReadonlyMap<string, CheckedVerdict | undefined> };
 }
 
 export interface CheckReport {
@@ -46,6 +53,13 @@ export interface CheckReport {
   ackMismatches: number;
   /** Tracked IDs whose history cannot be checked (more events than DEDUPE_WINDOW keeps). */
   unverifiable: number;
+  /** Acknowledged conditional events whose verdict was checked. */
+  verdicts: number;
+  /**
+   * Acknowledged conditional events with no verdict, or one unlike the reference fold's, or one that
+   * changed during the run; conditional events applied although the reference rejects every copy.
+   */
+  verdictMismatches: number;
   problems: string[];
   ok: boolean;
 }
@@ -60,7 +74,7 @@ const MAX_PROBLEMS = 25;
 export function checkHistory(input: CheckInput): CheckReport {
   const report: CheckReport = {
     acked: 0, info: 0, failed: 0, applied: 0, lost: 0, duplicated: 0, reordered: 0,
-    countersOutOfRange: 0, stateMismatches: 0, phantoms: 0, ackMismatches: 0, unverifiable: 0, problems: [], ok: true,
+    countersOutOfRange: 0, stateMismatches: 0, phantoms: 0, ackMismatches: 0, unverifiable: 0, verdicts: 0, verdictMismatches: 0, problems: [], ok: true,
   };
   const problem = (message: string) => {
     if (report.problems.length < MAX_PROBLEMS) report.problems.push(message);
@@ -69,6 +83,8 @@ export function checkHistory(input: CheckInput): CheckReport {
   for (const { status } of ops.values()) report[status === 'ok' ? 'acked' : status === 'info' ? 'info' : 'failed']++;
 
   checkAcknowledgedPositions(input, report, problem);
+  const reference = referenceVerdicts(input.topic);
+  if (input.verdicts) checkVerdicts(input, reference, report, problem);
   const byId = new Map<string, Array<{ op: WorkloadOp; status: OpStatus }>>();
   for (const entry of ops.values()) {
     const list = byId.get(entry.op.event.id) ?? [];
@@ -82,11 +98,11 @@ export function checkHistory(input: CheckInput): CheckReport {
   }
   for (const [id, entries] of byId) {
     const row = input.rows.get(id);
-    if (entries[0].op.kind === 'tracked') checkTrackedId(id, entries, row, kafkaOffsets, report, problem);
+    if (entries[0].op.kind === 'tracked') checkTrackedId(id, entries, row, kafkaOffsets, reference, report, problem);
     else checkCounterId(id, entries, row, report, problem);
   }
   report.ok =
-    report.lost + report.duplicated + report.reordered + report.countersOutOfRange + report.stateMismatches + report.phantoms + report.ackMismatches + report.unverifiable === 0;
+    report.lost + report.duplicated + report.reordered + report.countersOutOfRange + report.stateMismatches + report.phantoms + report.ackMismatches + report.unverifiable + report.verdictMismatches === 0;
   return report;
 }
 
@@ -94,7 +110,7 @@ export function checkHistory(input: CheckInput): CheckReport {
 export function formatReport(r: CheckReport): string {
   return (
     `acked=${r.acked} info=${r.info} fail=${r.failed} applied=${r.applied} lost=${r.lost} duplicated=${r.duplicated} reordered=${r.reordered} ` +
-    `counters-out-of-range=${r.countersOutOfRange} state-mismatch=${r.stateMismatches} phantom=${r.phantoms} ack-mismatch=${r.ackMismatches} unverifiable=${r.unverifiable}`
+    `counters-out-of-range=${r.countersOutOfRange} state-mismatch=${r.stateMismatches} phantom=${r.phantoms} ack-mismatch=${r.ackMismatches} unverifiable=${r.unverifiable} verdicts=${r.verdicts} verdict-mismatch=${r.verdictMismatches}`
   );
 }
 
@@ -124,11 +140,43 @@ function checkAcknowledgedPositions(input: CheckInput, report: CheckReport, prob
   }
 }
 
+/**
+ * Every acknowledged conditional event has exactly one verdict at its acknowledged position (one row
+ * per position by VERDICTS' key; a second copy's through its first copy's), equal to the reference
+ * fold's, and the same as every snapshot taken during the run saw it.
+ */
+function checkVerdicts(input: CheckInput, reference: VerdictReference, report: CheckReport, problem: (m: string) => void): void {
+  const stored = resolveStoredVerdicts(input.verdicts!.final);
+  const same = (a: CheckedVerdict | undefined, b: CheckedVerdict | undefined) => a !== undefined && b !== undefined && a.outcome === b.outcome && a.seenVersion === b.seenVersion && a.duplicate === b.duplicate;
+  const checked = new Set<string>();
+  for (const { op, outcome } of input.attempts) {
+    if (outcome.type !== 'ok' || !op.event.condition) continue;
+    const position = `${outcome.partition}:${outcome.offset}`;
+    if (checked.has(position)) continue;
+    checked.add(position);
+    report.verdicts++;
+    const expected = reference.at.get(position);
+    const actual = stored.get(position);
+    if (!same(expected, actual)) {
+      report.verdictMismatches++;
+      problem(`verdict-mismatch: op ${op.index} (${op.event.id}) at ${position} has verdict ${JSON.stringify(actual) ?? 'none'}, the reference fold of the topic gives ${JSON.stringify(expected)}`);
+    }
+  }
+  for (const [position, seen] of input.verdicts!.firstSeen ?? []) {
+    const now = stored.get(position);
+    if (seen !== undefined && !same(seen, now)) {
+      report.verdictMismatches++;
+      problem(`verdict-mismatch: the verdict at ${position} changed during the run: ${JSON.stringify(seen)} then ${JSON.stringify(now) ?? 'none'}`);
+    }
+  }
+}
+
 function checkTrackedId(
   id: string,
   entries: Array<{ op: WorkloadOp; status: OpStatus }>,
   row: ObservedRow | undefined,
   kafkaOffsets: Map<string, number>,
+  reference: VerdictReference,
   report: CheckReport,
   problem: (m: string) => void,
 ): void {
@@ -148,13 +196,18 @@ function checkTrackedId(
       problem(`duplicated: ${id} event ${eventId} applied ${n} times`);
     }
     const entry = byEventId.get(eventId);
+    if (reference.neverApplied.has(eventId)) {
+      report.verdictMismatches++;
+      problem(`verdict-mismatch: ${id} event ${eventId} is applied, but the reference fold rejects every copy of it (its condition never held)`);
+    }
     if (!entry || entry.status === 'fail') {
       report.phantoms++;
       problem(`phantom: ${id} event ${eventId} applied but ${entry ? 'it was refused (4xx)' : 'never sent'}`);
     }
   }
   for (const { op, status } of entries) {
-    if (status === 'ok' && !times.has(op.event.eventId!)) {
+    // A conditional event the reference fold rejected is acknowledged and rightly not applied.
+    if (status === 'ok' && !times.has(op.event.eventId!) && !reference.neverApplied.has(op.event.eventId!)) {
       report.lost++;
       problem(`lost: ${id} event ${op.event.eventId} (seq ${op.seq}) was acknowledged but is not applied`);
     }
@@ -189,7 +242,10 @@ function foldHistory(id: string, history: string[], byEventId: Map<string, { op:
     const op = byEventId.get(eventId)?.op;
     if (!op || seen.has(eventId)) continue;
     seen.add(eventId);
-    applyEvent(record, { ...op.event, ts: 0, src: 'checker' }, 0, Number.MAX_SAFE_INTEGER);
+    // The history holds only applied events: their conditions held, so they apply as they are.
+    const event = { ...op.event, ts: 0, src: 'checker' };
+    delete event.condition;
+    applyEvent(record, event, 0, Number.MAX_SAFE_INTEGER);
   }
   return record;
 }

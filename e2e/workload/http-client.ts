@@ -70,10 +70,12 @@ async function send(options: WorkloadRunOptions, ops: WorkloadOp[]): Promise<Out
   return classify(response.status, text, ops.length, single);
 }
 
-/** An event as the HTTP API takes it: the event time (`eventTime` in the domain) travels as `ts`. */
+/** An event as the HTTP API takes it: the event time (`eventTime` in the domain) travels as `ts`, the condition as `if`. */
 export function apiEvent(event: ChangeEvent): Record<string, unknown> {
-  const { eventTime, ...rest } = event;
-  return eventTime === undefined ? rest : { ...rest, ts: eventTime };
+  const { eventTime, condition, ...rest } = event;
+  const body: Record<string, unknown> = eventTime === undefined ? rest : { ...rest, ts: eventTime };
+  if (condition !== undefined) body.if = condition;
+  return body;
 }
 
 /** Maps an HTTP answer to one outcome per event. */

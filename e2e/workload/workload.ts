@@ -6,7 +6,10 @@ import { seededRandom } from '../http-workload';
  *
  * - tracked IDs get every op (set / merge / incr / max / min / append / addToSet / removeFromSet /
  *   delete), every event with a unique eventId; appends carry a small keepLast so trimming happens,
- *   and half the sets and merges an event time (`ts`) drawn out of Kafka order, so older ones lose. The consumer
+ *   and half the sets and merges an event time (`ts`) drawn out of Kafka order, so older ones lose; a
+ *   fifth of the events carry a condition (`if`: the version the generator expects, create-only,
+ *   update-only), which concurrency, deletes and earlier rejections make fail often enough: the
+ *   checker compares each verdict with a reference fold of the topic. The consumer
  *   keeps the last K eventIds applied to an ID in its row (`recent_event_ids`); with K (DEDUPE_WINDOW)
  *   at least the events per ID, that list IS the ID's full applied history, in applied order.
  * - counter IDs get only anonymous incr events (no eventId, so the consumer's dedupe cannot hide a
@@ -78,6 +81,11 @@ export class WorkloadGenerator {
     else if (roll < 0.92) event = { id, op: 'removeFromSet', eventId, data: { tags: [`t${small % 7}`] } };
     else event = { id, op: 'delete', eventId };
     if ((event.op === 'set' || event.op === 'merge') && this.random() < 0.5) event.eventTime = EVENT_TIME_BASE + Math.floor(this.random() * 1_000_000);
+    const conditional = this.random();
+    // The version expected: the events sent to the ID before this one (right until one is rejected or still in flight).
+    if (conditional < 0.1) event.condition = { version: seq - 1 };
+    else if (conditional < 0.15) event.condition = event.op === 'set' ? { absent: true } : { present: true };
+    else if (conditional < 0.2) event.condition = event.op === 'delete' ? { present: true } : { absent: true };
     return { index, kind: 'tracked', seq, event };
   }
 

@@ -8,6 +8,7 @@ import { FencedLiveness } from './ownership/fenced-liveness';
 import { OwnershipHealthIndicator } from './ownership/ownership.health';
 import { PartitionConsumer } from './partition-consumer.service';
 import { HealthController } from './platform/health.controller';
+import { VerdictRetention } from './verdicts/verdict-retention.service';
 
 @Global()
 @Module({
@@ -27,6 +28,6 @@ class ConfigModule {}
 @Module({
   imports: [ConfigModule, structuredLogger('consumer'), DatabaseModule, TerminusModule],
   controllers: [HealthController, MetricsController, FreshReadController],
-  providers: [KafkaConnections, KafkaHealthIndicator, PartitionConsumer, OwnershipHealthIndicator, FencedLiveness, FreshReadService],
+  providers: [KafkaConnections, KafkaHealthIndicator, PartitionConsumer, OwnershipHealthIndicator, FencedLiveness, FreshReadService, VerdictRetention],
 })
 export class AppModule {}

@@ -21,6 +21,8 @@ import { OplogWatcher } from './read/oplog-watcher.service';
 import { OwnerReadClient } from './read/owner-read.client';
 import { PipelineLagSource } from './read/pipeline-lag.source';
 import { ReadService } from './read/read.service';
+import { VerdictReadService } from './read/verdict-read.service';
+import { VerdictsController } from './read/verdicts.controller';
 
 @Global()
 @Module({
@@ -39,7 +41,7 @@ class ConfigModule {}
  */
 @Module({
   imports: [ConfigModule, structuredLogger('producer'), DatabaseModule, TerminusModule],
-  controllers: [EventsController, EventsGrpcController, EntitiesController, ChangesController, HealthController, MetricsController],
+  controllers: [EventsController, EventsGrpcController, EntitiesController, VerdictsController, ChangesController, HealthController, MetricsController],
   providers: [
     KafkaConnections,
     KafkaHealthIndicator,
@@ -48,6 +50,7 @@ class ConfigModule {}
     PublishService,
     OplogWatcher,
     ReadService,
+    VerdictReadService,
     OwnerReadClient,
     FreshReadService,
     ApiKeyChecker,

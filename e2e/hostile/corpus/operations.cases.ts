@@ -5,6 +5,7 @@ import { type HttpCase, invalid } from '../hostile-case';
 // The event time `ts` of set and merge at both edges of its range (1 to 9999-12-31).
 // `ttlMs` (any op but delete, 1 ms to 10 years): only its upper edge is accepted here, so no
 // accepted case expires while the suite compares EVENTS with the fold of Kafka.
+// The condition `if` of any op: exactly one of version (0..2^53-1), absent: true, present: true.
 const op = (name: string, event: HttpCase['event'], expect: HttpCase['expect'], grpc = true): HttpCase => ({ name, category: 'operations', event, expect, grpc });
 
 export const OPERATION_CASES: HttpCase[] = [
@@ -56,5 +57,21 @@ export const OPERATION_CASES: HttpCase[] = [
   op('ttlMs a duration string', { id: 'ops-ttl', op: 'set', dataText: '{"a":1}', ttlText: '"10s"' }, invalid('/ttlMs', 'type'), false),
   op('ttlMs null', { id: 'ops-ttl', op: 'set', dataText: '{"a":1}', ttlText: 'null' }, invalid('/ttlMs', 'type'), false),
   op('ttlMs on delete', { id: 'ops-ttl', op: 'delete', ttlText: '1000' }, invalid('/ttlMs', 'forbidden')),
+  op('if a number', { id: 'ops-if', op: 'set', dataText: '{"a":1}', ifText: '3' }, invalid('/if', 'type'), false),
+  op('if null', { id: 'ops-if', op: 'set', dataText: '{"a":1}', ifText: 'null' }, invalid('/if', 'type'), false),
+  op('if an array', { id: 'ops-if', op: 'set', dataText: '{"a":1}', ifText: '[{"version":1}]' }, invalid('/if', 'type'), false),
+  op('if naming no condition', { id: 'ops-if', op: 'set', dataText: '{"a":1}', ifText: '{}' }, invalid('/if', 'one-of')),
+  op('if naming two conditions', { id: 'ops-if', op: 'merge', dataText: '{"a":1}', ifText: '{"version":2,"absent":true}' }, invalid('/if', 'one-of'), false),
+  op('if with an unknown condition', { id: 'ops-if', op: 'merge', dataText: '{"a":1}', ifText: '{"equals":{"a":1}}' }, invalid('/if/equals', 'unknown-field'), false),
+  op('if with a __proto__ condition', { id: 'ops-if', op: 'merge', dataText: '{"a":1}', ifText: '{"__proto__":{"version":1}}' }, invalid('/if/__proto__', 'unknown-field'), false),
+  op('if version -1', { id: 'ops-if', op: 'incr', dataText: '{"a":1}', ifText: '{"version":-1}' }, invalid('/if/version', 'minimum')),
+  op('if version 1.5', { id: 'ops-if', op: 'incr', dataText: '{"a":1}', ifText: '{"version":1.5}' }, invalid('/if/version', 'type'), false),
+  op('if version a string', { id: 'ops-if', op: 'incr', dataText: '{"a":1}', ifText: '{"version":"1"}' }, invalid('/if/version', 'type'), false),
+  op('if version 2^53 (past safe integers)', { id: 'ops-if', op: 'delete', ifText: '{"version":9007199254740992}' }, invalid('/if/version', 'safe-integer'), false),
+  op('if version 1e400', { id: 'ops-if', op: 'delete', ifText: '{"version":1e400}' }, invalid('/if/version', 'type'), false),
+  op('if absent false', { id: 'ops-if', op: 'set', dataText: '{"a":1}', ifText: '{"absent":false}' }, invalid('/if/absent', 'const')),
+  op('if present "true"', { id: 'ops-if', op: 'set', dataText: '{"a":1}', ifText: '{"present":"true"}' }, invalid('/if/present', 'const'), false),
+  op('if version 0 (the lower edge)', { id: 'ops-if-new', op: 'set', dataText: '{"a":1}', ifText: '{"version":0}' }, 'accepted', false),
+  op('if absent on any op (delete)', { id: 'ops-if-gone', op: 'delete', ifText: '{"absent":true}' }, 'accepted', false),
   op('addToSet scalars of every kind', { id: 'ops-set', op: 'addToSet', dataText: '{"tags":[null,true,1.5,"a"]}' }, 'accepted'),
 ];

@@ -26,4 +26,11 @@ export const READ_API_CASES: HttpCase[] = [
   get('id percent-encoding an invalid UTF-8 byte', '/v1/entities/read%FFx', invalid('path', 'percent-encoding')),
   get('id with a broken percent-encoding', '/v1/entities/read%ZZ', invalid('path', 'percent-encoding')),
   get('id percent-encoding a lone surrogate (CESU-8 ED A0 80)', '/v1/entities/read%ED%A0%80', invalid('path', 'percent-encoding')),
+  // GET /v1/events/{partition}:{offset}: the verdict of a conditional event, by its write token.
+  get('verdict token abc', '/v1/events/abc', invalid('token', 'format')),
+  get('verdict token 0-5', '/v1/events/0-5', invalid('token', 'format')),
+  get('verdict token with a leading zero', '/v1/events/0:05', invalid('token', 'format')),
+  get('verdict token with an offset past 2^53', '/v1/events/0:99999999999999999999', invalid('token', 'format')),
+  get('verdict token naming an unknown partition', '/v1/events/99:0', invalid('token', 'unknown-partition')),
+  get('verdict token past the end of the partition', '/v1/events/0:999999999', invalid('token', 'past-end')),
 ];

@@ -11,6 +11,8 @@ export * from './persistence/epoch-fence';
 export * from './persistence/flush-writer';
 export * from './persistence/producer-mark-row.entity';
 export * from './persistence/producer-marks.repository';
+export * from './persistence/verdict-row.entity';
+export * from './persistence/verdicts.repository';
 export * from './kafka/event-record.v1';
 export * from './kafka/kafka-settings';
 export * from './kafka/kafkajs/kafkajs-client.options';

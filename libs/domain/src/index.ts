@@ -11,6 +11,7 @@ export * from './partitioner/partition-for-key';
 export * from './fold/merge-patch';
 export * from './fold/entity-record';
 export * from './fold/apply-event';
+export * from './fold/condition-verdict';
 export * from './read/write-token';
 export * from './fold/partition-buffer';
 export * from './fold/producer-sequences';

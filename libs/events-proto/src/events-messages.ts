@@ -28,6 +28,31 @@ export interface EventMessage {
   ts: number;
   /** How long after its receive time the ID expires (ms); 0 when absent. */
   ttlMs: number;
+  /** null when absent; `kind` names the member set (proto-loader's `oneofs`). */
+  condition?: ConditionMessage | null;
+}
+
+/** events.v1.Condition: one member set, named by `kind` (undefined: none). */
+export interface ConditionMessage {
+  kind?: 'version' | 'absent' | 'present';
+  version?: number;
+  absent?: boolean;
+  present?: boolean;
+}
+
+export interface GetVerdictRequestMessage {
+  token: string;
+}
+
+export interface VerdictMessage {
+  partition: number;
+  offset: number;
+  token: string;
+  outcome: string;
+  seenVersion: number;
+  reason: string;
+  duplicate: boolean;
+  copyOf: number;
 }
 
 export interface PublishBatchRequestMessage {

@@ -45,7 +45,7 @@ export async function rebuildCommand(partition: number, fromOffset: number, reso
   try {
     const seeded = await shadow.create(fromOffset);
     if (fromOffset > 0) out.progress(`partition ${partition}: the shadow starts with the ${seeded} row(s) whose last event is below offset ${fromOffset}`);
-    const fold = new ShadowFold(shadow, fromOffset, partitionCount, resources.settings.fold);
+    const fold = new ShadowFold(shadow, fromOffset, partitionCount, resources.settings.fold, claim.nextOffset);
     const checkFence = async () => {
       const current = (await oplog.claims(key)).get(partition);
       if (!isCurrentClaim(claim.epoch, current)) throw new FencedDuringRebuildError(partition, claim.epoch, current);
@@ -77,7 +77,7 @@ export async function rebuildCommand(partition: number, fromOffset: number, reso
     }
     await fold.flush();
     progress();
-    const swapped = await shadow.swap(key, claim.epoch, fold.nextOffset, fold.producerMarks());
+    const swapped = await shadow.swap(key, claim.epoch, fold.nextOffset, fold.producerMarks(), fold.verdicts);
     if (swapped.kind === 'fenced') throw new FencedDuringRebuildError(partition, claim.epoch, (await oplog.claims(key)).get(partition));
     const result = {
       partition,

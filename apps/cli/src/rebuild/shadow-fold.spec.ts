@@ -50,6 +50,23 @@ describe('ShadowFold', () => {
     expect(fold.producerMarks()).toEqual([{ src: 'p-1', seq: 59, ts: 1_764_000_000_059 }]);
   });
 
+  it('keeps the verdicts of conditional events from the offset OPLOG had (the fenced consumer\'s uncommitted tail)', async () => {
+    const [id] = idsOn(0, 1);
+    const events: StampedEvent[] = [
+      { id, op: 'set', data: { n: 1 }, condition: { absent: true }, ts: 1, src: 'p', seq: 0 },
+      { id, op: 'set', data: { n: 2 }, condition: { absent: true }, ts: 2, src: 'p', seq: 1 },
+      { id, op: 'merge', data: { m: 1 }, condition: { version: 1 }, ts: 3, src: 'p', seq: 2 },
+      { id, op: 'incr', data: { n: 1 }, ts: 4, src: 'p', seq: 3 },
+    ];
+    const fold = new ShadowFold(new MemoryShadow(0), 0, PARTITIONS, SETTINGS, 1);
+    fold.fold(events.map((event, offset) => ({ offset, ...encodeEventRecord(event) })));
+    await fold.flush();
+    expect(fold.verdicts.map((v) => [v.offset, v.verdict])).toEqual([
+      [1, { outcome: 'rejected', seenVersion: 1, reason: 'condition' }],
+      [2, { outcome: 'applied', seenVersion: 1 }],
+    ]);
+  });
+
   it('from an offset above 0 starts at that offset', () => {
     const fold = new ShadowFold(new MemoryShadow(0), 40, PARTITIONS, SETTINGS);
     expect(fold.nextOffset).toBe(40);

@@ -1,5 +1,5 @@
 import { type FoldSettings, type PartitionRecord, decodeEventRecord } from '@async2/data-access';
-import { type EntityRecord, PartitionBuffer, type ProducerMark, misplacedRecord } from '@async2/domain';
+import { type EntityRecord, PartitionBuffer, type ProducerMark, type VerdictEntry, misplacedRecord } from '@async2/domain';
 
 /** Where the fold keeps its rows between flushes: a rebuild's shadow table (EventsShadow). */
 export interface ShadowRows {
@@ -21,6 +21,8 @@ export class ShadowFold {
   private readonly buffer: PartitionBuffer;
   /** Every producer mark the fold holds (the swap writes them all with OPLOG's offset). */
   private readonly marks = new Map<string, ProducerMark>();
+  /** Verdicts of conditional events at or after `verdictsFrom` (the swap writes those not stored yet). */
+  readonly verdicts: VerdictEntry[] = [];
   /** Records skipped, with the first few reasons. */
   readonly skipped = { count: 0, reasons: [] as string[] };
   rowsWritten = 0;
@@ -30,6 +32,8 @@ export class ShadowFold {
     fromOffset: number,
     private readonly partitionCount: number,
     private readonly settings: FoldSettings,
+    /** OPLOG's next_offset before the rebuild: verdicts below it were committed by the consumer and are kept as they are. */
+    private readonly verdictsFrom = 0,
   ) {
     this.buffer = new PartitionBuffer({
       partition: shadow.partition,
@@ -74,6 +78,7 @@ export class ShadowFold {
     this.rowsWritten += plan.records.length;
     for (const mark of plan.producerMarks.changed) this.marks.set(mark.src, mark);
     for (const src of plan.producerMarks.forgotten) this.marks.delete(src);
+    for (const verdict of plan.verdicts) if (verdict.offset >= this.verdictsFrom) this.verdicts.push(verdict);
     this.buffer.markCommitted(plan);
   }
 

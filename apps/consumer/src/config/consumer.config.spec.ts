@@ -34,6 +34,7 @@ describe('loadConsumerConfig defaults', () => {
       kafkaRebalanceTimeoutMs: 60000,
       failPoint: undefined,
       fencedLivenessGraceMs: 30000,
+      verdictRetentionMs: 24 * 60 * 60 * 1000,
       kafka: { brokers: ['127.0.0.1:9092'], clientId: 'async2-consumer', ssl: false, sasl: undefined },
       topics: { topic: 'events', deadLetterTopic: 'events.dlq', changesTopic: 'events.changes', partitions: 4, replicationFactor: 1 },
       database: { url: DEFAULT_DATABASE_URL, poolSize: 10, ssl: undefined, idleInTransactionTimeoutMs: 10000 },
@@ -128,6 +129,7 @@ describe('loadConsumerConfig errors', () => {
     ['ACCEPT_OFFSET_GAP', { ACCEPT_OFFSET_GAP: 'all' }],
     ['ACCEPT_OFFSET_GAP', { ACCEPT_OFFSET_GAP: '1:200,1:300' }],
     ['ACCEPT_OFFSET_GAP', { ACCEPT_OFFSET_GAP: '1' }],
+    ['VERDICT_RETENTION_MS', { VERDICT_RETENTION_MS: '10' }],
   ])('%s: a bad value is refused with a ConfigError naming it', (name, env) => {
     const problems = problemsOf(env);
     expect(problems).toHaveLength(1);

@@ -31,6 +31,8 @@ export interface ConsumerConfig extends SharedSettings, FoldSettings {
   /** TTL: how often each partition's flush asks EVENTS for its expired rows, and at most how many it takes at once. */
   ttlSweepIntervalMs: number;
   ttlSweepMaxIds: number;
+  /** How long the verdicts of conditional events are kept (VERDICT_RETENTION_MS, counted from the producer's receive time). */
+  verdictRetentionMs: number;
   /** ACCEPT_OFFSET_GAP: partition -> the first offset after a gap the operator accepts losing the records before. */
   acceptOffsetGap: Map<number, number>;
   /** Test-only crash injection (FAIL_POINT); undefined in normal operation. */
@@ -62,6 +64,7 @@ export function loadConsumerConfig(environment: NodeJS.ProcessEnv = process.env,
     fencedLivenessGraceMs: env.int('FENCED_LIVENESS_GRACE_MS', 30000, { min: 0, max: 86400000 }),
     ttlSweepIntervalMs: env.int('TTL_SWEEP_INTERVAL_MS', 1000, { min: 10, max: 3600000 }),
     ttlSweepMaxIds: env.int('TTL_SWEEP_MAX_IDS', 5000, { min: 1, max: 1000000 }),
+    verdictRetentionMs: env.int('VERDICT_RETENTION_MS', 24 * 60 * 60 * 1000, { min: 1000, max: 365 * 24 * 60 * 60 * 1000 }),
     acceptOffsetGap: parseAcceptOffsetGapVariable(env),
     failPoint: parseFailPointVariable(env),
   };

@@ -211,7 +211,7 @@ export class PartitionLane {
     const plan = this.buffer.flushPlan();
     const window = this.window.cut();
     describe(plan);
-    const result = await this.deps.writer.commit({ key: this.deps.key, partition: this.partition, epoch: this.epoch, nextOffset: plan.nextOffset, records: plan.records, producerMarks: plan.producerMarks });
+    const result = await this.deps.writer.commit({ key: this.deps.key, partition: this.partition, epoch: this.epoch, nextOffset: plan.nextOffset, records: plan.records, producerMarks: plan.producerMarks, verdicts: plan.verdicts });
     if (result.kind === 'fenced') {
       this.fence('the flush matched no OPLOG row with our epoch: another instance claimed the partition; this flush was rolled back');
       return 'fenced';
@@ -227,6 +227,7 @@ export class PartitionLane {
     metrics.flushRows.inc(labels, result.rows);
     if (expired > 0) metrics.expiredIds.inc(labels, expired);
     metrics.flushEvents.inc(labels, plan.events);
+    for (const { verdict } of plan.verdicts) metrics.verdictsCommitted.inc({ ...labels, outcome: verdict === 'copy' ? 'copy' : verdict.outcome });
     metrics.dedupeHits.inc(labels, this.buffer.duplicates - this.reportedDuplicates);
     this.reportedDuplicates = this.buffer.duplicates;
     metrics.copiesRefused.inc(labels, this.buffer.copiesRefused - this.reportedCopies);

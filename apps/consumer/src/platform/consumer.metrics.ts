@@ -25,6 +25,8 @@ export const offsetGaps = new Counter({ name: 'async2_offset_gaps_total', help: 
 export const versionRefused = new Counter({ name: 'async2_version_refused_total', help: 'EVENTS rows a flush did not write because the stored version was higher', labelNames: ['partition'] as const });
 /** IDs whose TTL passed, turned into tombstones by a committed flush's sweep (fold/expiry-sweep.ts). */
 export const expiredIds = new Counter({ name: 'async2_expired_ids_total', help: 'IDs expired (ttlMs) and tombstoned by committed flushes', labelNames: ['partition'] as const });
+/** Verdicts of conditional events committed (`if`), by outcome: applied, rejected, copy (a record's second copy). */
+export const verdictsCommitted = new Counter({ name: 'async2_verdicts_total', help: 'Verdicts of conditional events committed by flushes, by outcome (applied, rejected, copy)', labelNames: ['partition', 'outcome'] as const });
 export const dedupeHits = new Counter({ name: 'async2_dedupe_hits_total', help: 'Events skipped as client retries (eventId seen)', labelNames: ['partition'] as const });
 
 /** High watermark minus OPLOG.next_offset, refreshed on every scrape from Kafka and this instance's commits. */

@@ -1,8 +1,9 @@
 import { type ChangeOp, type Violation, ValidationError, formatWriteToken, nestsDeeperThan } from '@async2/domain';
-import type { EntityMessage, ErrorMessage, EventMessage, PublishResultMessage } from '@async2/events-proto';
+import type { ConditionMessage, EntityMessage, ErrorMessage, EventMessage, PublishResultMessage, VerdictMessage } from '@async2/events-proto';
 import type { DomainError } from '@async2/domain';
 import type { PublishOutcome } from '../ingest/coalescing-publisher';
 import type { EntityView } from '../read/read.service';
+import type { VerdictView } from '../read/verdict-read.service';
 
 const OPS: Record<string, ChangeOp> = {
   OP_SET: 'set',
@@ -41,7 +42,22 @@ export function eventBody(message: EventMessage, at: string, dataMaxDepth: numbe
   if (message.keepLast) body.keepLast = message.keepLast;
   if (message.ts) body.ts = message.ts;
   if (message.ttlMs) body.ttlMs = message.ttlMs;
+  if (message.condition) body.if = conditionBody(message.condition);
   return body;
+}
+
+/** events.v1.Condition as HTTP's `if`: its one member set (none: `{}`, which the validator names as one-of). */
+function conditionBody(condition: ConditionMessage): Record<string, unknown> {
+  switch (condition.kind) {
+    case 'version':
+      return { version: condition.version };
+    case 'absent':
+      return { absent: condition.absent };
+    case 'present':
+      return { present: condition.present };
+    default:
+      return {};
+  }
 }
 
 /** One event's JSON body; throws ValidationError (json-syntax) when its data is not JSON. */
@@ -72,4 +88,17 @@ export function errorMessage(error: DomainError): ErrorMessage {
 
 export function entityMessage(view: EntityView, fallback = ''): EntityMessage {
   return { ...view, state: JSON.stringify(view.state), updatedAt: view.updatedAt ?? '', fallback, expiresAt: view.expiresAt ?? '' };
+}
+
+export function verdictMessage(view: VerdictView): VerdictMessage {
+  return {
+    partition: view.partition,
+    offset: view.offset,
+    token: view.token,
+    outcome: view.verdict,
+    seenVersion: view.seenVersion,
+    reason: view.reason ?? '',
+    duplicate: view.duplicate ?? false,
+    copyOf: view.copyOf ?? -1,
+  };
 }

@@ -1,5 +1,5 @@
 import { ValidationError, parseReadConsistency, parseWriteToken } from '@async2/domain';
-import type { EntityMessage, EventMessage, GetRequestMessage, PublishBatchRequestMessage, PublishBatchResponseMessage, PublishResultMessage } from '@async2/events-proto';
+import type { EntityMessage, EventMessage, GetRequestMessage, GetVerdictRequestMessage, PublishBatchRequestMessage, PublishBatchResponseMessage, PublishResultMessage, VerdictMessage } from '@async2/events-proto';
 import type { ServerDuplexStream } from '@grpc/grpc-js';
 import { Controller, Inject, Logger, UseFilters, UseGuards } from '@nestjs/common';
 import { GrpcMethod, GrpcStreamCall } from '@nestjs/microservices';
@@ -12,7 +12,8 @@ import { observedIngest } from '../ingest/observed-ingest';
 import { PublishService } from '../ingest/publish.service';
 import { FreshReadService } from '../read/fresh-read.service';
 import { ReadService } from '../read/read.service';
-import { batchBody, entityMessage, errorMessage, resultMessage, singleEventBody } from './event-message.mapper';
+import { VerdictReadService } from '../read/verdict-read.service';
+import { batchBody, entityMessage, errorMessage, resultMessage, singleEventBody, verdictMessage } from './event-message.mapper';
 import { GrpcErrorFilter } from './grpc-error.filter';
 import { servePublishStream } from './publish-stream.session';
 
@@ -32,6 +33,7 @@ export class EventsGrpcController {
     private readonly reads: ReadService,
     private readonly fresh: FreshReadService,
     private readonly partitions: PartitionMap,
+    private readonly verdicts: VerdictReadService,
   ) {}
 
   @GrpcMethod('EventService', 'Publish')
@@ -76,6 +78,12 @@ export class EventsGrpcController {
     }
     if (floor === undefined) return entityMessage(await this.reads.read(id, position));
     return entityMessage(await this.fresh.fromDatabase(id, position, floor, 'consistency=eventual reads only the database'));
+  }
+
+  @GrpcMethod('EventService', 'GetVerdict')
+  @RequiresScope('read')
+  async getVerdict(request: GetVerdictRequestMessage): Promise<VerdictMessage> {
+    return verdictMessage(await this.verdicts.read(parseWriteToken(request.token, this.partitions.partitionCount, 'token')));
   }
 
   /** One event of a stream: never throws; bad input and overload are answers, like Kafka's. */

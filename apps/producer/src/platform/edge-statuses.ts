@@ -2,7 +2,7 @@ import { type DomainError, ValidationError } from '@async2/domain';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { PermissionDeniedError, UnauthenticatedError } from '../auth/auth-errors';
 import { OverloadedError, PublishUnavailableError } from '../ingest/ingest-errors';
-import { EntityNotFoundError, ReadAfterTimeoutError, StaleReadRefusedError } from '../read/read-errors';
+import { EntityNotFoundError, ReadAfterTimeoutError, StaleReadRefusedError, VerdictNotFoundError } from '../read/read-errors';
 import { BodyTooLargeError, UnsupportedMediaTypeError, UriTooLongError } from './request-errors';
 
 type ErrorClass = abstract new (...args: never[]) => DomainError;
@@ -19,6 +19,7 @@ const EDGE_STATUSES: Array<[ErrorClass, number, GrpcStatus]> = [
   [UnauthenticatedError, 401, GrpcStatus.UNAUTHENTICATED],
   [PermissionDeniedError, 403, GrpcStatus.PERMISSION_DENIED],
   [EntityNotFoundError, 404, GrpcStatus.NOT_FOUND],
+  [VerdictNotFoundError, 404, GrpcStatus.NOT_FOUND],
   [OverloadedError, 429, GrpcStatus.RESOURCE_EXHAUSTED],
   [PublishUnavailableError, 503, GrpcStatus.UNAVAILABLE],
   [ReadAfterTimeoutError, 504, GrpcStatus.DEADLINE_EXCEEDED],

@@ -32,3 +32,13 @@ export class StaleReadRefusedError extends DomainError {
     this.name = 'StaleReadRefusedError';
   }
 }
+
+/** GET /v1/events/{p}:{o}: no verdict is stored at this position (an unconditional event, or past the retention). */
+export class VerdictNotFoundError extends DomainError {
+  readonly code = 'no_verdict';
+  readonly retriable = false;
+  constructor(readonly token: string) {
+    super(`no verdict at ${token}: verdicts are kept only for conditional events (with "if"), for VERDICT_RETENTION_MS; an unconditional event applies as any event does`);
+    this.name = 'VerdictNotFoundError';
+  }
+}

@@ -46,22 +46,30 @@ export class ReadService {
 
   /** The ID's row in EVENTS (tombstones included), once the write named by `after` is applied. */
   async readStored(id: string, after?: WritePosition): Promise<StoredRecord | undefined> {
-    if (after && !(await this.watcher.waitPast(after.partition, after.offset, 0))) {
-      await this.refuseUnwritten(after);
-      const reached = await this.watcher.waitPast(after.partition, after.offset, this.config.readAfterTimeoutMs);
-      if (!reached) throw new ReadAfterTimeoutError(after.partition, after.offset, this.watcher.appliedUpTo(after.partition), this.config.readAfterTimeoutMs);
-    }
+    if (after) await this.awaitApplied(after);
     return this.events.findStored(id);
+  }
+
+  /**
+   * Resolves once OPLOG shows the write at `position` applied (committed), waiting up to
+   * READ_AFTER_TIMEOUT_MS (else ReadAfterTimeoutError, 504); a position past the partition's end is
+   * bad input (`field`, past-end). Read-your-writes and the verdict read share it.
+   */
+  async awaitApplied(position: WritePosition, field = 'after'): Promise<void> {
+    if (await this.watcher.waitPast(position.partition, position.offset, 0)) return;
+    await this.refuseUnwritten(position, field);
+    const reached = await this.watcher.waitPast(position.partition, position.offset, this.config.readAfterTimeoutMs);
+    if (!reached) throw new ReadAfterTimeoutError(position.partition, position.offset, this.watcher.appliedUpTo(position.partition), this.config.readAfterTimeoutMs);
   }
 
   /**
    * A token past the partition's end names a write that never happened: waiting for it would only
    * time out (504), so it is bad input. Asked of Kafka only when OPLOG has not passed the offset.
    */
-  private async refuseUnwritten({ partition, offset }: WritePosition): Promise<void> {
+  private async refuseUnwritten({ partition, offset }: WritePosition, field: string): Promise<void> {
     const high = (await awaitWatermarks(this.kafka.admin, this.config.topics.topic)).get(partition)?.high ?? 0;
     if (offset >= high) {
-      throw new ValidationError([{ field: 'after', rule: 'past-end', message: `partition ${partition} holds offsets below ${high} only: no write has this token` }]);
+      throw new ValidationError([{ field, rule: 'past-end', message: `partition ${partition} holds offsets below ${high} only: no write has this token` }]);
     }
   }
 

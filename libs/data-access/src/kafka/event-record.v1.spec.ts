@@ -65,6 +65,15 @@ describe('event record v1', () => {
     expect(decode(EXPIRING.replace('60000', '0'))).toMatchObject({ ok: false, reason: expect.stringMatching(/ttlMs/) });
   });
 
+  it('carries a condition as if, judged by the API\'s rules when decoded', () => {
+    const CONDITIONAL = '{"v":1,"id":"order-7","op":"merge","data":{"a":1},"if":{"version":3},"ts":1700000000000,"src":"producer-0","seq":4}';
+    const event: StampedEvent = { id: 'order-7', op: 'merge', data: { a: 1 }, condition: { version: 3 }, ts: 1_700_000_000_000, src: 'producer-0', seq: 4 };
+    expect(encodeEventRecord(event).value.toString()).toBe(CONDITIONAL);
+    expect(decode(CONDITIONAL)).toEqual({ ok: true, event });
+    expect(decode('{"v":1,"id":"order-7","op":"delete","if":{"absent":true},"ts":1,"src":"p"}')).toMatchObject({ ok: true, event: { condition: { absent: true } } });
+    expect(decode(CONDITIONAL.replace('{"version":3}', '{"version":3,"present":true}'))).toMatchObject({ ok: false, reason: expect.stringMatching(/exactly one/) });
+  });
+
   it('refuses a record whose key is not its id', () => {
     expect(decode(WITH_IDENTITY, 'order-8')).toEqual({ ok: false, reason: 'record key does not equal the event id' });
   });

@@ -9,6 +9,7 @@ import { type EventLimits, type StampedEvent, ValidationError, validateEvent } f
  *               ["data": <object>,] ["eventId": <string>,] ["keepLast": <integer >= 1>,]
  *               ["eventTime": <integer, the client's `ts`, ms since epoch>,]
  *               ["ttlMs": <integer 1..TTL_MS_MAX, the ID expires at ts + ttlMs>,]
+ *               ["if": {"version": <integer >= 0>} | {"absent": true} | {"present": true},]
  *               "ts": <integer, ms since epoch>, "src": <string> [, "seq": <integer >= 0>] }
  *             (src, seq) is the record's identity: the producer incarnation and the record's number
  *             within it. `seq` was added compatibly: a record without it is applied without a copy check.
@@ -18,6 +19,7 @@ import { type EventLimits, type StampedEvent, ValidationError, validateEvent } f
  *             consumer older than them sends such records to the DLQ (unknown op or field), it never
  *             misapplies them. `ttlMs` came later still, the same way (a consumer older than it
  *             dead-letters such a record as an unknown field rather than keep the ID forever).
+ *             misapplies them. `if` (a conditional event, decided by the fold) came later still, the same way.
  *   headers: W3C trace context (`traceparent`, `tracestate`) when tracing is on; nothing else is required.
  *
  * Field order is fixed by the encoder for byte-stable fixtures; the decoder accepts any order.
@@ -42,6 +44,7 @@ export function encodeEventRecord(event: StampedEvent): EncodedRecord {
   if (event.keepLast !== undefined) value.keepLast = event.keepLast;
   if (event.eventTime !== undefined) value.eventTime = event.eventTime;
   if (event.ttlMs !== undefined) value.ttlMs = event.ttlMs;
+  if (event.condition !== undefined) value.if = event.condition;
   value.ts = event.ts;
   value.src = event.src;
   if (event.seq !== undefined) value.seq = event.seq;

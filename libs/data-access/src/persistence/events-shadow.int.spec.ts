@@ -1,4 +1,4 @@
-import { type EntityRecord, type JsonObject, emptyRecord } from '@async2/domain';
+import { type EntityRecord, type JsonObject, type VerdictEntry, emptyRecord } from '@async2/domain';
 import { createTestDatabase, migratedDataSource, type TestDatabase, uniqueName } from '@async2/testing';
 import type { DataSource } from 'typeorm';
 import { EventsRepository } from './events.repository';
@@ -6,6 +6,7 @@ import { EventsShadow } from './events-shadow';
 import { FlushWriter } from './flush-writer';
 import { type OplogKey, OplogRepository } from './oplog.repository';
 import { ProducerMarksRepository } from './producer-marks.repository';
+import { VerdictsRepository } from './verdicts.repository';
 
 // Real PostgreSQL: a rebuild's shadow of one partition and its swap into EVENTS under the epoch fence.
 
@@ -74,6 +75,20 @@ describe('a rebuild shadow', () => {
       [1, 5, 1, 'consumer-a'],
     ]);
     expect(await new ProducerMarksRepository(dataSource).load(key, 0)).toEqual([{ src: 'p-1', seq: 4, ts: 7 }]);
+  });
+
+  it('writes the verdicts the owner had not committed, and keeps those it had (a verdict never flips)', async () => {
+    const epoch = await ownerFlushed();
+    const verdict = (offset: number, outcome: 'applied' | 'rejected'): VerdictEntry => ({ offset, ts: Date.now(), src: 'p', seq: offset, verdict: { outcome, seenVersion: offset } });
+    await new FlushWriter(dataSource, { changeOutbox: false }).commit({ key, partition: 0, epoch, nextOffset: 10, records: [], verdicts: [verdict(9, 'applied')] });
+    const claim = await oplog.claim(key, 0, 'async2-rebuild-test');
+    const shadow = new EventsShadow(dataSource, 0, claim.epoch);
+    await shadow.create(0);
+    expect(await shadow.swap(key, claim.epoch, 12, [], [verdict(9, 'rejected'), verdict(11, 'rejected')])).toMatchObject({ kind: 'swapped' });
+    await shadow.drop();
+    const verdicts = new VerdictsRepository(dataSource);
+    expect((await verdicts.find(key, 0, 9))?.verdict.outcome).toBe('applied');
+    expect((await verdicts.find(key, 0, 11))?.verdict.outcome).toBe('rejected');
   });
 
   it('with a start offset, begins with the rows whose last event is below it', async () => {

@@ -1,9 +1,10 @@
-import type { EntityRecord, ProducerMark } from '@async2/domain';
+import type { EntityRecord, ProducerMark, VerdictEntry } from '@async2/domain';
 import type { DataSource } from 'typeorm';
 import { ADVANCE_UNDER_EPOCH } from './epoch-fence';
 import { EventsRepository } from './events.repository';
 import { EVENT_ROW_COLUMNS, eventRowsJson } from './flush-statement';
 import type { OplogKey } from './oplog.repository';
+import { INSERT_VERDICTS_KEEPING, verdictParameters } from './verdict-statement';
 
 // The shadow's columns are EVENTS' own (CREATE TABLE ... LIKE events), so the swap copies rows as they are.
 const COLUMNS = 'id, state, deleted, version, partition, last_offset, event_ts, updated_at, recent_event_ids, field_times, expires_at';
@@ -73,11 +74,12 @@ export class EventsShadow {
   }
 
   /**
-   * Replaces the partition's EVENTS rows and producer marks with the shadow's, and moves OPLOG to
+   * Replaces the partition's EVENTS rows and producer marks with the shadow's, writes the verdicts
+   * of conditional events not decided before (INSERT_VERDICTS_KEEPING), and moves OPLOG to
    * `nextOffset`, in ONE transaction that starts with the epoch fence (rule 2 of epoch-fence.ts): if
    * another instance claimed the partition since `epoch`, nothing changes and it answers 'fenced'.
    */
-  async swap(key: OplogKey, epoch: number, nextOffset: number, marks: readonly ProducerMark[]): Promise<{ kind: 'swapped'; removed: number; written: number } | { kind: 'fenced' }> {
+  async swap(key: OplogKey, epoch: number, nextOffset: number, marks: readonly ProducerMark[], verdicts: readonly VerdictEntry[] = []): Promise<{ kind: 'swapped'; removed: number; written: number } | { kind: 'fenced' }> {
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
     try {
@@ -95,6 +97,7 @@ export class EventsShadow {
            SELECT $1, $2, $3, u.src, u.last_seq, u.last_ts FROM unnest($4::text[], $5::bigint[], $6::bigint[]) AS u(src, last_seq, last_ts)`,
         [key.consumerGroup, key.topic, this.partition, marks.map((m) => m.src), marks.map((m) => m.seq), marks.map((m) => m.ts)],
       );
+      if (verdicts.length > 0) await runner.query(INSERT_VERDICTS_KEEPING, verdictParameters(key, this.partition, verdicts));
       await runner.commitTransaction();
       return { kind: 'swapped', removed, written };
     } catch (error) {

@@ -1,7 +1,8 @@
-import type { EntityRecord, ProducerMarksPlan } from '@async2/domain';
+import type { EntityRecord, ProducerMarksPlan, VerdictEntry } from '@async2/domain';
 import type { DataSource } from 'typeorm';
 import { type FlushStatementAnswer, flushParameters, flushStatement } from './flush-statement';
 import type { OplogKey } from './oplog.repository';
+import { INSERT_VERDICTS, verdictParameters } from './verdict-statement';
 
 /** One partition's flush: the changed records and the offset that follows the last folded event. */
 export interface FlushBatch {
@@ -12,6 +13,8 @@ export interface FlushBatch {
   records: readonly EntityRecord[];
   /** The record identities applied up to nextOffset (omitted: none changed). */
   producerMarks?: ProducerMarksPlan;
+  /** The verdicts of the conditional events up to nextOffset (omitted: none). */
+  verdicts?: readonly VerdictEntry[];
 }
 
 /** `refused`: rows not written because EVENTS holds a higher version of the ID (never moved backwards). */
@@ -53,6 +56,8 @@ export class FlushWriter {
         await runner.rollbackTransaction();
         return { kind: 'fenced' };
       }
+      // Under the fence: the statement above holds the OPLOG row lock until COMMIT (verdict-statement.ts).
+      if (batch.verdicts?.length) await runner.query(INSERT_VERDICTS, verdictParameters(batch.key, batch.partition, batch.verdicts));
       await this.hooks.beforeCommit?.();
       await runner.commitTransaction();
       return { kind: 'committed', rows: answer.written, refused: batch.records.length - answer.written };

@@ -32,7 +32,18 @@ export interface ChangeEvent {
   ttlMs?: number;
   /** Optional client-chosen idempotency key: a retry with the same eventId for the same id applies once. */
   eventId?: string;
+  /**
+   * `if` in the API: apply only when the ID's state meets it, else the event is rejected and changes
+   * nothing. The fold's verdict (applied or rejected) is committed with the flush (see condition-verdict.ts).
+   */
+  condition?: EventCondition;
 }
+
+/**
+ * The condition of a conditional event, exactly one of: the ID's version is `version` (events applied
+ * to it, deletes included); the ID has no live state (never written, or deleted); it has live state.
+ */
+export type EventCondition = { version: number } | { absent: true } | { present: true };
 
 /** An event as the producer publishes it: stamped with its receive time and the producer instance. */
 export interface StampedEvent extends ChangeEvent {

@@ -110,11 +110,44 @@ describe('validateEvent: one broken rule, one violation at the exact JSON pointe
     ['eventId 129 bytes', { ...ok, eventId: 'e'.repeat(129) }, '/eventId', 'max-bytes'],
     ['eventId not a string', { ...ok, eventId: 7 }, '/eventId', 'type'],
     ['eventId null', { ...ok, eventId: null }, '/eventId', 'type'],
+    ['if not an object', { ...ok, if: 3 }, '/if', 'type'],
+    ['if null', { ...ok, if: null }, '/if', 'type'],
+    ['if an array', { ...ok, if: [{ version: 1 }] }, '/if', 'type'],
+    ['if empty', { ...ok, if: {} }, '/if', 'one-of'],
+    ['if with two conditions', { ...ok, if: { version: 1, absent: true } }, '/if', 'one-of'],
+    ['if with an unknown condition', { ...ok, if: { equals: 1 } }, '/if/equals', 'unknown-field'],
+    ['if version a string', { ...ok, if: { version: '3' } }, '/if/version', 'type'],
+    ['if version fractional', { ...ok, if: { version: 1.5 } }, '/if/version', 'type'],
+    ['if version negative', { ...ok, if: { version: -1 } }, '/if/version', 'minimum'],
+    ['if version past 2^53', { ...ok, if: { version: 2 ** 53 } }, '/if/version', 'safe-integer'],
+    ['if absent false', { ...ok, if: { absent: false } }, '/if/absent', 'const'],
+    ['if present "true"', { ...ok, if: { present: 'true' } }, '/if/present', 'const'],
     ['unknown top-level field', { ...ok, extra: true }, '/extra', 'unknown-field'],
     ['unknown field with / and ~ in its name', { ...ok, 'a/b~c': 1 }, '/a~1b~0c', 'unknown-field'],
     ['data key with / and ~ (RFC 6901 escaping)', withData({ 'a/b': { '~c~': 'x\u0000' } }), '/data/a~1b/~0c~0', 'no-nul'],
   ])('%s -> %s %s', (_name, raw, field, rule) => {
     expect(eventViolations(raw)).toEqual([{ field, rule }]);
+  });
+});
+
+describe('validateEvent: if (conditional events)', () => {
+  it.each<[unknown, unknown]>([
+    [{ version: 0 }, { version: 0 }],
+    [{ version: 9007199254740991 }, { version: 9007199254740991 }],
+    [{ absent: true }, { absent: true }],
+    [{ present: true }, { present: true }],
+  ])('accepts if %j on any op', (condition, expected) => {
+    expect(validateEvent({ ...ok, if: condition }, LIMITS).condition).toEqual(expected);
+    expect(validateEvent({ id: 'u', op: 'delete', if: condition }, LIMITS).condition).toEqual(expected);
+    expect(validateEvent({ ...withData({ n: 1 }, 'incr'), if: condition }, LIMITS).condition).toEqual(expected);
+  });
+
+  it('leaves an event without if unconditional', () => {
+    expect('condition' in validateEvent(ok, LIMITS)).toBe(false);
+  });
+
+  it('names the batch event of a bad if', () => {
+    expect(batchViolations({ events: [ok, { ...ok, if: { version: -2 } }] })).toEqual([{ field: '/events/1/if/version', rule: 'minimum' }]);
   });
 });
 

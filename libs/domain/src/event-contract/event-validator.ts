@@ -1,10 +1,11 @@
 import { CHANGE_OPS, type ChangeEvent, type ChangeOp, type JsonObject } from './change-event';
 import type { EventLimits } from './event-limits';
+import { checkCondition } from './condition-rules';
 import { checkJsonValue, checkNumber } from './json-rules';
 import { hasControlChars, hasLoneSurrogate, utf8ByteLength } from './text-rules';
 import { pointerToken, ValidationError, type Violation } from './validation-error';
 
-const EVENT_FIELDS: ReadonlySet<string> = new Set(['id', 'op', 'data', 'eventId', 'keepLast', 'ts', 'ttlMs']);
+const EVENT_FIELDS: ReadonlySet<string> = new Set(['id', 'op', 'data', 'eventId', 'keepLast', 'ts', 'ttlMs', 'if']);
 const MAX_VIOLATIONS = 50;
 /** 9999-12-31T23:59:59.999Z: the last instant ISO 8601 (and PostgreSQL's to_timestamp output) writes with four year digits. */
 export const EVENT_TIME_MAX = 253_402_300_799_999;
@@ -33,6 +34,7 @@ export function collectEventViolations(raw: unknown, pointer: string, limits: Ev
   if (op !== undefined) checkKeepLast(op, raw.keepLast, `${pointer}/keepLast`, limits.appendKeepLastMax, out);
   if (op !== undefined) checkEventTime(op, raw.ts, `${pointer}/ts`, out);
   if (op !== undefined) checkTtl(op, raw.ttlMs, `${pointer}/ttlMs`, out);
+  const condition = raw.if === undefined ? undefined : checkCondition(raw.if, `${pointer}/if`, out);
 
   if (out.length > before) return undefined;
   const event: ChangeEvent = { id: raw.id as string, op: op! };
@@ -42,6 +44,7 @@ export function collectEventViolations(raw: unknown, pointer: string, limits: Ev
   if (op === 'append') event.keepLast = (raw.keepLast as number | undefined) ?? limits.appendKeepLastMax;
   if (raw.ts !== undefined) event.eventTime = raw.ts as number;
   if (raw.ttlMs !== undefined) event.ttlMs = raw.ttlMs as number;
+  if (condition !== undefined) event.condition = condition;
   return event;
 }
 

@@ -1,6 +1,7 @@
 import type { JsonObject, StampedEvent } from '../event-contract/change-event';
+import { conditionHolds } from './condition-verdict';
 import type { EntityRecord } from './entity-record';
-import { expireRecord, expiryAfter, isExpired } from './expiry';
+import { asExpired, expireRecord, expiryAfter, isExpired } from './expiry';
 import { reduceFields } from './field-reducers';
 import { type FieldTimes, mergeAtTime, setAtTime } from './field-times';
 import { isObject, mergePatch } from './merge-patch';
@@ -10,7 +11,9 @@ export type ApplyOutcome =
   /** The eventId is among the record's recent eventIds: a client retry, applied before. */
   | { kind: 'duplicate' }
   /** The event is valid alone but cannot apply to this state; it goes to the DLQ with the reason. */
-  | { kind: 'rejected'; reason: string };
+  | { kind: 'rejected'; reason: string }
+  /** The event's condition (`if`) does not hold for this state: nothing changed (see condition-verdict.ts). */
+  | { kind: 'unmet' };
 
 /**
  * Applies one event to the record of its ID, in place, and says what happened.
@@ -24,12 +27,17 @@ export type ApplyOutcome =
  *   from an empty state.
  * - an ID whose expiry (ttlMs) is at or before the event's receive time is expired first (a
  *   tombstone, one version: expireRecord), so the event revives it from an empty state;
+ * A conditional event (`condition`) whose condition does not hold for the record changes nothing
+ * (`unmet`); the eventId check comes first, so a retry of an applied conditional event is a duplicate.
  * `dedupeWindow` is K, how many recent eventIds the record keeps.
  */
 export function applyEvent(record: EntityRecord, event: StampedEvent, offset: number, dedupeWindow: number): ApplyOutcome {
   if (event.eventId !== undefined && record.recentEventIds.includes(event.eventId)) return { kind: 'duplicate' };
-
   const expired = isExpired(record, event.ts);
+  // An expired ID meets conditions as its tombstone would (absent, one version more) whether or
+  // not the sweep has made it one yet: the event's receive time decides, so a replay decides the same.
+  if (event.condition !== undefined && !conditionHolds(expired ? asExpired(record) : record, event.condition)) return { kind: 'unmet' };
+
   const current: JsonObject | null = record.deleted || expired ? null : record.state;
   let next: JsonObject | null;
   let times: FieldTimes | undefined = expired ? undefined : record.fieldTimes;

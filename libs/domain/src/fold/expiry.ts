@@ -31,6 +31,11 @@ export function expireRecord(record: EntityRecord): void {
   delete record.fieldTimes;
 }
 
+/** What an expired record is once swept (expireRecord), without changing it: for judging a condition against. */
+export function asExpired(record: EntityRecord): EntityRecord {
+  return { ...record, state: null, deleted: true, version: record.version + 1, expiresAt: undefined, fieldTimes: undefined };
+}
+
 /** The expiry after `event` applied to a record whose expiry was `current`: set by ttlMs, kept without, cleared by delete. */
 export function expiryAfter(current: number | undefined, event: Pick<StampedEvent, 'op' | 'ts' | 'ttlMs'>): number | undefined {
   if (event.op === 'delete') return undefined;

@@ -50,7 +50,7 @@ describe('PartitionBuffer offsets', () => {
     b.skip(7);
     expect(b).toMatchObject({ nextOffset: 8, committedOffset: 7, uncommittedEvents: 1, hasUncommitted: true });
     const plan = b.flushPlan();
-    expect(plan).toEqual({ records: [], nextOffset: 8, events: 1, bytes: 0, producerMarks: { changed: [], forgotten: [] } });
+    expect(plan).toEqual({ records: [], nextOffset: 8, events: 1, bytes: 0, producerMarks: { changed: [], forgotten: [] }, verdicts: [] });
     b.markCommitted(plan);
     expect(b).toMatchObject({ committedOffset: 8, uncommittedEvents: 0, hasUncommitted: false });
   });
@@ -119,7 +119,7 @@ describe('PartitionBuffer flush plans', () => {
     const plan = flushNew(b);
     expect(plan.records).toHaveLength(2);
     expect(b).toMatchObject({ committedOffset: 52, nextOffset: 52, hasUncommitted: false, uncommittedEvents: 0 });
-    expect(b.flushPlan()).toEqual({ records: [], nextOffset: 52, events: 0, bytes: 0, producerMarks: { changed: [], forgotten: [] } });
+    expect(b.flushPlan()).toEqual({ records: [], nextOffset: 52, events: 0, bytes: 0, producerMarks: { changed: [], forgotten: [] }, verdicts: [] });
     expect(b.peek('a')?.state).toEqual({ v: 1 });
   });
 
@@ -218,7 +218,7 @@ describe('PartitionBuffer duplicates and rejections', () => {
     expect(rejection).toEqual({ event: overflow, offset: 1, reason: expect.stringContaining('safe number range') });
     expect(b.peek('a')).toMatchObject({ state: { n: 1 }, version: 1 });
     expect(b).toMatchObject({ nextOffset: 2, uncommittedEvents: 1, hasUncommitted: true });
-    expect(b.flushPlan()).toEqual({ records: [], nextOffset: 2, events: 1, bytes: 0, producerMarks: { changed: [], forgotten: [] } });
+    expect(b.flushPlan()).toEqual({ records: [], nextOffset: 2, events: 1, bytes: 0, producerMarks: { changed: [], forgotten: [] }, verdicts: [] });
   });
 
   it('a rejected apply on a pending ID is returned by resolvePending; later events still apply', () => {
@@ -320,5 +320,90 @@ describe('PartitionBuffer folding while a plan is in flight', () => {
     expect(() => b.flushPlan()).toThrow(/resolvePending/);
     b.resolvePending(new Map([['b', { ...emptyRecord('b', P), state: { n: 40 }, version: 1 }]]));
     expect(byId(b.flushPlan().records)['b']).toMatchObject({ state: { n: 42 }, version: 2 });
+  });
+});
+
+describe('PartitionBuffer verdicts of conditional events', () => {
+  const cond = (e: StampedEvent, condition: StampedEvent['condition'], seq?: number): StampedEvent => ({ ...e, condition, ...(seq === undefined ? {} : { seq }) });
+
+  it('decides each conditional event in Kafka order, from the state the events before it left', () => {
+    const b = buffer(0);
+    foldAll(
+      b,
+      cond(ev('a', 'set', { n: 1 }), { absent: true }, 1), // 0: applied, saw 0
+      cond(ev('a', 'set', { n: 2 }), { absent: true }, 2), // 1: rejected, saw 1
+      cond(ev('a', 'merge', { m: 1 }), { version: 1 }, 3), // 2: applied, saw 1
+      cond(ev('a', 'merge', { m: 2 }), { version: 1 }, 4), // 3: rejected (the writer that lost), saw 2
+      ev('a', 'incr', { n: 1 }), // 4: unconditional: no verdict
+      cond(ev('a', 'delete'), { present: true }, 5), // 5: applied, saw 3
+    );
+    const plan = flushNew(b);
+    expect(plan.verdicts.map((v) => [v.offset, v.verdict])).toEqual([
+      [0, { outcome: 'applied', seenVersion: 0 }],
+      [1, { outcome: 'rejected', seenVersion: 1, reason: 'condition' }],
+      [2, { outcome: 'applied', seenVersion: 1 }],
+      [3, { outcome: 'rejected', seenVersion: 2, reason: 'condition' }],
+      [5, { outcome: 'applied', seenVersion: 3 }],
+    ]);
+    expect(plan.verdicts[0]).toMatchObject({ ts: 1_700_000_000_000, src: 'producer-a', seq: 1 });
+    // A rejected event changed nothing: 4 events applied, the state is the applied ones folded.
+    expect(plan.records[0]).toMatchObject({ version: 4, deleted: true });
+  });
+
+  it('decides from the loaded row, like a replay after a crash: the same verdicts again', () => {
+    const events = [cond(ev('a', 'merge', { m: 1 }), { version: 7 }, 1), cond(ev('a', 'merge', { m: 2 }), { version: 7 }, 2)];
+    const stored: EntityRecord = { ...emptyRecord('a', P), state: { n: 0 }, version: 7, lastOffset: 9 };
+    const decide = () => {
+      const b = buffer(10);
+      foldAll(b, ...events);
+      b.resolvePending(new Map([['a', stored]]));
+      return b.flushPlan().verdicts.map((v) => v.verdict);
+    };
+    expect(decide()).toEqual([{ outcome: 'applied', seenVersion: 7 }, { outcome: 'rejected', seenVersion: 8, reason: 'condition' }]);
+    expect(decide()).toEqual(decide());
+  });
+
+  it('a second copy of a record (same src and seq) gets a copy entry, not a second decision', () => {
+    const b = buffer(0);
+    const first = cond(ev('a', 'set', { n: 1 }), { absent: true }, 1);
+    foldAll(b, first, ev('a', 'incr', { n: 1 }), first);
+    // Entries come in the order decided (the first copy waited for its row): the writer keys them by offset.
+    expect(flushNew(b).verdicts.map((v) => [v.offset, v.verdict]).sort((x, y) => Number(x[0]) - Number(y[0]))).toEqual([
+      [0, { outcome: 'applied', seenVersion: 0 }],
+      [2, 'copy'],
+    ]);
+  });
+
+  it('an eventId retry of an applied conditional event is applied (duplicate), and changes nothing', () => {
+    const b = buffer(0);
+    const once = cond(ev('a', 'set', { n: 1 }, 'e1'), { version: 0 });
+    foldAll(b, once, { ...once, seq: undefined });
+    const plan = flushNew(b);
+    expect(plan.verdicts.map((v) => v.verdict)).toEqual([{ outcome: 'applied', seenVersion: 0 }, { outcome: 'applied', seenVersion: 1, duplicate: true }]);
+    expect(plan.records[0].version).toBe(1);
+  });
+
+  it('keeps verdicts until their plan commits: a failed plan is retaken whole by the next', () => {
+    const b = buffer(0);
+    foldAll(b, cond(ev('a', 'set', { n: 1 }), { absent: true }));
+    b.resolvePending(new Map());
+    const failed = b.flushPlan(); // its COMMIT failed: dropped
+    foldAll(b, cond(ev('a', 'set', { n: 2 }), { absent: true }));
+    const next = b.flushPlan();
+    expect(next.verdicts.map((v) => v.offset)).toEqual([0, 1]);
+    expect(failed.verdicts.map((v) => v.offset)).toEqual([0]);
+    b.markCommitted(next);
+    foldAll(b, cond(ev('a', 'set', { n: 3 }), { present: true }));
+    expect(b.flushPlan().verdicts.map((v) => v.offset)).toEqual([2]);
+  });
+
+  it('a plan taken while folding goes on commits only its own verdicts', () => {
+    const b = buffer(0);
+    foldAll(b, cond(ev('a', 'set', { n: 1 }), { absent: true }));
+    b.resolvePending(new Map());
+    const inFlight = b.flushPlan();
+    foldAll(b, cond(ev('a', 'set', { n: 2 }), { version: 1 }));
+    b.markCommitted(inFlight);
+    expect(b.flushPlan().verdicts.map((v) => [v.offset, v.verdict])).toEqual([[1, { outcome: 'applied', seenVersion: 1 }]]);
   });
 });

@@ -1,5 +1,6 @@
 import type { StampedEvent } from '../event-contract/change-event';
 import { applyEvent } from './apply-event';
+import { type ConditionVerdict, type VerdictEntry, verdictOf } from './condition-verdict';
 import { type EntityRecord, emptyRecord } from './entity-record';
 import { expireRecord, isExpired } from './expiry';
 import { type ProducerMark, type ProducerMarksPlan, ProducerSequences, type ProducerSequencesOptions } from './producer-sequences';
@@ -21,6 +22,8 @@ export interface FlushPlan {
   bytes: number;
   /** The producer marks to commit with this plan (record identities, see ProducerSequences). */
   producerMarks: ProducerMarksPlan;
+  /** The verdicts of the conditional events folded since the last commit, to commit with this plan. */
+  verdicts: VerdictEntry[];
 }
 
 export interface PartitionBufferOptions {
@@ -66,6 +69,8 @@ export class PartitionBuffer {
   private readonly maxCachedIds: number;
   /** Record identities applied: a second copy of a record is skipped, whatever its eventId. */
   readonly producers: ProducerSequences;
+  /** Verdicts of conditional events not yet committed, in the order decided (kept until their plan commits). */
+  private verdicts: VerdictEntry[] = [];
   duplicates = 0;
 
   constructor(options: PartitionBufferOptions) {
@@ -127,7 +132,11 @@ export class PartitionBuffer {
     this.next = offset + 1;
     this.foldedSinceCommit++;
     this.bytesSinceCommit += bytes;
-    if (!this.producers.admit(event.src, event.seq, event.ts)) return undefined;
+    if (!this.producers.admit(event.src, event.seq, event.ts)) {
+      // A second copy: it answers with its first copy's verdict, looked up by identity when read.
+      if (event.condition !== undefined) this.verdicts.push({ offset, ts: event.ts, src: event.src, seq: event.seq, verdict: 'copy' });
+      return undefined;
+    }
     const queued = this.pending.get(event.id);
     if (queued) {
       queued.push({ event, offset });
@@ -206,7 +215,7 @@ export class PartitionBuffer {
     const records: EntityRecord[] = [];
     // Snapshots: folds after this call must not change what the writer stores for this plan.
     for (const slot of this.slots.values()) if (slot.dirty) records.push(cloneRecord(slot.record));
-    return { records, nextOffset: this.next, events: this.foldedSinceCommit, bytes: this.bytesSinceCommit, producerMarks: this.producers.plan() };
+    return { records, nextOffset: this.next, events: this.foldedSinceCommit, bytes: this.bytesSinceCommit, producerMarks: this.producers.plan(), verdicts: [...this.verdicts] };
   }
 
   /**
@@ -224,6 +233,8 @@ export class PartitionBuffer {
       }
     }
     this.producers.markCommitted(plan.producerMarks);
+    // Plans take every uncommitted verdict and commit in order: the plan's are the oldest ones.
+    this.verdicts.splice(0, plan.verdicts.length);
     this.committed = plan.nextOffset;
     this.foldedSinceCommit -= plan.events;
     this.bytesSinceCommit -= plan.bytes;
@@ -272,11 +283,15 @@ export class PartitionBuffer {
   }
 
   private apply(slot: Slot, event: StampedEvent, offset: number): RejectedEvent | undefined {
+    // The version the event sees: an ID expired at its receive time counts its tombstone (applyEvent).
+    const seenVersion = slot.record.version + (isExpired(slot.record, event.ts) ? 1 : 0);
     const outcome = applyEvent(slot.record, event, offset, this.dedupeWindow);
+    if (event.condition !== undefined) this.decided(event, offset, verdictOf(outcome.kind, seenVersion));
     if (outcome.kind === 'duplicate') {
       this.duplicates++;
       return undefined;
     }
+    if (outcome.kind === 'unmet') return undefined;
     if (outcome.kind === 'rejected') return { event, offset, reason: outcome.reason };
     if (!slot.dirty) {
       slot.dirty = true;
@@ -286,6 +301,12 @@ export class PartitionBuffer {
     this.slots.delete(event.id);
     this.slots.set(event.id, slot);
     return undefined;
+  }
+
+  private decided(event: StampedEvent, offset: number, verdict: ConditionVerdict): void {
+    const entry: VerdictEntry = { offset, ts: event.ts, src: event.src, verdict };
+    if (event.seq !== undefined) entry.seq = event.seq;
+    this.verdicts.push(entry);
   }
 
   private evict(): void {

@@ -13,6 +13,7 @@ export * from './fold/entity-record';
 export * from './fold/apply-event';
 export * from './read/write-token';
 export * from './fold/partition-buffer';
+export * from './fold/parked-ids';
 export * from './fold/producer-sequences';
 export * from './fold/fresh-record';
 export * from './read/read-consistency';

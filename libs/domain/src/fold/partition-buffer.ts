@@ -1,9 +1,10 @@
 import type { StampedEvent } from '../event-contract/change-event';
 import { applyEvent } from './apply-event';
 import { type EntityRecord, emptyRecord } from './entity-record';
+import { type ParkedAction, type ParkedId, ParkedIds, type ParkedPlan } from './parked-ids';
 import { type ProducerMark, type ProducerMarksPlan, ProducerSequences, type ProducerSequencesOptions } from './producer-sequences';
 
-/** An event that was valid alone but could not apply to its ID's state: it goes to the DLQ. */
+/** An event that was valid alone but could not apply to its ID's state: its ID is parked (parked-ids.ts). */
 export interface RejectedEvent {
   event: StampedEvent;
   offset: number;
@@ -20,6 +21,8 @@ export interface FlushPlan {
   bytes: number;
   /** The producer marks to commit with this plan (record identities, see ProducerSequences). */
   producerMarks: ProducerMarksPlan;
+  /** The parked store's changes to commit with this plan (see ParkedIds). */
+  parked: ParkedPlan;
 }
 
 export interface PartitionBufferOptions {
@@ -34,9 +37,17 @@ export interface PartitionBufferOptions {
   producerMarks?: Iterable<ProducerMark>;
   /** How long and how many producers' marks are kept (defaults: 24 h, 10,000). */
   producerRetention?: ProducerSequencesOptions;
+  /** The IDs parked as of OPLOG.next_offset, with their events (none for a new partition). */
+  parked?: Iterable<ParkedId>;
 }
 
 const DEFAULT_PRODUCER_RETENTION: ProducerSequencesOptions = { retentionMs: 24 * 60 * 60 * 1000, maxProducers: 10_000 };
+
+/** What waits for an ID's row: its events, and an operator's release folded behind them. */
+type PendingItem = { event: StampedEvent; offset: number } | { release: ParkedAction; offset: number };
+
+/** What a release did: applied the kept events now, waits behind events that wait for the row, or found nothing parked. */
+export type ReleaseOutcome = { kind: 'released'; released: number; rejected?: RejectedEvent } | { kind: 'queued' } | { kind: 'not-parked' };
 
 interface Slot {
   record: EntityRecord;
@@ -56,7 +67,7 @@ export class PartitionBuffer {
   private next: number;
   private committed: number;
   private readonly slots = new Map<string, Slot>();
-  private readonly pending = new Map<string, Array<{ event: StampedEvent; offset: number }>>();
+  private readonly pending = new Map<string, PendingItem[]>();
   private dirtyCount = 0;
   private resolveRounds = 0;
   private foldedSinceCommit = 0;
@@ -65,6 +76,8 @@ export class PartitionBuffer {
   private readonly maxCachedIds: number;
   /** Record identities applied: a second copy of a record is skipped, whatever its eventId. */
   readonly producers: ProducerSequences;
+  /** IDs whose events wait for an operator: an event the fold refused and every later one. */
+  readonly parked: ParkedIds;
   duplicates = 0;
 
   constructor(options: PartitionBufferOptions) {
@@ -74,6 +87,7 @@ export class PartitionBuffer {
     this.dedupeWindow = options.dedupeWindow;
     this.maxCachedIds = options.maxCachedIds;
     this.producers = new ProducerSequences(options.producerMarks ?? [], options.producerRetention ?? DEFAULT_PRODUCER_RETENTION);
+    this.parked = new ParkedIds(options.parked);
   }
 
   /** The first offset not yet folded: records below it were applied, a record above it is a gap. */
@@ -117,7 +131,8 @@ export class PartitionBuffer {
 
   /**
    * Folds the event at `offset`. Returns a rejection when the event applies to a record held in
-   * memory and cannot (the caller dead-letters it); events for IDs not held wait for their row.
+   * memory and cannot: its ID is parked from that event on; events for IDs not held wait for their
+   * row, and events of a parked ID are kept with it.
    * A second copy of a record already applied moves the offset and changes nothing.
    * `bytes` is the record's size, counted against the buffer's byte bound.
    */
@@ -127,6 +142,47 @@ export class PartitionBuffer {
     this.foldedSinceCommit++;
     this.bytesSinceCommit += bytes;
     if (!this.producers.admit(event.src, event.seq, event.ts)) return undefined;
+    return this.route(event, offset);
+  }
+
+  /**
+   * The operator's answer for a parked ID, folded at `offset` (a control record in the ID's
+   * partition, so it is ordered with the ID's events): the ID is unparked and its kept events
+   * (all, all but the refused one, or none) apply now, in their order, before any later event.
+   * Events of the ID still waiting for its row may be refused when it comes: the release waits
+   * behind them ('queued') and runs in its place at resolvePending. Otherwise it says how many
+   * events were released, and the first rejection when one is refused again (parked again), or
+   * that the ID is not parked (nothing changed but the offset).
+   */
+  releaseParked(id: string, action: ParkedAction, offset: number, bytes = 0): ReleaseOutcome {
+    this.expect(offset);
+    this.next = offset + 1;
+    this.foldedSinceCommit++;
+    this.bytesSinceCommit += bytes;
+    const queued = this.pending.get(id);
+    if (queued) {
+      queued.push({ release: action, offset });
+      return { kind: 'queued' };
+    }
+    return this.releaseNow(id, action);
+  }
+
+  private releaseNow(id: string, action: ParkedAction): ReleaseOutcome {
+    const events = this.parked.release(id, action);
+    if (!events) return { kind: 'not-parked' };
+    let rejected: RejectedEvent | undefined;
+    for (const parked of events) {
+      const rejection = this.route(parked.event, parked.offset);
+      rejected ??= rejection;
+    }
+    return { kind: 'released', released: events.length, ...(rejected ? { rejected } : {}) };
+  }
+
+  private route(event: StampedEvent, offset: number): RejectedEvent | undefined {
+    if (this.parked.has(event.id)) {
+      this.parked.append(event.id, { event, offset });
+      return undefined;
+    }
     const queued = this.pending.get(event.id);
     if (queued) {
       queued.push({ event, offset });
@@ -176,8 +232,8 @@ export class PartitionBuffer {
       const stored = loaded.get(id);
       const slot: Slot = { record: stored ? cloneRecord(stored) : emptyRecord(id, this.partition), dirty: false };
       this.slots.set(id, slot);
-      for (const { event, offset } of events) {
-        const rejection = this.apply(slot, event, offset);
+      for (const item of events) {
+        const rejection = 'release' in item ? releasedRejection(this.releaseNow(id, item.release)) : this.apply(slot, item.event, item.offset);
         if (rejection) rejected.push(rejection);
       }
     }
@@ -205,7 +261,7 @@ export class PartitionBuffer {
     const records: EntityRecord[] = [];
     // Snapshots: folds after this call must not change what the writer stores for this plan.
     for (const slot of this.slots.values()) if (slot.dirty) records.push(cloneRecord(slot.record));
-    return { records, nextOffset: this.next, events: this.foldedSinceCommit, bytes: this.bytesSinceCommit, producerMarks: this.producers.plan() };
+    return { records, nextOffset: this.next, events: this.foldedSinceCommit, bytes: this.bytesSinceCommit, producerMarks: this.producers.plan(), parked: this.parked.plan() };
   }
 
   /**
@@ -223,6 +279,7 @@ export class PartitionBuffer {
       }
     }
     this.producers.markCommitted(plan.producerMarks);
+    this.parked.markCommitted(plan.parked);
     this.committed = plan.nextOffset;
     this.foldedSinceCommit -= plan.events;
     this.bytesSinceCommit -= plan.bytes;
@@ -236,16 +293,24 @@ export class PartitionBuffer {
 
   /** Events of `id` folded but waiting for its row (empty when none), for reads of fresh state. */
   pendingEvents(id: string): ReadonlyArray<{ event: StampedEvent; offset: number }> {
-    return this.pending.get(id) ?? [];
+    return (this.pending.get(id) ?? []).filter((item) => 'event' in item);
   }
 
   private apply(slot: Slot, event: StampedEvent, offset: number): RejectedEvent | undefined {
+    // An earlier event of this ID, waiting with it for the row, was refused: this one waits behind it.
+    if (this.parked.has(event.id)) {
+      this.parked.append(event.id, { event, offset });
+      return undefined;
+    }
     const outcome = applyEvent(slot.record, event, offset, this.dedupeWindow);
     if (outcome.kind === 'duplicate') {
       this.duplicates++;
       return undefined;
     }
-    if (outcome.kind === 'rejected') return { event, offset, reason: outcome.reason };
+    if (outcome.kind === 'rejected') {
+      this.parked.park(event.id, { event, offset }, outcome.reason);
+      return { event, offset, reason: outcome.reason };
+    }
     if (!slot.dirty) {
       slot.dirty = true;
       this.dirtyCount++;
@@ -270,6 +335,10 @@ export class PartitionBuffer {
   private expect(offset: number): void {
     if (offset !== this.next) throw new RangeError(`partition ${this.partition}: expected offset ${this.next}, got ${offset}`);
   }
+}
+
+function releasedRejection(outcome: ReleaseOutcome): RejectedEvent | undefined {
+  return outcome.kind === 'released' ? outcome.rejected : undefined;
 }
 
 function cloneRecord(record: EntityRecord): EntityRecord {

@@ -1,4 +1,4 @@
-import { EventsRepository, type StoredRecord, awaitWatermarks } from '@async2/data-access';
+import { EventsRepository, type StoredRecord, awaitWatermarks, parkedReasonOf } from '@async2/data-access';
 import { type WritePosition, ValidationError, validateEvent } from '@async2/domain';
 import { KafkaConnections } from '@async2/platform';
 import { Inject, Injectable } from '@nestjs/common';
@@ -20,6 +20,9 @@ export interface EntityView {
   partition: number;
   offset: number;
   source: ReadSource;
+  /** Present when the ID is parked (docs/parking.md): this state is missing the parked events. */
+  parked?: true;
+  parkedReason?: string;
 }
 
 /** Reads of materialised state: eventual by default, or after a given write (read-your-writes). */
@@ -28,7 +31,7 @@ export class ReadService {
   private readonly events: EventsRepository;
 
   constructor(
-    dataSource: DataSource,
+    private readonly dataSource: DataSource,
     private readonly watcher: OplogWatcher,
     @Inject(PRODUCER_CONFIG) private readonly config: ProducerConfig,
     private readonly kafka: KafkaConnections,
@@ -50,6 +53,11 @@ export class ReadService {
       if (!reached) throw new ReadAfterTimeoutError(after.partition, after.offset, this.watcher.appliedUpTo(after.partition), this.config.readAfterTimeoutMs);
     }
     return this.events.findStored(id);
+  }
+
+  /** Why the ID is parked, or undefined when it is not (one indexed lookup in PARKED_IDS). */
+  parkedReason(id: string): Promise<string | undefined> {
+    return parkedReasonOf(this.dataSource, { consumerGroup: this.config.consumerGroup, topic: this.config.topics.topic }, id);
   }
 
   /**

@@ -6,11 +6,12 @@ import { ChangeOutbox1764460800000 } from './migrations/1764460800000-change-out
 import { ProducerMarks1764800000000 } from './migrations/1764800000000-producer-marks';
 import { OplogTopicId1764900000000 } from './migrations/1764900000000-oplog-topic-id';
 import { EventsFieldTimes1765000000000 } from './migrations/1765000000000-events-field-times';
+import { ParkedIds1796067827461 } from './migrations/1796067827461-parked-ids';
 import { OplogRow } from './oplog-row.entity';
 import { ProducerMarkRow } from './producer-mark-row.entity';
 
 export const ENTITIES = [EventRow, OplogRow, ChangeOutboxRow, ProducerMarkRow];
-export const MIGRATIONS = [InitialSchema1763859600000, ChangeOutbox1764460800000, ProducerMarks1764800000000, OplogTopicId1764900000000, EventsFieldTimes1765000000000];
+export const MIGRATIONS = [InitialSchema1763859600000, ChangeOutbox1764460800000, ProducerMarks1764800000000, OplogTopicId1764900000000, EventsFieldTimes1765000000000, ParkedIds1796067827461];
 
 export interface DatabaseSettings {
   url: string;

@@ -1,7 +1,8 @@
-import type { EntityRecord, ProducerMarksPlan } from '@async2/domain';
+import { type EntityRecord, ParkedIds, type ParkedPlan, type ProducerMarksPlan } from '@async2/domain';
 import type { DataSource } from 'typeorm';
 import { type FlushStatementAnswer, flushParameters, flushStatement } from './flush-statement';
 import type { OplogKey } from './oplog.repository';
+import { writeParked } from './parked-statement';
 
 /** One partition's flush: the changed records and the offset that follows the last folded event. */
 export interface FlushBatch {
@@ -12,6 +13,8 @@ export interface FlushBatch {
   records: readonly EntityRecord[];
   /** The record identities applied up to nextOffset (omitted: none changed). */
   producerMarks?: ProducerMarksPlan;
+  /** The parked store's changes (omitted: none; see parked-statement.ts). */
+  parked?: ParkedPlan;
 }
 
 /** `refused`: rows not written because EVENTS holds a higher version of the ID (never moved backwards). */
@@ -53,6 +56,8 @@ export class FlushWriter {
         await runner.rollbackTransaction();
         return { kind: 'fenced' };
       }
+      // Under the fence: the flush statement holds the OPLOG row lock until COMMIT.
+      if (batch.parked && !ParkedIds.isEmpty(batch.parked)) await writeParked(runner, batch.key, batch.partition, batch.parked);
       await this.hooks.beforeCommit?.();
       await runner.commitTransaction();
       return { kind: 'committed', rows: answer.written, refused: batch.records.length - answer.written };

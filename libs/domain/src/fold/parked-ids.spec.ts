@@ -44,5 +44,7 @@ describe('ParkedIds plans', () => {
     parked.park('y', { ...at(2), event: { ...at(2).event, id: 'y' } }, 'r');
     expect({ count: parked.count, oldest: parked.oldestParkedAt }).toEqual({ count: 2, oldest: 1002 });
     expect(parked.release('nobody', 'replay')).toBeUndefined();
+    expect(parked.release('x', 'replay', 3)).toBeUndefined(); // x was parked at 9: a request for another parking is stale
+    expect(parked.release('x', 'replay', 9)).toHaveLength(1);
   });
 });

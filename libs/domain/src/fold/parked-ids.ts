@@ -102,11 +102,12 @@ export class ParkedIds {
 
   /**
    * Unparks `id` and returns the events to apply, in order: all (replay), all but the refused one
-   * (skip-refused), or none (discard). Undefined when the ID is not parked.
+   * (skip-refused), or none (discard). Undefined when the ID is not parked, or parked at another
+   * refused offset than `refusedOffset` (the request answered an earlier parking: it is stale).
    */
-  release(id: string, action: ParkedAction): ParkedEvent[] | undefined {
+  release(id: string, action: ParkedAction, refusedOffset?: number): ParkedEvent[] | undefined {
     const entry = this.entries.get(id);
-    if (!entry) return undefined;
+    if (!entry || (refusedOffset !== undefined && entry.refusedOffset !== refusedOffset)) return undefined;
     this.entries.delete(id);
     this.track(id).releases++;
     if (action === 'discard') return [];

@@ -44,7 +44,7 @@ export interface PartitionBufferOptions {
 const DEFAULT_PRODUCER_RETENTION: ProducerSequencesOptions = { retentionMs: 24 * 60 * 60 * 1000, maxProducers: 10_000 };
 
 /** What waits for an ID's row: its events, and an operator's release folded behind them. */
-type PendingItem = { event: StampedEvent; offset: number } | { release: ParkedAction; offset: number };
+type PendingItem = { event: StampedEvent; offset: number } | { release: ParkedAction; refusedOffset?: number; offset: number };
 
 /** What a release did: applied the kept events now, waits behind events that wait for the row, or found nothing parked. */
 export type ReleaseOutcome = { kind: 'released'; released: number; rejected?: RejectedEvent } | { kind: 'queued' } | { kind: 'not-parked' };
@@ -152,23 +152,24 @@ export class PartitionBuffer {
    * Events of the ID still waiting for its row may be refused when it comes: the release waits
    * behind them ('queued') and runs in its place at resolvePending. Otherwise it says how many
    * events were released, and the first rejection when one is refused again (parked again), or
-   * that the ID is not parked (nothing changed but the offset).
+   * that the ID is not parked (nothing changed but the offset). With `refusedOffset`, only the
+   * parking at that refused event is released: a request repeated after the ID parked again is stale.
    */
-  releaseParked(id: string, action: ParkedAction, offset: number, bytes = 0): ReleaseOutcome {
+  releaseParked(id: string, action: ParkedAction, offset: number, bytes = 0, refusedOffset?: number): ReleaseOutcome {
     this.expect(offset);
     this.next = offset + 1;
     this.foldedSinceCommit++;
     this.bytesSinceCommit += bytes;
     const queued = this.pending.get(id);
     if (queued) {
-      queued.push({ release: action, offset });
+      queued.push({ release: action, refusedOffset, offset });
       return { kind: 'queued' };
     }
-    return this.releaseNow(id, action);
+    return this.releaseNow(id, action, refusedOffset);
   }
 
-  private releaseNow(id: string, action: ParkedAction): ReleaseOutcome {
-    const events = this.parked.release(id, action);
+  private releaseNow(id: string, action: ParkedAction, refusedOffset?: number): ReleaseOutcome {
+    const events = this.parked.release(id, action, refusedOffset);
     if (!events) return { kind: 'not-parked' };
     let rejected: RejectedEvent | undefined;
     for (const parked of events) {
@@ -233,7 +234,7 @@ export class PartitionBuffer {
       const slot: Slot = { record: stored ? cloneRecord(stored) : emptyRecord(id, this.partition), dirty: false };
       this.slots.set(id, slot);
       for (const item of events) {
-        const rejection = 'release' in item ? releasedRejection(this.releaseNow(id, item.release)) : this.apply(slot, item.event, item.offset);
+        const rejection = 'release' in item ? releasedRejection(this.releaseNow(id, item.release, item.refusedOffset)) : this.apply(slot, item.event, item.offset);
         if (rejection) rejected.push(rejection);
       }
     }

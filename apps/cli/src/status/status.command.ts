@@ -18,12 +18,13 @@ export async function statusCommand(consumers: readonly URL[], resources: CliRes
   const { topic } = resources.settings.topics;
   const admin = await resources.admin();
   const partitionCount = await admin.partitionCount(topic);
+  const db = await resources.database(); // once: two first uses at the same time would each open it
   const [watermarks, topicId, oplog, lanes, parkedIds] = await Promise.all([
     admin.watermarks(topic),
     admin.topicId(topic),
-    resources.database().then((db) => new OplogRepository(db).rows(resources.oplogKey)),
+    new OplogRepository(db).rows(resources.oplogKey),
     readConsumers(consumers),
-    resources.database().then((db) => new ParkedRepository(db).list(resources.oplogKey)),
+    new ParkedRepository(db).list(resources.oplogKey),
   ]);
   const parked = new Map<number, string[]>();
   for (const p of parkedIds) parked.set(p.partition, [...(parked.get(p.partition) ?? []), p.id]);

@@ -197,6 +197,7 @@ describe('a partition lane on real records', () => {
     await expect(lane.flush()).resolves.toBe('committed');
     expect((await events.findRecords(['big'])).get('big')).toMatchObject({ state: { n: Number.MAX_SAFE_INTEGER }, version: 2, lastOffset: 8 });
     expect(await parked.find(key, 'big')).toMatchObject({ refusedOffset: 9, events: 2, kept: [{ offset: 9 }, { offset: start + 1 }] });
+    expect((await parked.load(key, 0)).map((p) => [p.id, p.refusedOffset, p.events.map((e) => e.offset)])).toEqual([['big', 9, [9, start + 1]]]); // in offset order, as the next claim loads it
     const [letter] = (await readPartition(dlq, 0)).slice(-1).map(dlqRecord);
     expect(letter).toMatchObject({ key: 'big', sourceOffset: String(start + 3), reason: expect.stringMatching(/unsupported control record version/) });
 

@@ -34,15 +34,17 @@ const HEADER = `SELECT p.id, p.partition, p.reason, p.refused_offset::text AS re
 export class ParkedRepository {
   constructor(private readonly dataSource: DataSource) {}
 
+  // Offsets are read as text (bigint) under another name: ORDER BY an output alias of type text would sort "13" before "9".
+
   /** Every parked ID of a partition with its events in Kafka order. Read after the claim, so it matches next_offset. */
   async load(key: OplogKey, partition: number): Promise<ParkedId[]> {
     const headers = await this.list(key, partition);
-    const rows: Array<{ id: string; source_offset: string; event: StampedEvent }> = await this.dataSource.query(
-      'SELECT id, source_offset::text AS source_offset, event FROM parked_events WHERE consumer_group = $1 AND topic = $2 AND partition = $3 ORDER BY source_offset',
+    const rows: Array<{ id: string; offset_text: string; event: StampedEvent }> = await this.dataSource.query(
+      'SELECT id, source_offset::text AS offset_text, event FROM parked_events WHERE consumer_group = $1 AND topic = $2 AND partition = $3 ORDER BY source_offset',
       [key.consumerGroup, key.topic, partition],
     );
     const byId = new Map<string, ParkedId>(headers.map((h) => [h.id, { id: h.id, reason: h.reason, refusedOffset: h.refusedOffset, parkedAt: h.parkedAt.getTime(), events: [] }]));
-    for (const row of rows) byId.get(row.id)?.events.push({ event: row.event, offset: Number(row.source_offset) });
+    for (const row of rows) byId.get(row.id)?.events.push({ event: row.event, offset: Number(row.offset_text) });
     return [...byId.values()];
   }
 
@@ -59,11 +61,11 @@ export class ParkedRepository {
   async find(key: OplogKey, id: string): Promise<(ParkedSummary & { kept: Array<{ offset: number; event: StampedEvent }> }) | undefined> {
     const [row]: HeaderRow[] = await this.dataSource.query(`${HEADER} AND p.id = $3`, [key.consumerGroup, key.topic, id]);
     if (!row) return undefined;
-    const events: Array<{ source_offset: string; event: StampedEvent }> = await this.dataSource.query(
-      'SELECT source_offset::text AS source_offset, event FROM parked_events WHERE consumer_group = $1 AND topic = $2 AND partition = $3 AND id = $4 ORDER BY source_offset',
+    const events: Array<{ offset_text: string; event: StampedEvent }> = await this.dataSource.query(
+      'SELECT source_offset::text AS offset_text, event FROM parked_events WHERE consumer_group = $1 AND topic = $2 AND partition = $3 AND id = $4 ORDER BY source_offset',
       [key.consumerGroup, key.topic, row.partition, id],
     );
-    return { ...summary(row), kept: events.map((e) => ({ offset: Number(e.source_offset), event: e.event })) };
+    return { ...summary(row), kept: events.map((e) => ({ offset: Number(e.offset_text), event: e.event })) };
   }
 }
 

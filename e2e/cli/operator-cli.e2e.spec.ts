@@ -59,14 +59,15 @@ describe('the operator CLI', () => {
         lastChange: expect.any(String),
         state: 'ok',
         lanes: [{ consumer: consumer.url, lane: 'active' }],
+        parked: [],
       })),
     );
     expect(report.consumers).toEqual([{ url: consumer.url, lanes: { 0: 'active', 1: 'active' }, paused: { fenced: 0, bufferFull: 0, offsetGap: 0 } }]);
 
     const human = await cli('status');
     expect(human.code).toBe(0);
-    expect(human.stdout).toMatch(/^PARTITION +OWNER +EPOCH +COMMITTED +LOG START +END +LAG +LAST CHANGE +STATE$/m);
-    expect(human.stdout).toMatch(new RegExp(`^0 +${oplog.get(0)!.owner} +1 +${ends.get(0)} +0 +${ends.get(0)} +0 +\\S+ +ok$`, 'm'));
+    expect(human.stdout).toMatch(/^PARTITION +OWNER +EPOCH +COMMITTED +LOG START +END +LAG +LAST CHANGE +STATE +PARKED$/m);
+    expect(human.stdout).toMatch(new RegExp(`^0 +${oplog.get(0)!.owner} +1 +${ends.get(0)} +0 +${ends.get(0)} +0 +\\S+ +ok +0$`, 'm'));
   }, 60_000);
 
   it('rebuild: corrupted rows of a partition come back equal to the reference fold; the fenced owner stops; a restarted consumer resumes after the rebuild', async () => {

@@ -8,6 +8,7 @@ import { EXIT, type ExitCode, UsageError } from './command-line/exit-codes';
 import { type Invocation, parseCommandLine, usage } from './command-line/parse-command-line';
 import { keysNewCommand } from './keys/keys-new.command';
 import { processOutput } from './output/command-output';
+import { parkedCommand } from './parked/parked.command';
 import { rebuildCommand } from './rebuild/rebuild.command';
 import { statusCommand } from './status/status.command';
 
@@ -21,6 +22,7 @@ async function run(invocation: Invocation): Promise<ExitCode> {
   const resources = new CliResources(loadCliSettings());
   try {
     if (invocation.command === 'status') return await statusCommand(invocation.consumers, resources, out);
+    if (invocation.command !== 'rebuild') return await parkedCommand(invocation, resources, out);
     // Ctrl-C during a rebuild stops it cleanly (the shadow is dropped); a second one ends the process.
     const interrupt = new AbortController();
     process.once('SIGINT', () => interrupt.abort());

@@ -2,6 +2,8 @@ import { DatabaseModule, KafkaConnections, KafkaHealthIndicator, MetricsControll
 import { Global, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
+import { ParkedAdminService } from './admin/parked-admin.service';
+import { ParkedController } from './admin/parked.controller';
 import { ApiKeyChecker } from './auth/api-key-checker.service';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { ChangeStreamService } from './changes/change-stream.service';
@@ -37,11 +39,11 @@ class ConfigModule {}
 /**
  * The producer's data path: HTTP and gRPC (grpc/: Nest's GRPC transport, connected in main.ts) ->
  * API key check (auth/) -> validate -> stamp -> partition (murmur2) -> Kafka (ingest/), EVENTS/OPLOG
- * -> HTTP and gRPC (read/), and the change topic -> SSE subscribers, EVENTS -> snapshot pages (changes/).
+ * -> HTTP and gRPC (read/), parked IDs -> operators (admin/), and the change topic -> SSE subscribers, EVENTS -> snapshot pages (changes/).
  */
 @Module({
   imports: [ConfigModule, structuredLogger('producer'), DatabaseModule, TerminusModule],
-  controllers: [EventsController, EventsGrpcController, EntitiesController, VerdictsController, ChangesController, HealthController, MetricsController],
+  controllers: [EventsController, EventsGrpcController, EntitiesController, VerdictsController, ChangesController, ParkedController, HealthController, MetricsController],
   providers: [
     KafkaConnections,
     KafkaHealthIndicator,
@@ -58,6 +60,7 @@ class ConfigModule {}
     { provide: APP_GUARD, useClass: ApiKeyGuard },
     PipelineLagSource,
     ChangeStreamService,
+    ParkedAdminService,
     { provide: APP_FILTER, useClass: HttpErrorFilter },
   ],
 })

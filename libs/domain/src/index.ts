@@ -14,6 +14,7 @@ export * from './fold/apply-event';
 export * from './fold/condition-verdict';
 export * from './read/write-token';
 export * from './fold/partition-buffer';
+export * from './fold/parked-ids';
 export * from './fold/producer-sequences';
 export * from './fold/fresh-record';
 export * from './fold/expiry';

@@ -28,6 +28,15 @@ describe('parseCommandLine', () => {
     expect(parseCommandLine(['rebuild', '--partition=0', '--from-offset=120', '--json'])).toEqual({ command: 'rebuild', json: true, partition: 0, fromOffset: 120 });
   });
 
+  it('reads parked list|show|replay|discard', () => {
+    expect(parseCommandLine(['parked', 'list'])).toEqual({ command: 'parked list', json: false });
+    expect(parseCommandLine(['parked', 'list', '--partition', '2', '--json'])).toEqual({ command: 'parked list', json: true, partition: 2 });
+    expect(parseCommandLine(['parked', 'show', 'user-7'])).toEqual({ command: 'parked show', json: false, id: 'user-7' });
+    expect(parseCommandLine(['parked', 'replay', 'user-7'])).toEqual({ command: 'parked replay', json: false, id: 'user-7', skipRefused: false });
+    expect(parseCommandLine(['parked', 'replay', 'user-7', '--skip-refused'])).toEqual({ command: 'parked replay', json: false, id: 'user-7', skipRefused: true });
+    expect(parseCommandLine(['parked', 'discard', 'user-7', '--json'])).toEqual({ command: 'parked discard', json: true, id: 'user-7' });
+  });
+
   it('answers help for no arguments, help, --help, and a command\'s --help', () => {
     expect(parseCommandLine([])).toEqual({ command: 'help', topic: undefined });
     expect(parseCommandLine(['--help'])).toEqual({ command: 'help', topic: undefined });
@@ -36,7 +45,11 @@ describe('parseCommandLine', () => {
   });
 
   it.each([
-    [['stats'], 'command', /unknown command "stats": the commands are status, keys new, rebuild/],
+    [['stats'], 'command', /unknown command "stats": the commands are status, keys new, rebuild, parked list, parked show, parked replay, parked discard/],
+    [['parked'], 'command', /unknown command "parked"/],
+    [['parked', 'replay'], 'arguments', /async2 parked replay takes <id>, got none/],
+    [['parked', 'replay', 'a', '--skip'], 'skip', /unknown flag --skip for async2 parked replay: its flags are --json, --skip-refused/],
+    [['parked', 'list', '--partition', 'x'], 'partition', /must be a whole number/],
     [['keys'], 'command', /unknown command "keys"/],
     [['keys', 'old', 'a', 'write'], 'command', /unknown command/],
     [['status', '--jsn'], 'jsn', /unknown flag --jsn for async2 status: its flags are --json, --consumer/],
@@ -59,7 +72,7 @@ describe('parseCommandLine', () => {
   });
 
   it('documents every command and flag in the usage text', () => {
-    expect(usage()).toMatch(/status[\s\S]*keys new[\s\S]*rebuild[\s\S]*0 ok, 1 failure,\s+2 bad input/);
+    expect(usage()).toMatch(/status[\s\S]*keys new[\s\S]*rebuild[\s\S]*parked list[\s\S]*parked replay[\s\S]*0 ok, 1 failure,\s+2 bad input/);
     expect(usage('rebuild')).toMatch(/--partition <value>[\s\S]*--from-offset <value>/);
     expect(usage('keys new')).toContain('usage: async2 keys new <name> <scopes>');
   });

@@ -5,7 +5,11 @@ export type Invocation =
   | { command: 'help'; topic?: string }
   | { command: 'status'; json: boolean; consumers: URL[] }
   | { command: 'keys new'; json: boolean; name: string; scopes: string }
-  | { command: 'rebuild'; json: boolean; partition: number; fromOffset: number };
+  | { command: 'rebuild'; json: boolean; partition: number; fromOffset: number }
+  | { command: 'parked list'; json: boolean; partition?: number }
+  | { command: 'parked show'; json: boolean; id: string }
+  | { command: 'parked replay'; json: boolean; id: string; skipRefused: boolean }
+  | { command: 'parked discard'; json: boolean; id: string };
 
 type FlagKind = 'boolean' | 'offset' | 'url';
 
@@ -53,6 +57,30 @@ export const COMMANDS: readonly CommandSpec[] = [
     },
     summary: "rebuild a partition's EVENTS rows from Kafka with the consumer's fold, under the epoch fence",
   },
+  {
+    words: 'parked list',
+    positionals: [],
+    flags: { json: JSON_FLAG, partition: { kind: 'offset', help: 'only this partition\'s parked IDs' } },
+    summary: 'the parked IDs (an event the fold refused and every later one wait): why, since when, how many events',
+  },
+  {
+    words: 'parked show',
+    positionals: [{ name: 'id', help: 'a parked ID' }],
+    flags: { json: JSON_FLAG },
+    summary: "one parked ID's kept events, in Kafka order (the refused one first)",
+  },
+  {
+    words: 'parked replay',
+    positionals: [{ name: 'id', help: 'a parked ID' }],
+    flags: { json: JSON_FLAG, 'skip-refused': { kind: 'boolean', help: 'discard the refused event, replay the rest' } },
+    summary: "replay a parked ID's events in order (through its partition's owner, under the fence) and show the outcome",
+  },
+  {
+    words: 'parked discard',
+    positionals: [{ name: 'id', help: 'a parked ID' }],
+    flags: { json: JSON_FLAG },
+    summary: "discard every kept event of a parked ID; its later events apply again",
+  },
 ];
 
 /** Parses `argv` (without node and the script); throws UsageError naming the problem. */
@@ -73,6 +101,15 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
       return { command: 'status', json, consumers: (flags.get('consumer') ?? []) as URL[] };
     case 'keys new':
       return { command: 'keys new', json, name: positionals[0], scopes: positionals[1] };
+    case 'parked list': {
+      const partition = flags.get('partition')?.[0] as number | undefined;
+      return partition === undefined ? { command: 'parked list', json } : { command: 'parked list', json, partition };
+    }
+    case 'parked show':
+    case 'parked discard':
+      return { command: spec.words, json, id: positionals[0] };
+    case 'parked replay':
+      return { command: 'parked replay', json, id: positionals[0], skipRefused: flags.get('skip-refused')?.[0] === true };
     default: {
       const partition = flags.get('partition')?.[0];
       if (partition === undefined) throw new UsageError('async2 rebuild needs --partition <p>', 'partition');
@@ -148,7 +185,7 @@ export function usage(topic?: string): string {
   return [
     'usage: async2 <command> [arguments] [flags]',
     '',
-    ...COMMANDS.map((c) => `  ${c.words.padEnd(12)}${c.summary}`),
+    ...COMMANDS.map((c) => `  ${c.words.padEnd(15)}${c.summary}`),
     '',
     'async2 <command> --help shows its flags. Configuration comes from the same variables as the apps',
     '(KAFKA_BROKERS, KAFKA_TOPIC, DATABASE_URL, CONSUMER_GROUP, ...). Exit codes: 0 ok, 1 failure,',

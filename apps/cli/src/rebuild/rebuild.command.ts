@@ -1,7 +1,7 @@
-import { EventsShadow, OplogRepository, type ReadStep, isCurrentClaim, readPartition } from '@async2/data-access';
+import { EventsShadow, OplogRepository, ParkedRepository, type ReadStep, isCurrentClaim, readPartition } from '@async2/data-access';
 import { hostname } from 'node:os';
 import type { CliResources } from '../cli-resources';
-import { EXIT, type ExitCode } from '../command-line/exit-codes';
+import { EXIT, type ExitCode, UsageError } from '../command-line/exit-codes';
 import type { CommandOutput } from '../output/command-output';
 import { checkRebuildRange } from './rebuild-range';
 import { FencedDuringRebuildError } from './rebuild-errors';
@@ -31,6 +31,11 @@ export async function rebuildCommand(partition: number, fromOffset: number, reso
   const range = checkRebuildRange({ topic, partition, partitionCount, fromOffset, logStart: starts.get(partition) ?? 0, endOffset: ends.get(partition) ?? 0 });
 
   const db = await resources.database();
+  // The swap does not rewrite the parked store (docs/parking.md): a partition with parked IDs is refused before anything changes.
+  const parked = await new ParkedRepository(db).list(key, partition);
+  if (parked.length > 0) {
+    throw new UsageError(`partition ${partition} has ${parked.length} parked ID(s) (${parked.slice(0, 3).map((p) => p.id).join(', ')}): replay or discard them first (async2 parked list); nothing was changed`, 'partition');
+  }
   const oplog = new OplogRepository(db);
   const before = (await oplog.rows(key)).find((r) => r.partition === partition);
   const owner = `${REBUILD_OWNER_PREFIX}${hostname()}-${process.pid}`;
@@ -77,6 +82,9 @@ export async function rebuildCommand(partition: number, fromOffset: number, reso
     }
     await fold.flush();
     progress();
+    if (fold.parkedIds.length > 0) {
+      throw new Error(`partition ${partition}: the fold parks ${fold.parkedIds.length} ID(s) (${fold.parkedIds.slice(0, 3).join(', ')}) that the parked store does not hold; the rebuild does not write the parked store, so nothing was changed (the shadow table is dropped)`);
+    }
     const swapped = await shadow.swap(key, claim.epoch, fold.nextOffset, fold.producerMarks(), fold.verdicts);
     if (swapped.kind === 'fenced') throw new FencedDuringRebuildError(partition, claim.epoch, (await oplog.claims(key)).get(partition));
     const result = {

@@ -1,5 +1,5 @@
 import { DEFAULT_EVENT_LIMITS, type EntityRecord, type JsonObject, type StampedEvent, partitionForKey } from '@async2/domain';
-import { encodeEventRecord } from '@async2/data-access';
+import { encodeEventRecord, encodeParkedControl } from '@async2/data-access';
 import { referenceFold } from '@async2/testing';
 import { type ShadowRows, ShadowFold } from './shadow-fold';
 
@@ -65,6 +65,23 @@ describe('ShadowFold', () => {
       [1, { outcome: 'rejected', seenVersion: 1, reason: 'condition' }],
       [2, { outcome: 'applied', seenVersion: 1 }],
     ]);
+  });
+
+  it("parks an ID at a refused event like the consumer, and an operator's control record in the range releases it in order", async () => {
+    const [x] = idsOn(0, 1);
+    const at = (i: number, op: 'set' | 'incr', data: JsonObject): StampedEvent => ({ id: x, op, data, ts: 1_764_000_000_000 + i, src: 'p-1', seq: i });
+    const control = (refusedOffset: number) => ({ ...encodeParkedControl({ id: x, action: 'skip-refused', refusedOffset, ts: 1, by: 'test' }), headers: { 'x-async2-control': Buffer.from('parked-v1') } });
+    const records = [at(0, 'set', { n: Number.MAX_SAFE_INTEGER - 10 }), at(1, 'incr', { n: 100 }), at(2, 'incr', { n: 3 })].map((event, offset) => ({ offset, ...encodeEventRecord(event) }));
+    const shadow = new MemoryShadow(0);
+    const fold = new ShadowFold(shadow, 0, PARTITIONS, SETTINGS);
+    fold.fold(records);
+    await fold.flush();
+    expect(fold.parkedIds).toEqual([x]);
+    expect(shadow.rows.get(x)).toMatchObject({ state: { n: Number.MAX_SAFE_INTEGER - 10 }, version: 1 });
+    fold.fold([{ offset: 3, ...control(1) }, { offset: 4, ...encodeEventRecord(at(4, 'incr', { n: 1 })) }]);
+    await fold.flush();
+    expect(fold.parkedIds).toEqual([]);
+    expect(shadow.rows.get(x)).toMatchObject({ state: { n: Number.MAX_SAFE_INTEGER - 6 }, version: 3, lastOffset: 4 });
   });
 
   it('from an offset above 0 starts at that offset', () => {

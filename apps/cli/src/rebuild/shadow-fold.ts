@@ -1,4 +1,4 @@
-import { type FoldSettings, type PartitionRecord, decodeEventRecord } from '@async2/data-access';
+import { type FoldSettings, type PartitionRecord, decodeEventRecord, decodeParkedControl, isControlRecord } from '@async2/data-access';
 import { type EntityRecord, PartitionBuffer, type ProducerMark, type VerdictEntry, misplacedRecord } from '@async2/domain';
 
 /** Where the fold keeps its rows between flushes: a rebuild's shadow table (EventsShadow). */
@@ -55,7 +55,14 @@ export class ShadowFold {
 
   fold(records: readonly PartitionRecord[]): void {
     const partition = this.shadow.partition;
-    for (const { offset, key, value } of records) {
+    for (const { offset, key, value, headers } of records) {
+      if (headers && isControlRecord(headers)) {
+        // An operator's release of a parked ID, applied in order as the consumer's lane does (docs/parking.md).
+        const control = decodeParkedControl(headers, key, value);
+        if (control.ok && !misplacedRecord(control.control.id, partition, this.partitionCount)) this.buffer.releaseParked(control.control.id, control.control.action, offset, 0, control.control.refusedOffset);
+        else this.skip(offset, control.ok ? 'misplaced control record' : control.reason);
+        continue;
+      }
       const decoded = decodeEventRecord(key, value, this.settings.limits);
       const misplaced = decoded.ok ? misplacedRecord(decoded.event.id, partition, this.partitionCount) : undefined;
       if (!decoded.ok || misplaced) {
@@ -80,6 +87,11 @@ export class ShadowFold {
     for (const src of plan.producerMarks.forgotten) this.marks.delete(src);
     for (const verdict of plan.verdicts) if (verdict.offset >= this.verdictsFrom) this.verdicts.push(verdict);
     this.buffer.markCommitted(plan);
+  }
+
+  /** IDs the fold holds parked (an event refused and not released within the folded range). */
+  get parkedIds(): string[] {
+    return this.buffer.parked.ids();
   }
 
   /** The producer marks at nextOffset (valid after a flush). */

@@ -23,8 +23,13 @@ function facts(overrides: Partial<StatusFacts>): StatusFacts {
 describe('partitionStatuses', () => {
   it('reports owner, epoch, committed and end offsets and the lag between them', () => {
     expect(partitionStatuses(facts({}))).toEqual([
-      { partition: 0, owner: 'consumer-0', epoch: 3, committedOffset: 90, logStartOffset: 0, endOffset: 100, lag: 10, lastChange: at, state: 'ok', lanes: [] },
+      { partition: 0, owner: 'consumer-0', epoch: 3, committedOffset: 90, logStartOffset: 0, endOffset: 100, lag: 10, lastChange: at, state: 'ok', lanes: [], parked: [] },
     ]);
+  });
+
+  it('lists the parked IDs of each partition', () => {
+    const statuses = partitionStatuses(facts({ partitionCount: 2, endOffsets: new Map([[0, 100], [1, 7]]), parked: new Map([[1, ['user-7', 'user-9']]]) }));
+    expect(statuses.map((s) => s.parked)).toEqual([[], ['user-7', 'user-9']]);
   });
 
   it('lists every partition of the topic, a partition without an OPLOG row as unclaimed with all of it as lag', () => {

@@ -28,6 +28,8 @@ export interface PartitionStatus {
   state: PartitionState;
   /** Each consumer read that has a lane for this partition, and what that lane does. */
   lanes: Array<{ consumer: string; lane: LaneState }>;
+  /** The IDs parked in this partition (docs/parking.md), by refused offset. */
+  parked: string[];
 }
 
 export interface StatusFacts {
@@ -39,6 +41,8 @@ export interface StatusFacts {
   endOffsets: ReadonlyMap<number, number>;
   oplog: readonly OplogProgress[];
   consumers: readonly ConsumerLanes[];
+  /** Parked IDs by partition (none: absent). */
+  parked?: ReadonlyMap<number, readonly string[]>;
 }
 
 /** One status per partition of the topic, in partition order. */
@@ -64,6 +68,7 @@ export function partitionStatuses(facts: StatusFacts): PartitionStatus[] {
         const lane = c.lanes.get(partition);
         return lane ? [{ consumer: c.url, lane }] : [];
       }),
+      parked: [...(facts.parked?.get(partition) ?? [])],
     };
   });
 }

@@ -1,4 +1,4 @@
-import { OplogRepository } from '@async2/data-access';
+import { OplogRepository, ParkedRepository } from '@async2/data-access';
 import type { CliResources } from '../cli-resources';
 import { EXIT, type ExitCode } from '../command-line/exit-codes';
 import type { CommandOutput } from '../output/command-output';
@@ -18,15 +18,19 @@ export async function statusCommand(consumers: readonly URL[], resources: CliRes
   const { topic } = resources.settings.topics;
   const admin = await resources.admin();
   const partitionCount = await admin.partitionCount(topic);
-  const [watermarks, topicId, oplog, lanes] = await Promise.all([
+  const db = await resources.database(); // once: two first uses at the same time would each open it
+  const [watermarks, topicId, oplog, lanes, parkedIds] = await Promise.all([
     admin.watermarks(topic),
     admin.topicId(topic),
-    resources.database().then((db) => new OplogRepository(db).rows(resources.oplogKey)),
+    new OplogRepository(db).rows(resources.oplogKey),
     readConsumers(consumers),
+    new ParkedRepository(db).list(resources.oplogKey),
   ]);
+  const parked = new Map<number, string[]>();
+  for (const p of parkedIds) parked.set(p.partition, [...(parked.get(p.partition) ?? []), p.id]);
   const startOffsets = new Map([...watermarks].map(([p, w]) => [p, w.low]));
   const endOffsets = new Map([...watermarks].map(([p, w]) => [p, w.high]));
-  const partitions = partitionStatuses({ topic, topicId, consumerGroup: resources.settings.consumerGroup, partitionCount, startOffsets, endOffsets, oplog, consumers: lanes });
+  const partitions = partitionStatuses({ topic, topicId, consumerGroup: resources.settings.consumerGroup, partitionCount, startOffsets, endOffsets, oplog, consumers: lanes, parked });
   const data = { topic, topicId, consumerGroup: resources.settings.consumerGroup, partitions, consumers: lanes.map(consumerJson) };
   out.result(humanStatus(data.topic, topicId, data.consumerGroup, partitions, lanes), data);
   return EXIT.ok;
@@ -36,12 +40,18 @@ function consumerJson(c: ConsumerLanes): object {
   return { url: c.url, ...(c.error ? { error: c.error } : {}), lanes: Object.fromEntries(c.lanes), paused: c.paused };
 }
 
+/** The parked IDs of a partition in a cell: the count, and the first three (async2 parked list shows all). */
+function parkedCell(parked: readonly string[]): string {
+  if (parked.length === 0) return '0';
+  return `${parked.length}: ${parked.slice(0, 3).join(',')}${parked.length > 3 ? ',...' : ''}`;
+}
+
 function humanStatus(topic: string, topicId: string, group: string, partitions: PartitionStatus[], consumers: ConsumerLanes[]): string {
   const dash = (v: number | string | null) => (v === null ? '-' : String(v));
-  const header = ['PARTITION', 'OWNER', 'EPOCH', 'COMMITTED', 'LOG START', 'END', 'LAG', 'LAST CHANGE', 'STATE'];
+  const header = ['PARTITION', 'OWNER', 'EPOCH', 'COMMITTED', 'LOG START', 'END', 'LAG', 'LAST CHANGE', 'STATE', 'PARKED'];
   if (consumers.length > 0) header.push('LANES (from /metrics)');
   const rows = partitions.map((p) => {
-    const row = [String(p.partition), dash(p.owner), dash(p.epoch), dash(p.committedOffset), String(p.logStartOffset), String(p.endOffset), dash(p.lag), p.lastChange?.toISOString() ?? '-', p.state];
+    const row = [String(p.partition), dash(p.owner), dash(p.epoch), dash(p.committedOffset), String(p.logStartOffset), String(p.endOffset), dash(p.lag), p.lastChange?.toISOString() ?? '-', p.state, parkedCell(p.parked)];
     if (consumers.length > 0) row.push(p.lanes.map((l) => `${l.consumer} ${l.lane}`).join(', ') || 'none');
     return row;
   });

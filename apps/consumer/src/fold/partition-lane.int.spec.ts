@@ -1,4 +1,4 @@
-import { encodeEventRecord, EventsRepository, awaitPartitionCount, type FlushBatch, type FlushResult, FlushWriter, KAFKA_CLIENTS, type KafkaAdmin, type KafkaClientName, type KafkaPort, openKafkaPort, type OplogKey, OplogRepository, type RecordSender, type SourceRecord } from '@async2/data-access';
+import { encodeEventRecord, encodeParkedControl, EventsRepository, ParkedRepository, awaitPartitionCount, type FlushBatch, type FlushResult, FlushWriter, KAFKA_CLIENTS, type KafkaAdmin, type KafkaClientName, type KafkaPort, openKafkaPort, type OplogKey, OplogRepository, type RecordSender, type SourceRecord } from '@async2/data-access';
 import { type EntityRecord, partitionForKey, type StampedEvent } from '@async2/domain';
 import { createTestDatabase, createTestTopic, migratedDataSource, type TestDatabase, testBrokers, testKafka, uniqueName, waitFor } from '@async2/testing';
 import type { Logger } from '@nestjs/common';
@@ -13,7 +13,8 @@ import type { PartitionConsumer } from '../partition-consumer.service';
 import type { LaneDependencies, PartitionLane } from './partition-lane';
 
 // Real Kafka and PostgreSQL: records produced to a partition, folded by its lane, flushed in one
-// transaction; poison goes to the DLQ and the offset moves on; a fenced lane writes nothing.
+// transaction; poison goes to the DLQ and the offset moves on; an event the fold refuses parks its
+// ID in the same transaction, and an operator's control record releases it; a fenced lane writes nothing.
 // Once per Kafka client: the lane is given records as that client's source reads them, and its
 // dead letters go out through that client's sender.
 
@@ -86,12 +87,17 @@ let clock = 1_700_000_000_000;
 const stamped = (e: Omit<StampedEvent, 'ts' | 'src'>): StampedEvent => ({ ...e, ts: clock++, src: 'producer-test' });
 
 /** Produces events (encoded as the producer does) and raw records to one partition, in order. */
-async function produce(partition: number, items: Array<StampedEvent | { key: string; value: string }>): Promise<void> {
+async function produce(partition: number, items: Array<StampedEvent | { key: string | Buffer; value: string | Buffer; headers?: Record<string, string> }>): Promise<void> {
   await producer.send({
     topic,
     acks: -1,
-    messages: items.map((item) => ('value' in item ? { partition, key: item.key, value: item.value } : { partition, ...encodeEventRecord(item) })),
+    messages: items.map((item) => ('value' in item ? { partition, key: item.key, value: item.value, headers: item.headers } : { partition, ...encodeEventRecord(item) })),
   });
+}
+
+/** An operator's control record for a parked ID, as the admin endpoint and the CLI write it. */
+function control(id: string, action: 'replay' | 'skip-refused' | 'discard', refusedOffset: number): { key: Buffer; value: Buffer; headers: Record<string, string> } {
+  return encodeParkedControl({ id, action, refusedOffset, ts: Date.now(), by: 'test' });
 }
 
 /** Every record of one partition of `from` (the test's topic or its DLQ), in offset order, as the client's source reads them. */
@@ -119,7 +125,7 @@ const dlqRecord = (m: SourceRecord) => ({
 });
 
 describe('a partition lane on real records', () => {
-  it('folds, flushes the rows and OPLOG offset, and dead-letters what cannot apply', async () => {
+  it('folds, flushes the rows and OPLOG offset, dead-letters what cannot be decoded, and parks an ID whose event the fold refuses', async () => {
     const lane = await claimLane(0, 'consumer-a');
     const adaSet = stamped({ id: 'ada', op: 'set', data: { name: 'Ada', n: 1 }, eventId: 'e-1' });
     const adaIncr = stamped({ id: 'ada', op: 'incr', data: { n: 2 } });
@@ -139,18 +145,23 @@ describe('a partition lane on real records', () => {
       new Map<string, EntityRecord>([
         ['ada', { id: 'ada', state: { name: 'Ada', n: 3 }, deleted: false, version: 2, partition: 0, lastOffset: 1, eventTs: adaIncr.ts, recentEventIds: ['e-1'] }],
         ['bob', { id: 'bob', state: null, deleted: true, version: 2, partition: 0, lastOffset: 7, eventTs: bobDelete.ts, recentEventIds: [] }],
-        ['big', { id: 'big', state: { n: 9_007_199_254_740_991 }, deleted: false, version: 2, partition: 0, lastOffset: 8, eventTs: bigIncr.ts, recentEventIds: [] }],
+        // Parked at the refused incr (5): its later event (8) waits with it instead of applying on a state missing the refused one.
+        ['big', { id: 'big', state: { n: 9_007_199_254_740_000 }, deleted: false, version: 1, partition: 0, lastOffset: 4, eventTs: bigSet.ts, recentEventIds: [] }],
       ]),
     );
+    const parked = new ParkedRepository(dataSource);
+    expect(await parked.find(key, 'big')).toEqual({
+      id: 'big', partition: 0, reason: expect.stringMatching(/incr of "n" leaves the safe number range/), refusedOffset: 5, parkedAt: new Date(bigOverflow.ts), events: 2,
+      kept: [{ offset: 5, event: JSON.parse(JSON.stringify(bigOverflow)) }, { offset: 8, event: JSON.parse(JSON.stringify(bigIncr)) }],
+    });
     expect((await new OplogRepository(dataSource).nextOffsets(key)).get(0)).toBe(9);
 
     const dead = (await readPartition(dlq, 0)).map(dlqRecord).sort((a, b) => Number(a.sourceOffset) - Number(b.sourceOffset));
     expect(dead).toEqual([
       { key: 'ada', value: 'not json', sourceTopic: topic, sourcePartition: '0', sourceOffset: '2', reason: expect.stringMatching(/not UTF-8 JSON/) },
-      { ...bytesOf(bigOverflow), sourceTopic: topic, sourcePartition: '0', sourceOffset: '5', reason: expect.stringMatching(/incr of "n" leaves the safe number range/) },
     ]);
 
-    // The same lane, now holding the rows in memory: the offset keeps moving past what cannot apply.
+    // The same lane, now holding the rows in memory: the offset keeps moving; the parked ID keeps its events.
     const bigOverflowAgain = stamped({ id: 'big', op: 'incr', data: { n: 1 } });
     const adaMerge = stamped({ id: 'ada', op: 'merge', data: { n: null, city: 'London' } });
     await produce(0, [bigOverflowAgain, { key: 'bob', value: '{"v":1,"id":"bob","op":"explode","ts":1,"src":"x"}' }, adaMerge]);
@@ -159,29 +170,45 @@ describe('a partition lane on real records', () => {
     await expect(lane.flush()).resolves.toBe('committed');
 
     expect((await events.findRecords(['ada'])).get('ada')).toMatchObject({ state: { name: 'Ada', city: 'London' }, version: 3, lastOffset: 11 });
-    expect((await events.findRecords(['big'])).get('big')).toMatchObject({ state: { n: 9_007_199_254_740_991 }, version: 2, lastOffset: 8 });
+    expect((await events.findRecords(['big'])).get('big')).toMatchObject({ state: { n: 9_007_199_254_740_000 }, version: 1, lastOffset: 4 });
     expect((await new OplogRepository(dataSource).nextOffsets(key)).get(0)).toBe(12);
+    expect((await parked.find(key, 'big'))?.kept.map((k) => k.offset)).toEqual([5, 8, 9]);
     const deadNow = (await readPartition(dlq, 0)).map(dlqRecord);
-    expect(deadNow.slice(2).sort((a, b) => Number(a.sourceOffset) - Number(b.sourceOffset))).toEqual([
-      { ...bytesOf(bigOverflowAgain), sourceTopic: topic, sourcePartition: '0', sourceOffset: '9', reason: expect.stringMatching(/safe number range/) },
+    expect(deadNow.slice(1)).toEqual([
       { key: 'bob', value: '{"v":1,"id":"bob","op":"explode","ts":1,"src":"x"}', sourceTopic: topic, sourcePartition: '0', sourceOffset: '10', reason: expect.stringMatching(/invalid event/) },
     ]);
   });
 
-  it('dead-letters a record that cannot apply with the bytes it arrived with, whoever encoded it', async () => {
-    const lane = await claimLane(0, 'consumer-c');
+  it("an operator's control record, folded in order by the next owner, releases the parked ID under the fence: refused again it parks again; discarded it flows on", async () => {
+    const parked = new ParkedRepository(dataSource);
+    const zombie = await claimLane(0, 'consumer-z');
+    const lane = await claimLane(0, 'consumer-c'); // loads the parked IDs at its claim; fences the zombie
+    expect(lane.buffer.parked.ids()).toEqual(['big']);
     const start = lane.buffer.nextOffset;
-    // Valid v1, but not in the field order our encoder writes (another writer, or an older producer).
-    const foreign = '{ "src": "other-writer", "ts": 1700000000000, "v": 1, "id": "max", "op": "incr", "data": { "n": 1 } }';
-    await produce(0, [stamped({ id: 'max', op: 'set', data: { n: Number.MAX_SAFE_INTEGER } }), { key: 'max', value: foreign }]);
+    const bigLater = stamped({ id: 'big', op: 'incr', data: { n: -5 } });
+    // skip-refused: 5 is dropped, 8 (+991) reaches 2^53-1, 9 (+1) is refused again and parks big again, with 13 behind it.
+    await produce(0, [control('big', 'skip-refused', 5), bigLater, control('nobody', 'replay', 0), { key: 'big', value: '{"v":1}', headers: { 'x-async2-control': 'parked-v1' } }]);
     const fresh = (await readPartition(topic, 0)).filter((m) => m.offset >= start);
-    expect(fresh.map((m) => lane.fold(m))).toEqual(['folded', 'folded']);
-    const dlqBefore = Number((await admin.fetchTopicOffsets(dlq))[0].high);
-    await expect(lane.flush()).resolves.toBe('committed');
+    for (const m of fresh) zombie.fold(m);
+    await expect(zombie.flush()).resolves.toBe('fenced');
+    expect((await parked.find(key, 'big'))?.kept.map((k) => k.offset)).toEqual([5, 8, 9]);
 
-    const [letter] = (await readPartition(dlq, 0)).slice(dlqBefore).map(dlqRecord);
-    expect(letter).toEqual({ key: 'max', value: foreign, sourceTopic: topic, sourcePartition: '0', sourceOffset: String(start + 1), reason: expect.stringMatching(/safe number range/) });
-    expect((await events.findRecords(['max'])).get('max')).toMatchObject({ state: { n: Number.MAX_SAFE_INTEGER }, version: 1 });
+    expect(fresh.map((m) => lane.fold(m))).toEqual(['folded', 'folded', 'folded', 'folded']);
+    await expect(lane.flush()).resolves.toBe('committed');
+    expect((await events.findRecords(['big'])).get('big')).toMatchObject({ state: { n: Number.MAX_SAFE_INTEGER }, version: 2, lastOffset: 8 });
+    expect(await parked.find(key, 'big')).toMatchObject({ refusedOffset: 9, events: 2, kept: [{ offset: 9 }, { offset: start + 1 }] });
+    expect((await parked.load(key, 0)).map((p) => [p.id, p.refusedOffset, p.events.map((e) => e.offset)])).toEqual([['big', 9, [9, start + 1]]]); // in offset order, as the next claim loads it
+    const [letter] = (await readPartition(dlq, 0)).slice(-1).map(dlqRecord);
+    expect(letter).toMatchObject({ key: 'big', sourceOffset: String(start + 3), reason: expect.stringMatching(/unsupported control record version/) });
+
+    // A request for the earlier parking (at 5) is stale: nothing happens. discard: nothing of big's kept
+    // events applies; big is no longer parked, and its next event applies.
+    await produce(0, [control('big', 'discard', 5), control('big', 'discard', 9), stamped({ id: 'big', op: 'incr', data: { n: -1 } })]);
+    for (const m of (await readPartition(topic, 0)).filter((m) => m.offset >= start + 4)) lane.fold(m);
+    await expect(lane.flush()).resolves.toBe('committed');
+    expect((await events.findRecords(['big'])).get('big')).toMatchObject({ state: { n: Number.MAX_SAFE_INTEGER - 1 }, version: 3, lastOffset: start + 6 });
+    expect(await parked.list(key, 0)).toEqual([]);
+    expect(await dataSource.query('SELECT count(*)::int AS n FROM parked_events')).toEqual([{ n: 0 }]);
   });
 });
 
@@ -383,7 +410,3 @@ describe('a fresh read while a flush is in flight', () => {
 
 describe.each(KAFKA_CLIENTS)('with the %s client', (client) => laneSuites(client));
 
-function bytesOf(event: StampedEvent): { key: string; value: string } {
-  const { key: k, value } = encodeEventRecord(event);
-  return { key: k.toString(), value: value.toString() };
-}

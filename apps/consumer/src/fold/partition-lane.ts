@@ -1,5 +1,5 @@
-import { decodeEventRecord, encodeEventRecord, type EventsRepository, type FlushWriter, type OplogKey, type SourceRecord } from '@async2/data-access';
-import { type EventLimits, type FlushPlan, type PartitionBuffer, misplacedRecord } from '@async2/domain';
+import { decodeEventRecord, decodeParkedControl, type EventsRepository, isControlRecord, type FlushWriter, type OplogKey, type SourceRecord } from '@async2/data-access';
+import { type EventLimits, type FlushPlan, type PartitionBuffer, type RejectedEvent, misplacedRecord } from '@async2/domain';
 import type { Logger } from '@nestjs/common';
 import type { FailPoints } from '../faults/fail-point';
 import type { DeadLetter, DeadLetterPublisher } from '../flush/dead-letter.publisher';
@@ -47,8 +47,6 @@ export class PartitionLane {
   private flushChain: Promise<unknown> = Promise.resolve();
   private flushesRunning = 0;
   private deadLetters: DeadLetter[] = [];
-  /** Bytes of records waiting for their ID's row, by offset: one rejected at the flush is dead-lettered as it arrived. */
-  private pendingBytes = new Map<number, { id: string; key: Buffer | null; value: Buffer | null }>();
   private isFenced = false;
   /** When and why this lane was fenced (liveness turns down after a grace period: see fenced-liveness.ts). */
   fencedSince: { at: number; reason: string } | undefined;
@@ -149,6 +147,7 @@ export class PartitionLane {
       this.buffer.acceptGap(offset);
     }
     const bytes = (message.key?.length ?? 0) + (message.value?.length ?? 0);
+    if (isControlRecord(message.headers)) return this.foldControl(message, bytes);
     const decoded = decodeEventRecord(message.key, message.value, this.deps.limits);
     this.window.record(message, decoded.ok ? decoded.event.ts : undefined);
     const misplaced = decoded.ok && this.deps.partitionCount !== undefined ? misplacedRecord(decoded.event.id, this.partition, this.deps.partitionCount) : undefined;
@@ -157,11 +156,43 @@ export class PartitionLane {
       this.buffer.skip(offset, bytes);
       return 'folded';
     }
-    const held = this.buffer.peek(decoded.event.id) !== undefined;
     const rejected = this.buffer.fold(decoded.event, offset, bytes);
-    if (rejected) this.deadLetters.push({ key: message.key, value: message.value, reason: rejected.reason, partition: this.partition, offset });
-    else if (!held) this.pendingBytes.set(offset, { id: decoded.event.id, key: message.key, value: message.value });
+    if (rejected) this.reportParked(rejected);
     return 'folded';
+  }
+
+  /**
+   * An operator's answer for a parked ID (parked-control.v1.ts): folded here, by the partition's
+   * only writer, in Kafka order with the ID's events, and committed by the next flush under the
+   * fence (docs/parking.md). A malformed one goes to the DLQ like any poison record.
+   */
+  private foldControl(message: SourceRecord, bytes: number): FoldStep {
+    const offset = message.offset;
+    const decoded = decodeParkedControl(message.headers, message.key, message.value);
+    const misplaced = decoded.ok && this.deps.partitionCount !== undefined ? misplacedRecord(decoded.control.id, this.partition, this.deps.partitionCount) : undefined;
+    if (!decoded.ok || misplaced) {
+      this.deadLetters.push({ key: message.key, value: message.value, reason: decoded.ok ? (misplaced as string) : decoded.reason, partition: this.partition, offset });
+      this.buffer.skip(offset, bytes);
+      return 'folded';
+    }
+    const { id, action, by, refusedOffset } = decoded.control;
+    const outcome = this.buffer.releaseParked(id, action, offset, bytes, refusedOffset);
+    const labels = { partition: String(this.partition), action };
+    if (outcome.kind === 'not-parked') {
+      this.deps.logger.warn(`partition ${this.partition}: ${action} of ${id} (asked by ${by}) at offset ${offset}: the ID is not parked at offset ${refusedOffset} (released already, or parked again since); nothing to do`);
+      return 'folded';
+    }
+    metrics.parkedReleases.inc(labels);
+    const what = outcome.kind === 'queued' ? 'waits behind its events being loaded' : `released ${outcome.released} event(s)`;
+    this.deps.logger.log(`partition ${this.partition}: ${action} of parked ${id} (asked by ${by}) at offset ${offset}: ${what}`);
+    if (outcome.kind === 'released' && outcome.rejected) this.reportParked(outcome.rejected);
+    return 'folded';
+  }
+
+  /** The fold refused an event: its ID is parked (docs/parking.md); the partition goes on. */
+  private reportParked(rejected: RejectedEvent): void {
+    metrics.parkedEvents.inc({ partition: String(this.partition) });
+    this.deps.logger.warn(`partition ${this.partition}: ${rejected.event.id} parked at offset ${rejected.offset}: ${rejected.reason} (async2 parked show ${rejected.event.id})`);
   }
 
   /** Whether a flush is running (one at a time per partition; folding goes on meanwhile). */
@@ -211,7 +242,7 @@ export class PartitionLane {
     const plan = this.buffer.flushPlan();
     const window = this.window.cut();
     describe(plan);
-    const result = await this.deps.writer.commit({ key: this.deps.key, partition: this.partition, epoch: this.epoch, nextOffset: plan.nextOffset, records: plan.records, producerMarks: plan.producerMarks, verdicts: plan.verdicts });
+    const result = await this.deps.writer.commit({ key: this.deps.key, partition: this.partition, epoch: this.epoch, nextOffset: plan.nextOffset, records: plan.records, producerMarks: plan.producerMarks, verdicts: plan.verdicts, parked: plan.parked });
     if (result.kind === 'fenced') {
       this.fence('the flush matched no OPLOG row with our epoch: another instance claimed the partition; this flush was rolled back');
       return 'fenced';
@@ -248,13 +279,7 @@ export class PartitionLane {
       const ids = this.buffer.pendingIds();
       if (ids.length > 0) {
         const stored = await this.deps.events.findRecords(ids);
-        for (const rejected of this.buffer.resolvePending(stored, ids)) {
-          const { key, value } = this.pendingBytes.get(rejected.offset) ?? encodeEventRecord(rejected.event);
-          this.deadLetters.push({ key, value, reason: rejected.reason, partition: this.partition, offset: rejected.offset });
-        }
-        // The bytes were kept only for records that might be rejected at their ID's row: those of the resolved IDs are done.
-        const resolved = new Set(ids);
-        for (const [offset, bytes] of this.pendingBytes) if (resolved.has(bytes.id)) this.pendingBytes.delete(offset);
+        for (const rejected of this.buffer.resolvePending(stored, ids)) this.reportParked(rejected);
         continue;
       }
       if (this.deadLetters.length > 0) {

@@ -1,5 +1,5 @@
-import { type KafkaAdmin, type OplogKey, OplogRepository, type PartitionClaim, ProducerMarksRepository, awaitWatermarks } from '@async2/data-access';
-import { PartitionBuffer, type ProducerMark } from '@async2/domain';
+import { type KafkaAdmin, type OplogKey, OplogRepository, type PartitionClaim, ParkedRepository, ProducerMarksRepository, awaitWatermarks } from '@async2/data-access';
+import { type ParkedId, PartitionBuffer, type ProducerMark } from '@async2/domain';
 import type { Logger } from '@nestjs/common';
 
 import type { DataSource } from 'typeorm';
@@ -24,6 +24,7 @@ export async function claimPartitions(
 ): Promise<Map<number, PartitionLane>> {
   const oplog = new OplogRepository(dataSource);
   const marks = new ProducerMarksRepository(dataSource);
+  const parkedStore = new ParkedRepository(dataSource);
   const key: OplogKey = { consumerGroup: config.consumerGroup, topic: config.topics.topic };
   const watermarks = await awaitWatermarks(admin, config.topics.topic);
   const lanes = new Map<number, PartitionLane>();
@@ -33,10 +34,11 @@ export async function claimPartitions(
     // After the claim: its row lock waited for the previous owner's last flush, so these marks are
     // exactly the record identities applied below next_offset.
     const producerMarks = await marks.load(key, partition);
-    const lane = openLane(partition, claim, watermarks.get(partition)?.low ?? 0, producerMarks, config, deps, logger);
+    const parked = await parkedStore.load(key, partition);
+    const lane = openLane(partition, claim, watermarks.get(partition)?.low ?? 0, { producerMarks, parked }, config, deps, logger);
     lanes.set(partition, lane);
     const where = lane.stoppedAtGap ? `stopped at the gap at ${claim.nextOffset}` : `resuming at offset ${lane.buffer.nextOffset}`;
-    logger.log(`partition ${partition}: claimed with epoch ${claim.epoch}, ${where} (${producerMarks.length} producer marks)`);
+    logger.log(`partition ${partition}: claimed with epoch ${claim.epoch}, ${where} (${producerMarks.length} producer marks, ${parked.length} parked IDs)`);
   }
   return lanes;
 }
@@ -50,7 +52,7 @@ function openLane(
   partition: number,
   claim: PartitionClaim,
   logStart: number,
-  producerMarks: ProducerMark[],
+  { producerMarks, parked }: { producerMarks: ProducerMark[]; parked: ParkedId[] },
   config: ConsumerConfig,
   deps: LaneDependencies,
   logger: Logger,
@@ -72,6 +74,7 @@ function openLane(
     maxCachedIds: config.maxCachedIds,
     producerMarks,
     producerRetention: config.producerMarks,
+    parked,
   });
   const lane = new PartitionLane(partition, claim.epoch, buffer, deps, guard);
   if (decision === 'stop') lane.reportGap();

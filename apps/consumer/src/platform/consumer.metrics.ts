@@ -27,6 +27,12 @@ export const versionRefused = new Counter({ name: 'async2_version_refused_total'
 export const expiredIds = new Counter({ name: 'async2_expired_ids_total', help: 'IDs expired (ttlMs) and tombstoned by committed flushes', labelNames: ['partition'] as const });
 /** Verdicts of conditional events committed (`if`), by outcome: applied, rejected, copy (a record's second copy). */
 export const verdictsCommitted = new Counter({ name: 'async2_verdicts_total', help: 'Verdicts of conditional events committed by flushes, by outcome (applied, rejected, copy)', labelNames: ['partition', 'outcome'] as const });
+/** Parking (docs/parking.md): events the fold refused (each parks its ID), and operators' releases by action. */
+export const parkedEvents = new Counter({ name: 'async2_parked_refusals_total', help: 'Events the fold refused: each parked its ID (the ID\'s later events wait with it)', labelNames: ['partition'] as const });
+export const parkedReleases = new Counter({ name: 'async2_parked_releases_total', help: 'Parked IDs released by an operator, by action (replay, skip-refused, discard)', labelNames: ['partition', 'action'] as const });
+/** Parked IDs of the partitions this instance owns, and how long the oldest has waited (by its refused event's time). */
+export const parkedIds = new Gauge({ name: 'async2_parked_ids', help: 'IDs parked (waiting for an operator), by partition', labelNames: ['partition'] as const });
+export const parkedOldestAge = new Gauge({ name: 'async2_parked_oldest_age_seconds', help: 'Age of the oldest parked ID\'s refused event (0: none parked), by partition', labelNames: ['partition'] as const });
 export const dedupeHits = new Counter({ name: 'async2_dedupe_hits_total', help: 'Events skipped as client retries (eventId seen)', labelNames: ['partition'] as const });
 
 /** High watermark minus OPLOG.next_offset, refreshed on every scrape from Kafka and this instance's commits. */

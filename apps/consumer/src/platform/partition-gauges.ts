@@ -1,8 +1,8 @@
 import type { PartitionLane } from '../fold/partition-lane';
-import { bufferedBytes, bufferedEvents, cachedIds, partitionLag, pausedPartitions } from './consumer.metrics';
+import { bufferedBytes, bufferedEvents, cachedIds, parkedIds, parkedOldestAge, partitionLag, pausedPartitions } from './consumer.metrics';
 
 /** Lag = high watermark - OPLOG.next_offset (this instance's last commit), and the buffer's size, per owned partition. */
-export function reportPartitionGauges(lanes: Iterable<PartitionLane>, highWatermarks: ReadonlyMap<number, number>): void {
+export function reportPartitionGauges(lanes: Iterable<PartitionLane>, highWatermarks: ReadonlyMap<number, number>, now = Date.now()): void {
   for (const lane of lanes) {
     const labels = { partition: String(lane.partition) };
     const high = highWatermarks.get(lane.partition) ?? lane.buffer.committedOffset;
@@ -10,6 +10,9 @@ export function reportPartitionGauges(lanes: Iterable<PartitionLane>, highWaterm
     bufferedEvents.set(labels, lane.buffer.uncommittedEvents);
     cachedIds.set(labels, lane.buffer.cachedIds);
     bufferedBytes.set(labels, lane.buffer.uncommittedBytes);
+    parkedIds.set(labels, lane.buffer.parked.count);
+    const oldest = lane.buffer.parked.oldestParkedAt;
+    parkedOldestAge.set(labels, oldest === undefined ? 0 : Math.max(0, (now - oldest) / 1000));
   }
 }
 

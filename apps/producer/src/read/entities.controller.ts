@@ -4,6 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { RequiresScope } from '../auth/requires-scope.decorator';
 import { PartitionMap } from '../ingest/partition-map.service';
 import { FreshReadService } from './fresh-read.service';
+import { ParkedEntityNotFoundError } from './read-errors';
 import { type EntityView, ReadService } from './read.service';
 
 type QueryValue = string | string[] | undefined;
@@ -12,7 +13,8 @@ type QueryValue = string | string[] | undefined;
  * GET /v1/entities/:id, eventual (EVENTS); with ?after=<partition>:<offset>, never older than that
  * write. With ?consistency=fresh, from the owning consumer's memory, falling back to EVENTS; with
  * &minVersion=<n>, never older than a version the client already read. The answer's `source` (and
- * the `x-read-source` header) says which: `memory` or `database`.
+ * the `x-read-source` header) says which: `memory` or `database`. A parked ID's answer says
+ * `parked: true` and why (docs/parking.md).
  */
 @Controller('v1/entities')
 @RequiresScope('read')
@@ -31,6 +33,12 @@ export class EntitiesController {
     @Query('minVersion') minVersion: QueryValue,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<EntityView & { fallback?: string }> {
+    const [view, parkedReason] = await Promise.all([this.view(id, after, consistency, minVersion, reply).catch((error: Error) => error), this.reads.parkedReason(id)]);
+    if (view instanceof Error) throw parkedReason !== undefined && view.name === 'EntityNotFoundError' ? new ParkedEntityNotFoundError(id, parkedReason) : view;
+    return parkedReason === undefined ? view : { ...view, parked: true, parkedReason };
+  }
+
+  private async view(id: string, after: QueryValue, consistency: QueryValue, minVersion: QueryValue, reply: FastifyReply): Promise<EntityView & { fallback?: string }> {
     // A repeated parameter is malformed: joined, it fails its grammar and the answer says so.
     const position = after === undefined ? undefined : parseWriteToken(once(after), this.partitions.partitionCount);
     const level = parseReadConsistency(consistency === undefined ? undefined : once(consistency));

@@ -9,6 +9,16 @@ export class EntityNotFoundError extends DomainError {
   }
 }
 
+/** No state to show, and the ID is parked (docs/parking.md): its first event was refused, or all of its state was. */
+export class ParkedEntityNotFoundError extends EntityNotFoundError {
+  readonly parked = true;
+  constructor(id: string, readonly parkedReason: string) {
+    super(id);
+    this.message = `no state for this id yet: it is parked (${parkedReason}); an operator replays or discards its events (async2 parked show)`;
+    this.name = 'ParkedEntityNotFoundError';
+  }
+}
+
 /** The consumer has not applied the write named by `after` within the wait bound. */
 export class ReadAfterTimeoutError extends DomainError {
   readonly code = 'not_yet_applied';

@@ -1,4 +1,4 @@
-import { EventsRepository, type StoredRecord, awaitWatermarks } from '@async2/data-access';
+import { EventsRepository, type StoredRecord, awaitWatermarks, parkedReasonOf } from '@async2/data-access';
 import { type WritePosition, ValidationError, isReadable, validateEvent } from '@async2/domain';
 import { KafkaConnections } from '@async2/platform';
 import { Inject, Injectable } from '@nestjs/common';
@@ -22,6 +22,9 @@ export interface EntityView {
   source: ReadSource;
   /** When the ID expires (its last `ttlMs`), ISO 8601; absent when it never does. */
   expiresAt?: string;
+  /** Present when the ID is parked (docs/parking.md): this state is missing the parked events. */
+  parked?: true;
+  parkedReason?: string;
 }
 
 /** Reads of materialised state: eventual by default, or after a given write (read-your-writes). */
@@ -30,7 +33,7 @@ export class ReadService {
   private readonly events: EventsRepository;
 
   constructor(
-    dataSource: DataSource,
+    private readonly dataSource: DataSource,
     private readonly watcher: OplogWatcher,
     @Inject(PRODUCER_CONFIG) private readonly config: ProducerConfig,
     private readonly kafka: KafkaConnections,
@@ -48,6 +51,11 @@ export class ReadService {
   async readStored(id: string, after?: WritePosition): Promise<StoredRecord | undefined> {
     if (after) await this.awaitApplied(after);
     return this.events.findStored(id);
+  }
+
+  /** Why the ID is parked, or undefined when it is not (one indexed lookup in PARKED_IDS). */
+  parkedReason(id: string): Promise<string | undefined> {
+    return parkedReasonOf(this.dataSource, { consumerGroup: this.config.consumerGroup, topic: this.config.topics.topic }, id);
   }
 
   /**

@@ -41,6 +41,13 @@ describe('ApiKeyRing', () => {
     expect(ring().authorize(`Bearer ${WRITER}`, 'read')).toMatchObject({ ok: false, reason: 'scope', keyName: 'ingest' });
   });
 
+  it('admin is a scope of its own: read+write keys do not have it', () => {
+    const sha256 = hashApiKey;
+    const keys = new ApiKeyRing([{ name: 'ops', scopes: new Set(['admin'] as const), sha256: sha256('ops-key') }, { name: 'rw', scopes: new Set(['read', 'write'] as const), sha256: sha256('rw-key') }]);
+    expect(keys.authorize('Bearer ops-key', 'admin')).toEqual({ ok: true, keyName: 'ops' });
+    expect(keys.authorize('Bearer rw-key', 'admin')).toMatchObject({ ok: false, reason: 'scope', message: 'the API key "rw" lacks the "admin" scope' });
+  });
+
   it('is disabled without keys', () => {
     expect(new ApiKeyRing([]).enabled).toBe(false);
     expect(ring().enabled).toBe(true);
@@ -49,11 +56,11 @@ describe('ApiKeyRing', () => {
 
 describe('parseApiKeyEntries', () => {
   it('names every bad entry and keeps none of them', () => {
-    const { entries, problems } = parseApiKeyEntries(`ok:write:${hex('k')},bad name:write:${hex('k2')},x:admin:${hex('k3')},y:read:${WRITER},z:read,ok:read:${hex('k4')}`, 'API_KEYS_FILE');
+    const { entries, problems } = parseApiKeyEntries(`ok:write:${hex('k')},bad name:write:${hex('k2')},x:owner:${hex('k3')},y:read:${WRITER},z:read,ok:read:${hex('k4')}`, 'API_KEYS_FILE');
     expect(entries).toEqual([]);
     expect(problems).toEqual([
       'API_KEYS_FILE entry 2: the name must be 1-64 letters, digits, . _ -',
-      'API_KEYS_FILE entry 3: scopes must be write, read joined by + (got "admin")',
+      'API_KEYS_FILE entry 3: scopes must be write, read, admin joined by + (got "owner")',
       'API_KEYS_FILE entry 4: the hash must be 64 hex digits (the SHA-256 of the key, never the key itself)',
       'API_KEYS_FILE entry 5: must read name:scopes:sha256-hex',
       'API_KEYS_FILE entry 6: the name "ok" is used twice',

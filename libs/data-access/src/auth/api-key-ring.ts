@@ -1,7 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 
-export type ApiScope = 'write' | 'read';
-export const API_SCOPES: readonly ApiScope[] = ['write', 'read'];
+export type ApiScope = 'write' | 'read' | 'admin';
+// admin: the operator's endpoints (parked IDs, docs/parking.md); never implied by the others.
+export const API_SCOPES: readonly ApiScope[] = ['write', 'read', 'admin'];
 
 /** One configured key: only its SHA-256 is kept, never the key itself. */
 export interface ApiKeyEntry {

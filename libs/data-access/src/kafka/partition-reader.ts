@@ -6,6 +6,8 @@ export interface PartitionRecord {
   offset: number;
   key: Buffer | null;
   value: Buffer | null;
+  /** Header values (a control record is told apart by one: parked-control.v1.ts). */
+  headers?: Record<string, Buffer>;
 }
 
 /** What the handler says after each batch: read on, or stop here. */
@@ -62,7 +64,7 @@ export async function readPartition(
       for (const record of batch.records) {
         if (record.offset < expected) continue;
         if (record.offset > expected) return finish(new RecordsRemovedError(topic, partition, expected, record.offset));
-        records.push({ offset: record.offset, key: record.key, value: record.value });
+        records.push({ offset: record.offset, key: record.key, value: record.value, headers: record.headers });
         expected = record.offset + 1;
       }
       try {

@@ -1,7 +1,8 @@
-import type { EntityRecord, ProducerMarksPlan, VerdictEntry } from '@async2/domain';
+import { type EntityRecord, ParkedIds, type ParkedPlan, type ProducerMarksPlan, type VerdictEntry } from '@async2/domain';
 import type { DataSource } from 'typeorm';
 import { type FlushStatementAnswer, flushParameters, flushStatement } from './flush-statement';
 import type { OplogKey } from './oplog.repository';
+import { writeParked } from './parked-statement';
 import { INSERT_VERDICTS, verdictParameters } from './verdict-statement';
 
 /** One partition's flush: the changed records and the offset that follows the last folded event. */
@@ -15,6 +16,8 @@ export interface FlushBatch {
   producerMarks?: ProducerMarksPlan;
   /** The verdicts of the conditional events up to nextOffset (omitted: none). */
   verdicts?: readonly VerdictEntry[];
+  /** The parked store's changes (omitted: none; see parked-statement.ts). */
+  parked?: ParkedPlan;
 }
 
 /** `refused`: rows not written because EVENTS holds a higher version of the ID (never moved backwards). */
@@ -58,6 +61,7 @@ export class FlushWriter {
       }
       // Under the fence: the statement above holds the OPLOG row lock until COMMIT (verdict-statement.ts).
       if (batch.verdicts?.length) await runner.query(INSERT_VERDICTS, verdictParameters(batch.key, batch.partition, batch.verdicts));
+      if (batch.parked && !ParkedIds.isEmpty(batch.parked)) await writeParked(runner, batch.key, batch.partition, batch.parked);
       await this.hooks.beforeCommit?.();
       await runner.commitTransaction();
       return { kind: 'committed', rows: answer.written, refused: batch.records.length - answer.written };

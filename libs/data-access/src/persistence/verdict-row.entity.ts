@@ -29,7 +29,7 @@ export class VerdictRow {
   @Column({ name: 'seen_version', type: 'bigint', nullable: true })
   seenVersion!: string | null;
 
-  /** For `rejected`: `condition` or `unappliable`. */
+  /** For `rejected`: `condition` or `discarded` (parked, then discarded by an operator). */
   @Column({ type: 'text', nullable: true })
   reason!: string | null;
 

@@ -82,7 +82,6 @@ describe('verdictOf: what applying the event did, as its verdict', () => {
     ['applied', { outcome: 'applied', seenVersion: 4 }],
     ['duplicate', { outcome: 'applied', seenVersion: 4, duplicate: true }],
     ['unmet', { outcome: 'rejected', seenVersion: 4, reason: 'condition' }],
-    ['rejected', { outcome: 'rejected', seenVersion: 4, reason: 'unappliable' }],
   ])('%s -> %j', (kind, verdict) => {
     expect(verdictOf(kind, 4)).toEqual(verdict);
   });

@@ -8,14 +8,16 @@ import type { EntityRecord } from './entity-record';
  * same) and never flips:
  * - `applied`: the condition held and the event applied (the ID's version is now `seenVersion` + 1);
  *   `duplicate`: its eventId was applied to the ID before, so this copy changed nothing (the write is in);
- * - `rejected`: `reason` `condition`, the condition did not hold, or `unappliable`, it held but the
- *   op cannot apply to the state (the event went to the DLQ); either way nothing changed.
+ * - `rejected`: `reason` `condition`, the condition did not hold, or `discarded`, the fold refused
+ *   the op (its ID parked, docs/parking.md) and an operator discarded it; either way nothing changed.
+ *   A conditional event parked with its ID has no verdict until an operator replays it (decided
+ *   then, as it applies) or discards it: deciding at the refusal could flip at the replay.
  * `seenVersion` is the ID's version the fold saw (0: never written).
  */
 export interface ConditionVerdict {
   outcome: 'applied' | 'rejected';
   seenVersion: number;
-  reason?: 'condition' | 'unappliable';
+  reason?: 'condition' | 'discarded';
   duplicate?: boolean;
 }
 
@@ -46,7 +48,7 @@ export function conditionHolds(record: EntityRecord, condition: EventCondition):
 }
 
 /** The verdict of a conditional event from what applying it did (applyEvent) and the version it saw before. */
-export function verdictOf(kind: ApplyOutcome['kind'], seenVersion: number): ConditionVerdict {
+export function verdictOf(kind: Exclude<ApplyOutcome['kind'], 'rejected'>, seenVersion: number): ConditionVerdict {
   switch (kind) {
     case 'applied':
       return { outcome: 'applied', seenVersion };
@@ -54,7 +56,5 @@ export function verdictOf(kind: ApplyOutcome['kind'], seenVersion: number): Cond
       return { outcome: 'applied', seenVersion, duplicate: true };
     case 'unmet':
       return { outcome: 'rejected', seenVersion, reason: 'condition' };
-    case 'rejected':
-      return { outcome: 'rejected', seenVersion, reason: 'unappliable' };
   }
 }

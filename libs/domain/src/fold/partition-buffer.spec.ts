@@ -50,7 +50,7 @@ describe('PartitionBuffer offsets', () => {
     b.skip(7);
     expect(b).toMatchObject({ nextOffset: 8, committedOffset: 7, uncommittedEvents: 1, hasUncommitted: true });
     const plan = b.flushPlan();
-    expect(plan).toEqual({ records: [], nextOffset: 8, events: 1, bytes: 0, producerMarks: { changed: [], forgotten: [] }, verdicts: [] });
+    expect(plan).toMatchObject({ records: [], nextOffset: 8, events: 1, bytes: 0, producerMarks: { changed: [], forgotten: [] }, verdicts: [] });
     b.markCommitted(plan);
     expect(b).toMatchObject({ committedOffset: 8, uncommittedEvents: 0, hasUncommitted: false });
   });
@@ -119,7 +119,7 @@ describe('PartitionBuffer flush plans', () => {
     const plan = flushNew(b);
     expect(plan.records).toHaveLength(2);
     expect(b).toMatchObject({ committedOffset: 52, nextOffset: 52, hasUncommitted: false, uncommittedEvents: 0 });
-    expect(b.flushPlan()).toEqual({ records: [], nextOffset: 52, events: 0, bytes: 0, producerMarks: { changed: [], forgotten: [] }, verdicts: [] });
+    expect(b.flushPlan()).toMatchObject({ records: [], nextOffset: 52, events: 0, bytes: 0, producerMarks: { changed: [], forgotten: [] }, verdicts: [] });
     expect(b.peek('a')?.state).toEqual({ v: 1 });
   });
 
@@ -218,15 +218,17 @@ describe('PartitionBuffer duplicates and rejections', () => {
     expect(rejection).toEqual({ event: overflow, offset: 1, reason: expect.stringContaining('safe number range') });
     expect(b.peek('a')).toMatchObject({ state: { n: 1 }, version: 1 });
     expect(b).toMatchObject({ nextOffset: 2, uncommittedEvents: 1, hasUncommitted: true });
-    expect(b.flushPlan()).toEqual({ records: [], nextOffset: 2, events: 1, bytes: 0, producerMarks: { changed: [], forgotten: [] }, verdicts: [] });
+    expect(b.flushPlan()).toMatchObject({ records: [], nextOffset: 2, events: 1, bytes: 0, producerMarks: { changed: [], forgotten: [] }, verdicts: [] });
+    expect(b.parked.get('a')).toMatchObject({ refusedOffset: 1, events: [{ event: overflow, offset: 1 }] });
   });
 
-  it('a rejected apply on a pending ID is returned by resolvePending; later events still apply', () => {
+  it('a rejected apply on a pending ID is returned by resolvePending; the later events of the ID are parked behind it', () => {
     const b = buffer(0);
     foldAll(b, overflow, ev('a', 'incr', { m: 1 }));
     const rejected = b.resolvePending(new Map([['a', { ...emptyRecord('a', P), state: { n: 1 }, version: 1 }]]));
     expect(rejected).toEqual([{ event: overflow, offset: 0, reason: expect.stringContaining('safe number range') }]);
-    expect(json(b.flushPlan().records)).toEqual([expect.objectContaining({ state: { n: 1, m: 1 }, version: 2, lastOffset: 1 })]);
+    expect(b.flushPlan().records).toEqual([]);
+    expect(b.parked.get('a')?.events.map((e) => e.offset)).toEqual([0, 1]);
   });
 });
 
@@ -381,6 +383,30 @@ describe('PartitionBuffer verdicts of conditional events', () => {
     const plan = flushNew(b);
     expect(plan.verdicts.map((v) => v.verdict)).toEqual([{ outcome: 'applied', seenVersion: 0 }, { outcome: 'applied', seenVersion: 1, duplicate: true }]);
     expect(plan.records[0].version).toBe(1);
+  });
+
+  it('a refused conditional event parks its ID without a verdict: the replay decides it, once', () => {
+    const b = buffer(0);
+    const near = Number.MAX_SAFE_INTEGER - 10;
+    foldAll(b, ev('a', 'set', { n: near }), cond(ev('a', 'incr', { n: 100 }), { version: 1 }, 2), cond(ev('a', 'merge', { m: 1 }), { present: true }, 3));
+    // Offset 1 was refused (its ID parked), offset 2 waits behind it: neither has a verdict yet.
+    expect(flushNew(b).verdicts).toEqual([]);
+    // The operator skips the refused one (discarded: rejected) and replays the rest: offset 2 applies
+    // now and is decided, at its own offset.
+    b.releaseParked('a', 'skip-refused', b.nextOffset);
+    expect(flushNew(b).verdicts.map((v) => [v.offset, v.verdict])).toEqual([
+      [1, { outcome: 'rejected', seenVersion: 1, reason: 'discarded' }],
+      [2, { outcome: 'applied', seenVersion: 1 }],
+    ]);
+  });
+
+  it('a discarded conditional event is rejected as discarded, at the version the ID has', () => {
+    const b = buffer(0);
+    foldAll(b, ev('a', 'set', { n: Number.MAX_SAFE_INTEGER - 10 }), cond(ev('a', 'incr', { n: 100 }), { version: 1 }, 2), ev('a', 'merge', { m: 1 }));
+    flushNew(b);
+    b.releaseParked('a', 'discard', b.nextOffset);
+    expect(flushNew(b).verdicts.map((v) => [v.offset, v.verdict])).toEqual([[1, { outcome: 'rejected', seenVersion: 1, reason: 'discarded' }]]);
+    expect(b.peek('a')).toMatchObject({ version: 1 });
   });
 
   it('keeps verdicts until their plan commits: a failed plan is retaken whole by the next', () => {

@@ -3,9 +3,10 @@ import { applyEvent } from './apply-event';
 import { type ConditionVerdict, type VerdictEntry, verdictOf } from './condition-verdict';
 import { type EntityRecord, emptyRecord } from './entity-record';
 import { expireRecord, isExpired } from './expiry';
+import { type ParkedAction, type ParkedId, ParkedIds, type ParkedPlan } from './parked-ids';
 import { type ProducerMark, type ProducerMarksPlan, ProducerSequences, type ProducerSequencesOptions } from './producer-sequences';
 
-/** An event that was valid alone but could not apply to its ID's state: it goes to the DLQ. */
+/** An event that was valid alone but could not apply to its ID's state: its ID is parked (parked-ids.ts). */
 export interface RejectedEvent {
   event: StampedEvent;
   offset: number;
@@ -24,6 +25,8 @@ export interface FlushPlan {
   producerMarks: ProducerMarksPlan;
   /** The verdicts of the conditional events folded since the last commit, to commit with this plan. */
   verdicts: VerdictEntry[];
+  /** The parked store's changes to commit with this plan (see ParkedIds). */
+  parked: ParkedPlan;
 }
 
 export interface PartitionBufferOptions {
@@ -38,9 +41,17 @@ export interface PartitionBufferOptions {
   producerMarks?: Iterable<ProducerMark>;
   /** How long and how many producers' marks are kept (defaults: 24 h, 10,000). */
   producerRetention?: ProducerSequencesOptions;
+  /** The IDs parked as of OPLOG.next_offset, with their events (none for a new partition). */
+  parked?: Iterable<ParkedId>;
 }
 
 const DEFAULT_PRODUCER_RETENTION: ProducerSequencesOptions = { retentionMs: 24 * 60 * 60 * 1000, maxProducers: 10_000 };
+
+/** What waits for an ID's row: its events, and an operator's release folded behind them. */
+type PendingItem = { event: StampedEvent; offset: number } | { release: ParkedAction; refusedOffset?: number; offset: number };
+
+/** What a release did: applied the kept events now, waits behind events that wait for the row, or found nothing parked. */
+export type ReleaseOutcome = { kind: 'released'; released: number; rejected?: RejectedEvent } | { kind: 'queued' } | { kind: 'not-parked' };
 
 interface Slot {
   record: EntityRecord;
@@ -60,7 +71,7 @@ export class PartitionBuffer {
   private next: number;
   private committed: number;
   private readonly slots = new Map<string, Slot>();
-  private readonly pending = new Map<string, Array<{ event: StampedEvent; offset: number }>>();
+  private readonly pending = new Map<string, PendingItem[]>();
   private dirtyCount = 0;
   private resolveRounds = 0;
   private foldedSinceCommit = 0;
@@ -71,6 +82,8 @@ export class PartitionBuffer {
   readonly producers: ProducerSequences;
   /** Verdicts of conditional events not yet committed, in the order decided (kept until their plan commits). */
   private verdicts: VerdictEntry[] = [];
+  /** IDs whose events wait for an operator: an event the fold refused and every later one. */
+  readonly parked: ParkedIds;
   duplicates = 0;
 
   constructor(options: PartitionBufferOptions) {
@@ -80,6 +93,7 @@ export class PartitionBuffer {
     this.dedupeWindow = options.dedupeWindow;
     this.maxCachedIds = options.maxCachedIds;
     this.producers = new ProducerSequences(options.producerMarks ?? [], options.producerRetention ?? DEFAULT_PRODUCER_RETENTION);
+    this.parked = new ParkedIds(options.parked);
   }
 
   /** The first offset not yet folded: records below it were applied, a record above it is a gap. */
@@ -123,7 +137,8 @@ export class PartitionBuffer {
 
   /**
    * Folds the event at `offset`. Returns a rejection when the event applies to a record held in
-   * memory and cannot (the caller dead-letters it); events for IDs not held wait for their row.
+   * memory and cannot: its ID is parked from that event on; events for IDs not held wait for their
+   * row, and events of a parked ID are kept with it.
    * A second copy of a record already applied moves the offset and changes nothing.
    * `bytes` is the record's size, counted against the buffer's byte bound.
    */
@@ -135,6 +150,56 @@ export class PartitionBuffer {
     if (!this.producers.admit(event.src, event.seq, event.ts)) {
       // A second copy: it answers with its first copy's verdict, looked up by identity when read.
       if (event.condition !== undefined) this.verdicts.push({ offset, ts: event.ts, src: event.src, seq: event.seq, verdict: 'copy' });
+      return undefined;
+    }
+    return this.route(event, offset);
+  }
+
+  /**
+   * The operator's answer for a parked ID, folded at `offset` (a control record in the ID's
+   * partition, so it is ordered with the ID's events): the ID is unparked and its kept events
+   * (all, all but the refused one, or none) apply now, in their order, before any later event.
+   * Events of the ID still waiting for its row may be refused when it comes: the release waits
+   * behind them ('queued') and runs in its place at resolvePending. Otherwise it says how many
+   * events were released, and the first rejection when one is refused again (parked again), or
+   * that the ID is not parked (nothing changed but the offset). With `refusedOffset`, only the
+   * parking at that refused event is released: a request repeated after the ID parked again is stale.
+   */
+  releaseParked(id: string, action: ParkedAction, offset: number, bytes = 0, refusedOffset?: number): ReleaseOutcome {
+    this.expect(offset);
+    this.next = offset + 1;
+    this.foldedSinceCommit++;
+    this.bytesSinceCommit += bytes;
+    const queued = this.pending.get(id);
+    if (queued) {
+      queued.push({ release: action, refusedOffset, offset });
+      return { kind: 'queued' };
+    }
+    return this.releaseNow(id, action, refusedOffset);
+  }
+
+  private releaseNow(id: string, action: ParkedAction, refusedOffset?: number): ReleaseOutcome {
+    const kept = this.parked.get(id)?.events ?? [];
+    const events = this.parked.release(id, action, refusedOffset);
+    if (!events) return { kind: 'not-parked' };
+    // Conditional events the operator discards are decided now: rejected, `discarded`, at the
+    // version the ID has (they were never applied). Those replayed are decided as they apply.
+    const replayed = new Set(events.map((e) => e.offset));
+    for (const dropped of kept) {
+      if (dropped.event.condition === undefined || replayed.has(dropped.offset)) continue;
+      this.decided(dropped.event, dropped.offset, { outcome: 'rejected', seenVersion: this.slots.get(id)?.record.version ?? 0, reason: 'discarded' });
+    }
+    let rejected: RejectedEvent | undefined;
+    for (const parked of events) {
+      const rejection = this.route(parked.event, parked.offset);
+      rejected ??= rejection;
+    }
+    return { kind: 'released', released: events.length, ...(rejected ? { rejected } : {}) };
+  }
+
+  private route(event: StampedEvent, offset: number): RejectedEvent | undefined {
+    if (this.parked.has(event.id)) {
+      this.parked.append(event.id, { event, offset });
       return undefined;
     }
     const queued = this.pending.get(event.id);
@@ -186,8 +251,8 @@ export class PartitionBuffer {
       const stored = loaded.get(id);
       const slot: Slot = { record: stored ? cloneRecord(stored) : emptyRecord(id, this.partition), dirty: false };
       this.slots.set(id, slot);
-      for (const { event, offset } of events) {
-        const rejection = this.apply(slot, event, offset);
+      for (const item of events) {
+        const rejection = 'release' in item ? releasedRejection(this.releaseNow(id, item.release, item.refusedOffset)) : this.apply(slot, item.event, item.offset);
         if (rejection) rejected.push(rejection);
       }
     }
@@ -215,7 +280,7 @@ export class PartitionBuffer {
     const records: EntityRecord[] = [];
     // Snapshots: folds after this call must not change what the writer stores for this plan.
     for (const slot of this.slots.values()) if (slot.dirty) records.push(cloneRecord(slot.record));
-    return { records, nextOffset: this.next, events: this.foldedSinceCommit, bytes: this.bytesSinceCommit, producerMarks: this.producers.plan(), verdicts: [...this.verdicts] };
+    return { records, nextOffset: this.next, events: this.foldedSinceCommit, bytes: this.bytesSinceCommit, producerMarks: this.producers.plan(), verdicts: [...this.verdicts], parked: this.parked.plan() };
   }
 
   /**
@@ -235,6 +300,7 @@ export class PartitionBuffer {
     this.producers.markCommitted(plan.producerMarks);
     // Plans take every uncommitted verdict and commit in order: the plan's are the oldest ones.
     this.verdicts.splice(0, plan.verdicts.length);
+    this.parked.markCommitted(plan.parked);
     this.committed = plan.nextOffset;
     this.foldedSinceCommit -= plan.events;
     this.bytesSinceCommit -= plan.bytes;
@@ -248,7 +314,7 @@ export class PartitionBuffer {
 
   /** Events of `id` folded but waiting for its row (empty when none), for reads of fresh state. */
   pendingEvents(id: string): ReadonlyArray<{ event: StampedEvent; offset: number }> {
-    return this.pending.get(id) ?? [];
+    return (this.pending.get(id) ?? []).filter((item) => 'event' in item);
   }
 
   /**
@@ -283,16 +349,26 @@ export class PartitionBuffer {
   }
 
   private apply(slot: Slot, event: StampedEvent, offset: number): RejectedEvent | undefined {
+    // An earlier event of this ID, waiting with it for the row, was refused: this one waits behind it.
+    if (this.parked.has(event.id)) {
+      this.parked.append(event.id, { event, offset });
+      return undefined;
+    }
     // The version the event sees: an ID expired at its receive time counts its tombstone (applyEvent).
     const seenVersion = slot.record.version + (isExpired(slot.record, event.ts) ? 1 : 0);
     const outcome = applyEvent(slot.record, event, offset, this.dedupeWindow);
+    if (outcome.kind === 'rejected') {
+      // Parked, with its verdict (if conditional) undecided: the operator's replay decides it, or
+      // a discard rejects it (releaseNow). Deciding it now could flip at the replay.
+      this.parked.park(event.id, { event, offset }, outcome.reason);
+      return { event, offset, reason: outcome.reason };
+    }
     if (event.condition !== undefined) this.decided(event, offset, verdictOf(outcome.kind, seenVersion));
     if (outcome.kind === 'duplicate') {
       this.duplicates++;
       return undefined;
     }
     if (outcome.kind === 'unmet') return undefined;
-    if (outcome.kind === 'rejected') return { event, offset, reason: outcome.reason };
     if (!slot.dirty) {
       slot.dirty = true;
       this.dirtyCount++;
@@ -323,6 +399,10 @@ export class PartitionBuffer {
   private expect(offset: number): void {
     if (offset !== this.next) throw new RangeError(`partition ${this.partition}: expected offset ${this.next}, got ${offset}`);
   }
+}
+
+function releasedRejection(outcome: ReleaseOutcome): RejectedEvent | undefined {
+  return outcome.kind === 'released' ? outcome.rejected : undefined;
 }
 
 function cloneRecord(record: EntityRecord): EntityRecord {

@@ -229,6 +229,30 @@ describe('checkHistory on conditional events and their verdicts', () => {
     expect(run(goodVerdicts(), undefined, firstSeen)).toMatchObject({ ok: false, verdictMismatches: 1 });
   });
 
+  it('orders a retried conditional event by the copy that applied, not by its rejected first copy', () => {
+    // doc-r: an update-only merge whose first attempt had an unknown outcome (503): that copy came
+    // before the create and was rejected; its retry (same eventId) came after it and applied.
+    const create: WorkloadOp = { index: 10, kind: 'tracked', seq: 2, event: { id: 'doc-r', op: 'set', eventId: 'r-e10', data: { v: 1 } } };
+    const update: WorkloadOp = { index: 11, kind: 'tracked', seq: 1, event: { id: 'doc-r', op: 'merge', eventId: 'r-e11', data: { w: 1 }, condition: { present: true } } };
+    const topicR: TopicRecord[] = [
+      { partition: 0, offset: 0, event: { ...update.event, ts: 1, src: 'p', seq: 0 } }, // rejected: nothing there yet
+      { partition: 0, offset: 1, event: { ...create.event, ts: 1, src: 'p', seq: 1 } },
+      { partition: 0, offset: 2, event: { ...update.event, ts: 1, src: 'p', seq: 2 } }, // the retry: applied
+    ];
+    const history = new History();
+    history.record(update, { type: 'info', reason: 'HTTP 503' });
+    history.record(create, { type: 'ok', partition: 0, offset: 1 });
+    history.record(update, { type: 'ok', partition: 0, offset: 2 });
+    const observed = new Map<string, ObservedRow>([['doc-r', { version: 2, state: { v: 1, w: 1 }, deleted: false, recentEventIds: ['r-e10', 'r-e11'] }]]);
+    const final: StoredVerdictRow[] = [
+      { partition: 0, offset: 0, outcome: 'rejected', seenVersion: 0, duplicate: false, src: 'p', seq: 0 },
+      { partition: 0, offset: 2, outcome: 'applied', seenVersion: 1, duplicate: false, src: 'p', seq: 2 },
+    ];
+    const report = checkHistory({ attempts: history.attempts, rows: observed, topic: topicR, verdicts: { final } });
+    expect(report.problems).toEqual([]);
+    expect(report).toMatchObject({ ok: true, reordered: 0, verdicts: 1 });
+  });
+
   it('flags a conditional event applied although the reference rejects it, and does not call a rejected one lost', () => {
     const applied = new Map<string, ObservedRow>([['doc-c', { version: 3, state: { v: 1, w: 2 }, deleted: false, recentEventIds: ['c-e0', 'c-e1', 'c-e2'] }]]);
     expect(run(goodVerdicts(), undefined, undefined, applied)).toMatchObject({ ok: false, lost: 0, verdictMismatches: 1 });

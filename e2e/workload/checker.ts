@@ -96,6 +96,8 @@ export function checkHistory(input: CheckInput): CheckReport {
     const key = `${r.event.id}\u0000${r.event.eventId ?? ''}`;
     if (r.event.eventId !== undefined && !kafkaOffsets.has(key)) kafkaOffsets.set(key, r.offset);
   }
+  // The copy that applied, where the reference fold knows it (a retried conditional event's first copy may have been rejected).
+  for (const [key, offset] of reference.appliedAt) kafkaOffsets.set(key, offset);
   for (const [id, entries] of byId) {
     const row = input.rows.get(id);
     if (entries[0].op.kind === 'tracked') checkTrackedId(id, entries, row, kafkaOffsets, reference, report, problem);

@@ -24,6 +24,11 @@ export interface VerdictReference {
   at: Map<string, CheckedVerdict>;
   /** eventIds of conditional events that no copy applied (rejected, or duplicates only): not lost when missing. */
   neverApplied: Set<string>;
+  /**
+   * By `id\0eventId`, the offset of the record that applied it: for a conditional event retried after
+   * an unknown outcome, a later copy than the first (the first was rejected), so Kafka order is its.
+   */
+  appliedAt: Map<string, number>;
 }
 
 /**
@@ -36,6 +41,7 @@ export interface VerdictReference {
 export function referenceVerdicts(topic: readonly TopicRecord[]): VerdictReference {
   const at = new Map<string, CheckedVerdict>();
   const applied = new Set<string>();
+  const appliedAt = new Map<string, number>();
   const conditional = new Set<string>();
   const ids = new Map<string, { version: number; live: boolean; eventIds: Set<string> }>();
   const marks = new Map<string, number>();
@@ -66,6 +72,7 @@ export function referenceVerdicts(topic: readonly TopicRecord[]): VerdictReferen
       if (event.eventId !== undefined) {
         state.eventIds.add(event.eventId);
         applied.add(event.eventId);
+        appliedAt.set(`${event.id}\u0000${event.eventId}`, offset);
       }
     }
     if (!event.condition) continue;
@@ -73,7 +80,7 @@ export function referenceVerdicts(topic: readonly TopicRecord[]): VerdictReferen
     at.set(position, verdict);
     first.set(identity, verdict);
   }
-  return { at, neverApplied: new Set([...conditional].filter((e) => !applied.has(e))) };
+  return { at, neverApplied: new Set([...conditional].filter((e) => !applied.has(e))), appliedAt };
 }
 
 function holds(condition: EventCondition, state: { version: number; live: boolean }): boolean {

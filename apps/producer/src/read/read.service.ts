@@ -53,8 +53,12 @@ export class ReadService {
     return this.events.findStored(id);
   }
 
-  /** Why the ID is parked, or undefined when it is not (one indexed lookup in PARKED_IDS). */
-  parkedReason(id: string): Promise<string | undefined> {
+  /**
+   * Why the ID is parked, or undefined when it is not (one indexed lookup in PARKED_IDS). An ID no
+   * write could have named (read() answers it 400) is never parked, and never reaches the database.
+   */
+  async parkedReason(id: string): Promise<string | undefined> {
+    if (!isWritableId(id, this.config.limits)) return undefined;
     return parkedReasonOf(this.dataSource, { consumerGroup: this.config.consumerGroup, topic: this.config.topics.topic }, id);
   }
 
@@ -96,5 +100,14 @@ export class ReadService {
       offset: record.lastOffset,
       source: 'database',
     };
+  }
+}
+
+function isWritableId(id: string, limits: Parameters<typeof validateEvent>[1]): boolean {
+  try {
+    validateEvent({ id, op: 'delete' }, limits);
+    return true;
+  } catch {
+    return false;
   }
 }

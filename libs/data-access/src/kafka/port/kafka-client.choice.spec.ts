@@ -9,8 +9,8 @@ function read(env: Record<string, string>) {
 }
 
 describe('KAFKA_CLIENT', () => {
-  it('is kafkajs when unset', () => {
-    expect(read({})).toBe('kafkajs');
+  it('is platformatic when unset (the default: docs/performance.md#kafka-clients)', () => {
+    expect(read({})).toBe('platformatic');
   });
 
   it.each(['kafkajs', 'platformatic'])('takes %s', (name) => {

@@ -1,7 +1,7 @@
 import type { JsonObject, StampedEvent } from '../event-contract/change-event';
 import { conditionHolds } from './condition-verdict';
 import type { EntityRecord } from './entity-record';
-import { asExpired, expireRecord, expiryAfter, isExpired } from './expiry';
+import { expireRecord, expiryAfter, isExpired, recordAt } from './expiry';
 import { reduceFields } from './field-reducers';
 import { type FieldTimes, mergeAtTime, setAtTime } from './field-times';
 import { isObject, mergePatch } from './merge-patch';
@@ -33,10 +33,8 @@ export type ApplyOutcome =
  */
 export function applyEvent(record: EntityRecord, event: StampedEvent, offset: number, dedupeWindow: number): ApplyOutcome {
   if (event.eventId !== undefined && record.recentEventIds.includes(event.eventId)) return { kind: 'duplicate' };
+  if (event.condition !== undefined && !conditionHolds(recordAt(record, event.ts), event.condition)) return { kind: 'unmet' };
   const expired = isExpired(record, event.ts);
-  // An expired ID meets conditions as its tombstone would (absent, one version more) whether or
-  // not the sweep has made it one yet: the event's receive time decides, so a replay decides the same.
-  if (event.condition !== undefined && !conditionHolds(expired ? asExpired(record) : record, event.condition)) return { kind: 'unmet' };
 
   const current: JsonObject | null = record.deleted || expired ? null : record.state;
   let next: JsonObject | null;

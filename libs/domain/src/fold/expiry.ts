@@ -31,8 +31,13 @@ export function expireRecord(record: EntityRecord): void {
   delete record.fieldTimes;
 }
 
-/** What an expired record is once swept (expireRecord), without changing it: for judging a condition against. */
-export function asExpired(record: EntityRecord): EntityRecord {
+/**
+ * The record as an event received at `now` finds it, without changing it: an ID expired by then is
+ * its tombstone (absent, one version more: what expireRecord makes), swept or not. Conditions are
+ * judged against it, so a replay judges the same.
+ */
+export function recordAt(record: EntityRecord, now: number): EntityRecord {
+  if (!isExpired(record, now)) return record;
   return { ...record, state: null, deleted: true, version: record.version + 1, expiresAt: undefined, fieldTimes: undefined };
 }
 

@@ -1,8 +1,8 @@
 import type { StampedEvent } from '../event-contract/change-event';
 import { applyEvent } from './apply-event';
-import { type ConditionVerdict, type VerdictEntry, verdictOf } from './condition-verdict';
+import { type VerdictEntry, verdictOf } from './condition-verdict';
 import { type EntityRecord, emptyRecord } from './entity-record';
-import { expireRecord, isExpired } from './expiry';
+import { expireRecord, isExpired, recordAt } from './expiry';
 import { type ParkedAction, type ParkedId, ParkedIds, type ParkedPlan } from './parked-ids';
 import { type ProducerMark, type ProducerMarksPlan, ProducerSequences, type ProducerSequencesOptions } from './producer-sequences';
 
@@ -143,13 +143,10 @@ export class PartitionBuffer {
    * `bytes` is the record's size, counted against the buffer's byte bound.
    */
   fold(event: StampedEvent, offset: number, bytes = 0): RejectedEvent | undefined {
-    this.expect(offset);
-    this.next = offset + 1;
-    this.foldedSinceCommit++;
-    this.bytesSinceCommit += bytes;
+    this.skip(offset, bytes);
     if (!this.producers.admit(event.src, event.seq, event.ts)) {
       // A second copy: it answers with its first copy's verdict, looked up by identity when read.
-      if (event.condition !== undefined) this.verdicts.push({ offset, ts: event.ts, src: event.src, seq: event.seq, verdict: 'copy' });
+      if (event.condition !== undefined) this.decided(event, offset, 'copy');
       return undefined;
     }
     return this.route(event, offset);
@@ -166,10 +163,7 @@ export class PartitionBuffer {
    * parking at that refused event is released: a request repeated after the ID parked again is stale.
    */
   releaseParked(id: string, action: ParkedAction, offset: number, bytes = 0, refusedOffset?: number): ReleaseOutcome {
-    this.expect(offset);
-    this.next = offset + 1;
-    this.foldedSinceCommit++;
-    this.bytesSinceCommit += bytes;
+    this.skip(offset, bytes);
     const queued = this.pending.get(id);
     if (queued) {
       queued.push({ release: action, refusedOffset, offset });
@@ -215,7 +209,7 @@ export class PartitionBuffer {
     return this.apply(slot, event, offset);
   }
 
-  /** Moves past an offset without applying anything (a poison record already dead-lettered). */
+  /** Moves past an offset without applying anything (a poison record already dead-lettered); fold and release start with it. */
   skip(offset: number, bytes = 0): void {
     this.expect(offset);
     this.next = offset + 1;
@@ -354,8 +348,7 @@ export class PartitionBuffer {
       this.parked.append(event.id, { event, offset });
       return undefined;
     }
-    // The version the event sees: an ID expired at its receive time counts its tombstone (applyEvent).
-    const seenVersion = slot.record.version + (isExpired(slot.record, event.ts) ? 1 : 0);
+    const seenVersion = recordAt(slot.record, event.ts).version; // as applyEvent judges its condition
     const outcome = applyEvent(slot.record, event, offset, this.dedupeWindow);
     if (outcome.kind === 'rejected') {
       // Parked, with its verdict (if conditional) undecided: the operator's replay decides it, or
@@ -379,7 +372,7 @@ export class PartitionBuffer {
     return undefined;
   }
 
-  private decided(event: StampedEvent, offset: number, verdict: ConditionVerdict): void {
+  private decided(event: StampedEvent, offset: number, verdict: VerdictEntry['verdict']): void {
     const entry: VerdictEntry = { offset, ts: event.ts, src: event.src, verdict };
     if (event.seq !== undefined) entry.seq = event.seq;
     this.verdicts.push(entry);

@@ -409,6 +409,19 @@ describe('PartitionBuffer verdicts of conditional events', () => {
     expect(b.peek('a')).toMatchObject({ version: 1 });
   });
 
+  it('a release for an ID whose row is not held (a new owner, loaded parked) waits for the row: discarded events are rejected at its version', () => {
+    const refused = cond(ev('a', 'incr', { n: 100 }), { version: 4 }, 2);
+    const b = new PartitionBuffer({ partition: P, nextOffset: 12, dedupeWindow: 4, maxCachedIds: 1000, parked: [{ id: 'a', reason: 'overflow', refusedOffset: 10, parkedAt: 1, events: [{ event: refused, offset: 10 }, { event: ev('a', 'merge', { m: 1 }), offset: 11 }] }] });
+    expect(b.releaseParked('a', 'discard', 12)).toEqual({ kind: 'queued' });
+    expect(b.pendingIds()).toEqual(['a']);
+    b.resolvePending(new Map([['a', { ...emptyRecord('a', P), state: { n: Number.MAX_SAFE_INTEGER - 10 }, version: 4, lastOffset: 9 }]]));
+    expect(b.flushPlan().verdicts.map((v) => [v.offset, v.verdict])).toEqual([[10, { outcome: 'rejected', seenVersion: 4, reason: 'discarded' }]]);
+    // A stale request (another refused offset) changes nothing and waits for nothing.
+    const c = new PartitionBuffer({ partition: P, nextOffset: 12, dedupeWindow: 4, maxCachedIds: 1000, parked: [{ id: 'a', reason: 'overflow', refusedOffset: 10, parkedAt: 1, events: [{ event: refused, offset: 10 }] }] });
+    expect(c.releaseParked('a', 'discard', 12, 0, 7)).toEqual({ kind: 'not-parked' });
+    expect(c.pendingIds()).toEqual([]);
+  });
+
   it('keeps verdicts until their plan commits: a failed plan is retaken whole by the next', () => {
     const b = buffer(0);
     foldAll(b, cond(ev('a', 'set', { n: 1 }), { absent: true }));

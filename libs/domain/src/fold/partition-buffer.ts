@@ -157,19 +157,23 @@ export class PartitionBuffer {
    * partition, so it is ordered with the ID's events): the ID is unparked and its kept events
    * (all, all but the refused one, or none) apply now, in their order, before any later event.
    * Events of the ID still waiting for its row may be refused when it comes: the release waits
-   * behind them ('queued') and runs in its place at resolvePending. Otherwise it says how many
+   * behind them ('queued') and runs in its place at resolvePending; so does one for an ID whose row
+   * is not held (evicted, or not loaded since the claim): a discarded conditional event is rejected
+   * at the ID's version, which only its row knows. Otherwise it says how many
    * events were released, and the first rejection when one is refused again (parked again), or
    * that the ID is not parked (nothing changed but the offset). With `refusedOffset`, only the
    * parking at that refused event is released: a request repeated after the ID parked again is stale.
    */
   releaseParked(id: string, action: ParkedAction, offset: number, bytes = 0, refusedOffset?: number): ReleaseOutcome {
     this.skip(offset, bytes);
+    const release = { release: action, refusedOffset, offset };
+    const parked = this.parked.get(id);
+    const acts = parked !== undefined && (refusedOffset === undefined || parked.refusedOffset === refusedOffset);
     const queued = this.pending.get(id);
-    if (queued) {
-      queued.push({ release: action, refusedOffset, offset });
-      return { kind: 'queued' };
-    }
-    return this.releaseNow(id, action, refusedOffset);
+    if (queued) queued.push(release);
+    else if (acts && !this.slots.has(id)) this.pending.set(id, [release]);
+    else return this.releaseNow(id, action, refusedOffset);
+    return { kind: 'queued' };
   }
 
   private releaseNow(id: string, action: ParkedAction, refusedOffset?: number): ReleaseOutcome {
@@ -192,13 +196,14 @@ export class PartitionBuffer {
   }
 
   private route(event: StampedEvent, offset: number): RejectedEvent | undefined {
-    if (this.parked.has(event.id)) {
-      this.parked.append(event.id, { event, offset });
-      return undefined;
-    }
+    // Waiting for the row comes first: a parked ID waits there only behind its release.
     const queued = this.pending.get(event.id);
     if (queued) {
       queued.push({ event, offset });
+      return undefined;
+    }
+    if (this.parked.has(event.id)) {
+      this.parked.append(event.id, { event, offset });
       return undefined;
     }
     const slot = this.slots.get(event.id);

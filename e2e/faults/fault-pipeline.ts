@@ -69,6 +69,13 @@ export class FaultPipeline {
   producer!: AppProcess;
   /** Each position's verdict as the first snapshot saw it: a later different one is a flip (checked by check()). */
   private readonly verdictsFirstSeen = new Map<string, CheckedVerdict | undefined>();
+  /**
+   * Positions (`partition:offset`) of refused events the operator asked to replay their IDs
+   * without (`replay?skip=refused`, docs/parking.md): whether or not the request's answer came
+   * back, the ID stays parked at that event until a request naming it is folded, and settle()
+   * repeats requests until no ID is parked, so at check() every one of them was discarded.
+   */
+  private readonly discarded = new Set<string>();
 
   private constructor(readonly options: FaultPipelineOptions) {
     this.generator = new WorkloadGenerator({ seed: options.seed, trackedIds: options.trackedIds ?? 120, counterIds: options.counterIds ?? 24, tag: `s${options.seed}` });
@@ -137,10 +144,13 @@ export class FaultPipeline {
   /** Runs the workload in the background until the returned stop() is called; stop() resolves when every request answered. */
   load(options: Partial<Omit<WorkloadRunOptions, 'baseUrl' | 'generator' | 'history' | 'keepGoing'>> = {}): { stop(): Promise<void> } {
     let going = true;
-    // Snapshots of VERDICTS while the faults happen: a verdict that changes between two of them (or by the end) flipped.
+    // Snapshots of VERDICTS while the faults happen: a verdict that changes between two of them (or
+    // by the end) flipped. And an operator who replays parked IDs without their refused event as
+    // they come, so releases are folded under the same faults as everything else.
     const snapshots = (async () => {
       while (going) {
         await this.snapshotVerdicts().catch(() => undefined); // the database may be down on purpose
+        await this.releaseParked().catch(() => undefined); // ... and the producer or the broker
         await sleep(1000);
       }
     })();
@@ -168,8 +178,48 @@ export class FaultPipeline {
     return new Map((await this.admin.fetchTopicOffsets(this.topic)).map((o) => [o.partition, Number(o.high)]));
   }
 
-  /** Waits until OPLOG has reached the topic's end offsets: everything in Kafka is applied. */
+  /**
+   * Waits until OPLOG has reached the topic's end offsets (everything in Kafka is applied) and no ID
+   * is parked: each parked ID is replayed without its refused event, which writes a control record,
+   * so the wait starts again, until a round finds nothing parked.
+   */
   async settle(timeoutMs = 90_000): Promise<void> {
+    for (let round = 1; ; round++) {
+      await this.settleOffsets(timeoutMs);
+      const parked = await this.parkedIds();
+      if (parked.length === 0) return;
+      if (round > 20) throw new Error(`still parked after ${round - 1} rounds of replays: ${parked.map((p) => `${p.id}@${p.partition}:${p.refusedOffset}`).join(', ')}`);
+      await this.releaseParked();
+    }
+  }
+
+  /** The IDs parked as committed (PARKED_IDS), each with its refused event's offset. */
+  async parkedIds(): Promise<Array<{ id: string; partition: number; refusedOffset: number }>> {
+    return this.probe.query<{ id: string; partition: number; refusedOffset: number }>(
+      'SELECT id, partition, refused_offset::float8 AS "refusedOffset" FROM parked_ids WHERE consumer_group = $1 AND topic = $2 ORDER BY partition, id',
+      [this.consumerGroup, this.topic],
+    );
+  }
+
+  /**
+   * The operator: every parked ID is replayed without its refused event through the producer's
+   * admin endpoint. A request with an unknown outcome still counts: the ID stays parked at that
+   * event until one naming it is folded (a repeat is a no-op), and settle() asks again.
+   */
+  async releaseParked(): Promise<number> {
+    const parked = await this.parkedIds();
+    for (const { id, partition, refusedOffset } of parked) {
+      const response = await fetch(`${this.producer.url}/v1/admin/parked/${encodeURIComponent(id)}/replay?skip=refused`, { method: 'POST', signal: AbortSignal.timeout(10_000) }).catch(
+        (error: Error) => ({ status: 0, error }),
+      );
+      // A 4xx sent nothing (404: released meanwhile); anything else may have sent the request.
+      if (response.status >= 400 && response.status < 500) continue;
+      this.discarded.add(`${partition}:${refusedOffset}`);
+    }
+    return parked.length;
+  }
+
+  private async settleOffsets(timeoutMs: number): Promise<void> {
     // Right after a broker fault or a leader move the admin's metadata can be stale (NOT_LEADER): ask again.
     const ends = await waitFor(() => this.endOffsets(), { timeoutMs: 30_000, intervalMs: 500, what: 'the end offsets' });
     await waitFor(
@@ -206,8 +256,14 @@ export class FaultPipeline {
 
   /** Runs the checker over the whole run so far (verdicts included) and prints its line. */
   async check(scenario: string): Promise<CheckReport> {
-    const [rows, topic, final] = await Promise.all([this.probe.eventsTable(), readWholeTopic(this.kafka, this.topic), this.storedVerdicts()]);
-    const report = checkHistory({ attempts: this.history.attempts, rows, topic, verdicts: { final, firstSeen: this.verdictsFirstSeen } });
+    const [rows, topic, final, parked] = await Promise.all([this.probe.eventsTable(), readWholeTopic(this.kafka, this.topic), this.storedVerdicts(), this.parkedIds()]);
+    const report = checkHistory({
+      attempts: this.history.attempts,
+      rows,
+      topic,
+      verdicts: { final, firstSeen: this.verdictsFirstSeen },
+      parking: { discarded: this.discarded, stillParked: parked.map((p) => p.id) },
+    });
     await this.snapshotVerdicts(); // the next scenario on this pipeline checks these stay as they are
     console.log(`[${scenario}] ${formatReport(report)}${report.problems.length ? `\n  ${report.problems.join('\n  ')}` : ''}`);
     return report;

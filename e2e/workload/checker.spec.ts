@@ -258,3 +258,57 @@ describe('checkHistory on conditional events and their verdicts', () => {
     expect(run(goodVerdicts(), undefined, undefined, applied)).toMatchObject({ ok: false, lost: 0, verdictMismatches: 1 });
   });
 });
+
+describe('checkHistory on parked IDs the operator replayed without their refused event', () => {
+  // doc-p: a poison incr that applies (p was absent), a second that leaves the safe range (refused:
+  // the ID parks there), a merge kept while parked, then released by `replay?skip=refused`.
+  const MAX = Number.MAX_SAFE_INTEGER;
+  const ops: WorkloadOp[] = [
+    { index: 0, kind: 'tracked', seq: 1, event: { id: 'doc-p', op: 'incr', eventId: 'p-e0', data: { p: MAX } } },
+    { index: 1, kind: 'tracked', seq: 2, event: { id: 'doc-p', op: 'incr', eventId: 'p-e1', data: { p: MAX } } },
+    { index: 2, kind: 'tracked', seq: 3, event: { id: 'doc-p', op: 'merge', eventId: 'p-e2', data: { w: 1 } } },
+    { index: 3, kind: 'tracked', seq: 4, event: { id: 'doc-p', op: 'merge', eventId: 'p-e3', data: { v: 2 }, condition: { version: 2 } } },
+  ];
+  const topic: TopicRecord[] = ops.map((op, offset) => ({ partition: 0, offset, event: { ...op.event, ts: 1, src: 'p', seq: offset } }));
+  const verdict = (offset: number, seenVersion: number): StoredVerdictRow => ({ partition: 0, offset, outcome: 'applied', seenVersion, duplicate: false, src: 'p', seq: offset });
+  const run = (row: ObservedRow, discarded: string[], stillParked: string[] = [], rows = [verdict(3, 2)]) => {
+    const history = new History();
+    ops.forEach((op, offset) => history.record(op, { type: 'ok', partition: 0, offset }));
+    return checkHistory({ attempts: history.attempts, rows: new Map([['doc-p', row]]), topic, verdicts: { final: rows }, parking: { discarded: new Set(discarded), stillParked } });
+  };
+  const released: ObservedRow = { version: 3, state: { p: MAX, w: 1, v: 2 }, deleted: false, recentEventIds: ['p-e0', 'p-e2', 'p-e3'] };
+
+  it('passes when the refused event is the discarded one and the rest applied once, in order', () => {
+    const report = run(released, ['0:1']);
+    expect(report.problems).toEqual([]);
+    expect(report).toMatchObject({ ok: true, acked: 4, applied: 3, lost: 0, parkedIds: 1, discarded: 1, parkedReordered: 0, wronglyParked: 0, verdicts: 1, verdictMismatches: 0 });
+    expect(formatReport(report)).toContain('parked=1 discarded=1 parked-reordered=0 wrongly-parked=0');
+  });
+
+  it('flags an event discarded although the state at its place would have taken it', () => {
+    const report = run({ version: 3, state: { p: MAX, w: 1, v: 2 }, deleted: false, recentEventIds: ['p-e1', 'p-e2', 'p-e3'] }, ['0:0'], [], [verdict(3, 2)]);
+    expect(report).toMatchObject({ ok: false, wronglyParked: 1 });
+    expect(report.problems.join('\n')).toMatch(/wrongly-parked: doc-p was parked at offset 0 .* \(applied\)/);
+  });
+
+  it('flags the kept events replayed out of order', () => {
+    const report = run({ ...released, recentEventIds: ['p-e0', 'p-e3', 'p-e2'] }, ['0:1']);
+    expect(report).toMatchObject({ ok: false, reordered: 1, parkedReordered: 1 });
+  });
+
+  it('flags an ID still parked at the end (its kept events acknowledged and not applied)', () => {
+    const report = run({ version: 1, state: { p: MAX }, deleted: false, recentEventIds: ['p-e0'] }, ['0:1'], ['doc-p'], []);
+    expect(report).toMatchObject({ ok: false, wronglyParked: 1, lost: 2, verdictMismatches: 1 });
+  });
+
+  it('flags a discarded event that was applied anyway, and one missing without a discard', () => {
+    expect(run({ version: 4, state: { p: MAX, w: 1, v: 2 }, deleted: false, recentEventIds: ['p-e0', 'p-e1', 'p-e2', 'p-e3'] }, ['0:1'])).toMatchObject({ ok: false, phantoms: 1 });
+    expect(run(released, [])).toMatchObject({ ok: false, lost: 1 });
+  });
+
+  it('expects a discarded conditional event rejected at the version its ID had, and still flags the discard when the event would have applied', () => {
+    const report = run({ version: 2, state: { p: MAX, w: 1 }, deleted: false, recentEventIds: ['p-e0', 'p-e2'] }, ['0:1', '0:3'], [], [{ ...verdict(3, 2), outcome: 'rejected' }]);
+    expect(report.problems).toEqual([expect.stringMatching(/wrongly-parked: doc-p was parked at offset 3 .*\(applied\)/)]);
+    expect(report).toMatchObject({ verdictMismatches: 0, lost: 0 });
+  });
+});

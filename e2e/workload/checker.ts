@@ -28,6 +28,12 @@ export interface CheckInput {
    * (conditional events are still judged applied or not by the reference fold of the topic).
    */
   verdicts?: { final: readonly StoredVerdictRow[]; firstSeen?: ReadonlyMap<string, CheckedVerdict | undefined> };
+  /**
+   * Parking (docs/parking.md): the positions (`partition:offset`) of the refused events the
+   * operator replayed their IDs without (`replay?skip=refused`), and the IDs still parked at the
+   * end (none may be: their kept events would be acknowledged and not applied).
+   */
+  parking?: { discarded: ReadonlySet<string>; stillParked: readonly string[] };
 }
 
 export interface CheckReport {
@@ -60,6 +66,14 @@ export interface CheckReport {
    * changed during the run; conditional events applied although the reference rejects every copy.
    */
   verdictMismatches: number;
+  /** Tracked IDs that were parked and released by a replay without the refused event. */
+  parkedIds: number;
+  /** Refused events the operator discarded; each must be refused by a fold of its ID in Kafka order. */
+  discarded: number;
+  /** Applied out of Kafka order, over the parked-then-replayed IDs only (also counted in reordered). */
+  parkedReordered: number;
+  /** Discarded events that the ID's state at their place in Kafka order would have applied, or IDs still parked at the end. */
+  wronglyParked: number;
   problems: string[];
   ok: boolean;
 }
@@ -74,7 +88,8 @@ const MAX_PROBLEMS = 25;
 export function checkHistory(input: CheckInput): CheckReport {
   const report: CheckReport = {
     acked: 0, info: 0, failed: 0, applied: 0, lost: 0, duplicated: 0, reordered: 0,
-    countersOutOfRange: 0, stateMismatches: 0, phantoms: 0, ackMismatches: 0, unverifiable: 0, verdicts: 0, verdictMismatches: 0, problems: [], ok: true,
+    countersOutOfRange: 0, stateMismatches: 0, phantoms: 0, ackMismatches: 0, unverifiable: 0, verdicts: 0, verdictMismatches: 0,
+    parkedIds: 0, discarded: input.parking?.discarded.size ?? 0, parkedReordered: 0, wronglyParked: 0, problems: [], ok: true,
   };
   const problem = (message: string) => {
     if (report.problems.length < MAX_PROBLEMS) report.problems.push(message);
@@ -83,7 +98,8 @@ export function checkHistory(input: CheckInput): CheckReport {
   for (const { status } of ops.values()) report[status === 'ok' ? 'acked' : status === 'info' ? 'info' : 'failed']++;
 
   checkAcknowledgedPositions(input, report, problem);
-  const reference = referenceVerdicts(input.topic);
+  const reference = referenceVerdicts(input.topic, input.parking?.discarded);
+  const discardedById = discardedEvents(input, report, problem);
   if (input.verdicts) checkVerdicts(input, reference, report, problem);
   const byId = new Map<string, Array<{ op: WorkloadOp; status: OpStatus }>>();
   for (const entry of ops.values()) {
@@ -100,11 +116,11 @@ export function checkHistory(input: CheckInput): CheckReport {
   for (const [key, offset] of reference.appliedAt) kafkaOffsets.set(key, offset);
   for (const [id, entries] of byId) {
     const row = input.rows.get(id);
-    if (entries[0].op.kind === 'tracked') checkTrackedId(id, entries, row, kafkaOffsets, reference, report, problem);
+    if (entries[0].op.kind === 'tracked') checkTrackedId(id, entries, row, kafkaOffsets, reference, discardedById.get(id) ?? [], report, problem);
     else checkCounterId(id, entries, row, report, problem);
   }
   report.ok =
-    report.lost + report.duplicated + report.reordered + report.countersOutOfRange + report.stateMismatches + report.phantoms + report.ackMismatches + report.unverifiable + report.verdictMismatches === 0;
+    report.lost + report.duplicated + report.reordered + report.countersOutOfRange + report.stateMismatches + report.phantoms + report.ackMismatches + report.unverifiable + report.verdictMismatches + report.wronglyParked === 0;
   return report;
 }
 
@@ -112,7 +128,8 @@ export function checkHistory(input: CheckInput): CheckReport {
 export function formatReport(r: CheckReport): string {
   return (
     `acked=${r.acked} info=${r.info} fail=${r.failed} applied=${r.applied} lost=${r.lost} duplicated=${r.duplicated} reordered=${r.reordered} ` +
-    `counters-out-of-range=${r.countersOutOfRange} state-mismatch=${r.stateMismatches} phantom=${r.phantoms} ack-mismatch=${r.ackMismatches} unverifiable=${r.unverifiable} verdicts=${r.verdicts} verdict-mismatch=${r.verdictMismatches}`
+    `counters-out-of-range=${r.countersOutOfRange} state-mismatch=${r.stateMismatches} phantom=${r.phantoms} ack-mismatch=${r.ackMismatches} unverifiable=${r.unverifiable} verdicts=${r.verdicts} verdict-mismatch=${r.verdictMismatches} ` +
+    `parked=${r.parkedIds} discarded=${r.discarded} parked-reordered=${r.parkedReordered} wrongly-parked=${r.wronglyParked}`
   );
 }
 
@@ -173,15 +190,38 @@ function checkVerdicts(input: CheckInput, reference: VerdictReference, report: C
   }
 }
 
+/** The discarded records by ID, in Kafka order; a discarded position that holds no event of the run is a problem, and so is an ID still parked. */
+function discardedEvents(input: CheckInput, report: CheckReport, problem: (m: string) => void): Map<string, TopicRecord[]> {
+  const byId = new Map<string, TopicRecord[]>();
+  if (!input.parking) return byId;
+  const at = new Map(input.topic.map((r) => [`${r.partition}:${r.offset}`, r]));
+  for (const position of input.parking.discarded) {
+    const record = at.get(position);
+    if (!record) {
+      report.wronglyParked++;
+      problem(`wrongly-parked: the operator discarded the refused event at ${position}, which holds no event`);
+      continue;
+    }
+    byId.set(record.event.id, [...(byId.get(record.event.id) ?? []), record].sort((a, b) => a.offset - b.offset));
+  }
+  for (const id of input.parking.stillParked) {
+    report.wronglyParked++;
+    problem(`wrongly-parked: ${id} is still parked at the end: its kept events are not applied`);
+  }
+  return byId;
+}
+
 function checkTrackedId(
   id: string,
   entries: Array<{ op: WorkloadOp; status: OpStatus }>,
   row: ObservedRow | undefined,
   kafkaOffsets: Map<string, number>,
   reference: VerdictReference,
+  discarded: readonly TopicRecord[],
   report: CheckReport,
   problem: (m: string) => void,
 ): void {
+  if (discarded.length > 0) report.parkedIds++;
   const history = row?.recentEventIds ?? [];
   if (row && row.version !== history.length) {
     report.unverifiable++;
@@ -202,6 +242,10 @@ function checkTrackedId(
       report.verdictMismatches++;
       problem(`verdict-mismatch: ${id} event ${eventId} is applied, but the reference fold rejects every copy of it (its condition never held)`);
     }
+    if (reference.discardedOnly.has(eventId)) {
+      report.phantoms++;
+      problem(`phantom: ${id} event ${eventId} applied although the operator discarded every copy of it`);
+    }
     if (!entry || entry.status === 'fail') {
       report.phantoms++;
       problem(`phantom: ${id} event ${eventId} applied but ${entry ? 'it was refused (4xx)' : 'never sent'}`);
@@ -209,7 +253,8 @@ function checkTrackedId(
   }
   for (const { op, status } of entries) {
     // A conditional event the reference fold rejected is acknowledged and rightly not applied.
-    if (status === 'ok' && !times.has(op.event.eventId!) && !reference.neverApplied.has(op.event.eventId!)) {
+    // So is one the operator discarded (parked at it, then replayed without it).
+    if (status === 'ok' && !times.has(op.event.eventId!) && !reference.neverApplied.has(op.event.eventId!) && !reference.discardedOnly.has(op.event.eventId!)) {
       report.lost++;
       problem(`lost: ${id} event ${op.event.eventId} (seq ${op.seq}) was acknowledged but is not applied`);
     }
@@ -224,11 +269,12 @@ function checkTrackedId(
     }
     if (offset < previous) {
       report.reordered++;
+      if (discarded.length > 0) report.parkedReordered++;
       problem(`reordered: ${id} event ${eventId} (offset ${offset}) applied after offset ${previous}`);
     }
     previous = Math.max(previous, offset);
   }
-  const expected = foldHistory(id, history, byEventId);
+  const expected = foldHistory(id, history, byEventId, kafkaOffsets, discarded, report, problem);
   const actualState = row && !row.deleted ? row.state : null;
   if (canonical(expected.deleted ? null : expected.state) !== canonical(actualState) || expected.deleted !== (row?.deleted ?? false)) {
     report.stateMismatches++;
@@ -236,19 +282,45 @@ function checkTrackedId(
   }
 }
 
-/** The state an ID must hold: its applied events, in the applied order, each once. */
-function foldHistory(id: string, history: string[], byEventId: Map<string, { op: WorkloadOp }>): EntityRecord {
+/**
+ * The state an ID must hold: its applied events, in the applied order, each once. The events the
+ * operator discarded are tried at their place in Kafka order (before the first applied event of a
+ * later offset): each must be refused there, or the consumer parked the ID for nothing.
+ */
+function foldHistory(
+  id: string,
+  history: string[],
+  byEventId: Map<string, { op: WorkloadOp }>,
+  kafkaOffsets: Map<string, number>,
+  discarded: readonly TopicRecord[],
+  report: CheckReport,
+  problem: (m: string) => void,
+): EntityRecord {
   const record = emptyRecord(id, 0);
   const seen = new Set<string>();
+  let nextDiscarded = 0;
+  const tryDiscarded = (upTo: number) => {
+    for (; nextDiscarded < discarded.length && discarded[nextDiscarded].offset < upTo; nextDiscarded++) {
+      const { offset, event } = discarded[nextDiscarded];
+      const probe = structuredClone(record);
+      const outcome = applyEvent(probe, { ...event, ts: 0 }, offset, Number.MAX_SAFE_INTEGER);
+      if (outcome.kind !== 'rejected') {
+        report.wronglyParked++;
+        problem(`wrongly-parked: ${id} was parked at offset ${offset} (${JSON.stringify(event)}), which its state there ${canonical(record.state)} would have taken (${outcome.kind})`);
+      }
+    }
+  };
   for (const eventId of history) {
     const op = byEventId.get(eventId)?.op;
     if (!op || seen.has(eventId)) continue;
     seen.add(eventId);
+    tryDiscarded(kafkaOffsets.get(`${id}\u0000${eventId}`) ?? Number.MAX_SAFE_INTEGER);
     // The history holds only applied events: their conditions held, so they apply as they are.
     const event = { ...op.event, ts: 0, src: 'checker' };
     delete event.condition;
     applyEvent(record, event, 0, Number.MAX_SAFE_INTEGER);
   }
+  tryDiscarded(Number.MAX_SAFE_INTEGER);
   return record;
 }
 

@@ -29,6 +29,8 @@ export interface VerdictReference {
    * an unknown outcome, a later copy than the first (the first was rejected), so Kafka order is its.
    */
   appliedAt: Map<string, number>;
+  /** eventIds of events whose every copy the operator discarded (parked, then replayed without the refused one): never applied. */
+  discardedOnly: Set<string>;
 }
 
 /**
@@ -36,13 +38,17 @@ export interface VerdictReference {
  * per partition, records in offset order; a record whose producer identity (src, seq) is at or below
  * the highest applied from its producer is a second copy (it answers with its first copy's verdict);
  * an eventId already applied to the ID is a duplicate (applied, changing nothing); otherwise a
- * condition decides on the ID's version (events applied, deletes included) and liveness.
+ * condition decides on the ID's version (events applied, deletes included) and liveness. A record
+ * at a `discarded` position (`partition:offset`: a refused event the operator replayed its ID
+ * without, see docs/parking.md) counts as seen (its producer identity) but applies nothing; if
+ * conditional, it is rejected at the version its ID had.
  */
-export function referenceVerdicts(topic: readonly TopicRecord[]): VerdictReference {
+export function referenceVerdicts(topic: readonly TopicRecord[], discarded: ReadonlySet<string> = new Set()): VerdictReference {
   const at = new Map<string, CheckedVerdict>();
   const applied = new Set<string>();
   const appliedAt = new Map<string, number>();
   const conditional = new Set<string>();
+  const discardedIds = new Set<string>();
   const ids = new Map<string, { version: number; live: boolean; eventIds: Set<string> }>();
   const marks = new Map<string, number>();
   const first = new Map<string, CheckedVerdict>();
@@ -65,7 +71,10 @@ export function referenceVerdicts(topic: readonly TopicRecord[]): VerdictReferen
     let verdict: CheckedVerdict;
     if (event.eventId !== undefined && state.eventIds.has(event.eventId)) verdict = { outcome: 'applied', seenVersion: seen, duplicate: true };
     else if (event.condition && !holds(event.condition, state)) verdict = { outcome: 'rejected', seenVersion: seen, duplicate: false };
-    else {
+    else if (discarded.has(position)) {
+      verdict = { outcome: 'rejected', seenVersion: seen, duplicate: false };
+      if (event.eventId !== undefined) discardedIds.add(event.eventId);
+    } else {
       verdict = { outcome: 'applied', seenVersion: seen, duplicate: false };
       state.version++;
       state.live = event.op !== 'delete';
@@ -80,7 +89,8 @@ export function referenceVerdicts(topic: readonly TopicRecord[]): VerdictReferen
     at.set(position, verdict);
     first.set(identity, verdict);
   }
-  return { at, neverApplied: new Set([...conditional].filter((e) => !applied.has(e))), appliedAt };
+  const notApplied = (eventIds: Set<string>) => new Set([...eventIds].filter((e) => !applied.has(e)));
+  return { at, neverApplied: notApplied(conditional), appliedAt, discardedOnly: notApplied(discardedIds) };
 }
 
 function holds(condition: EventCondition, state: { version: number; live: boolean }): boolean {

@@ -9,7 +9,11 @@ import { seededRandom } from '../http-workload';
  *   and half the sets and merges an event time (`ts`) drawn out of Kafka order, so older ones lose; a
  *   fifth of the events carry a condition (`if`: the version the generator expects, create-only,
  *   update-only), which concurrency, deletes and earlier rejections make fail often enough: the
- *   checker compares each verdict with a reference fold of the topic. The consumer
+ *   checker compares each verdict with a reference fold of the topic. A few incrs are poison (`p` by
+ *   the largest safe integer): the first on a fresh `p` applies, the next one leaves the safe range,
+ *   so the consumer refuses it and parks the ID (docs/parking.md) until the fault pipeline's operator
+ *   replays it without the refused event; the checker proves each discarded event was refused in
+ *   Kafka order and the ID's other events applied once, in order. The consumer
  *   keeps the last K eventIds applied to an ID in its row (`recent_event_ids`); with K (DEDUPE_WINDOW)
  *   at least the events per ID, that list IS the ID's full applied history, in applied order.
  * - counter IDs get only anonymous incr events (no eventId, so the consumer's dedupe cannot hide a
@@ -73,7 +77,8 @@ export class WorkloadGenerator {
     const small = Math.floor(this.random() * 100);
     if (roll < 0.22) event = { id, op: 'set', eventId, data: { seq, name: `s${index}`, n: small } };
     else if (roll < 0.44) event = { id, op: 'merge', eventId, data: { seq, last: `m${index}`, nested: { [`k${index % 5}`]: this.random() < 0.2 ? null : index } } };
-    else if (roll < 0.64) event = { id, op: 'incr', eventId, data: { n: 1 + (small % 9), seq: 1 } };
+    else if (roll < 0.62) event = { id, op: 'incr', eventId, data: { n: 1 + (small % 9), seq: 1 } };
+    else if (roll < 0.64) event = { id, op: 'incr', eventId, data: { p: Number.MAX_SAFE_INTEGER } };
     else if (roll < 0.7) event = { id, op: 'max', eventId, data: { hi: small, n: small - 50 } };
     else if (roll < 0.76) event = { id, op: 'min', eventId, data: { lo: small } };
     else if (roll < 0.82) event = { id, op: 'append', eventId, data: { log: [index, `a${small}`] }, keepLast: 5 };

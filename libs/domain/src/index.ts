@@ -13,6 +13,7 @@ export * from './fold/entity-record';
 export * from './fold/apply-event';
 export * from './fold/condition-verdict';
 export * from './read/write-token';
+export * from './fold/flush-plan';
 export * from './fold/partition-buffer';
 export * from './fold/parked-ids';
 export * from './fold/producer-sequences';

@@ -3,31 +3,9 @@ import { applyEvent } from './apply-event';
 import { type VerdictEntry, verdictOf } from './condition-verdict';
 import { type EntityRecord, emptyRecord } from './entity-record';
 import { expireRecord, isExpired, recordAt } from './expiry';
-import { type ParkedAction, type ParkedId, ParkedIds, type ParkedPlan } from './parked-ids';
-import { type ProducerMark, type ProducerMarksPlan, ProducerSequences, type ProducerSequencesOptions } from './producer-sequences';
-
-/** An event that was valid alone but could not apply to its ID's state: its ID is parked (parked-ids.ts). */
-export interface RejectedEvent {
-  event: StampedEvent;
-  offset: number;
-  reason: string;
-}
-
-/** What one flush writes: the absolute state of every changed ID, and the offset to resume from. */
-export interface FlushPlan {
-  records: EntityRecord[];
-  nextOffset: number;
-  /** Events folded into this plan (applied, duplicate or rejected), for metrics. */
-  events: number;
-  /** Record bytes folded into this plan, for the buffer's byte bound. */
-  bytes: number;
-  /** The producer marks to commit with this plan (record identities, see ProducerSequences). */
-  producerMarks: ProducerMarksPlan;
-  /** The verdicts of the conditional events folded since the last commit, to commit with this plan. */
-  verdicts: VerdictEntry[];
-  /** The parked store's changes to commit with this plan (see ParkedIds). */
-  parked: ParkedPlan;
-}
+import type { FlushPlan, RejectedEvent } from './flush-plan';
+import { type ParkedAction, type ParkedId, ParkedIds } from './parked-ids';
+import { type ProducerMark, ProducerSequences, type ProducerSequencesOptions } from './producer-sequences';
 
 export interface PartitionBufferOptions {
   partition: number;
@@ -50,7 +28,7 @@ const DEFAULT_PRODUCER_RETENTION: ProducerSequencesOptions = { retentionMs: 24 *
 /** What waits for an ID's row: its events, and an operator's release folded behind them. */
 type PendingItem = { event: StampedEvent; offset: number } | { release: ParkedAction; refusedOffset?: number; offset: number };
 
-/** What a release did: applied the kept events now, waits behind events that wait for the row, or found nothing parked. */
+/** What a release did: applied the kept events now, waits for the ID's row (behind its events waiting for it), or found nothing parked. */
 export type ReleaseOutcome = { kind: 'released'; released: number; rejected?: RejectedEvent } | { kind: 'queued' } | { kind: 'not-parked' };
 
 interface Slot {

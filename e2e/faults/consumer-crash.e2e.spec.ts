@@ -10,7 +10,7 @@ describe.each(['kafkajs', 'platformatic'])('consumer crashes, consumer on %s', (
   let pipeline: FaultPipeline;
 
   beforeAll(async () => {
-    pipeline = await FaultPipeline.start({ seed, partitions: 3, consumerEnv: { KAFKA_CLIENT: client } });
+    pipeline = await FaultPipeline.start({ seed, partitions: 3, consumerEnv: { KAFKA_CLIENT: client }, ttlIds: 8 });
   });
   afterAll(async () => {
     await pipeline?.close();

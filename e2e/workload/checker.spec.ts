@@ -313,8 +313,8 @@ describe('checkHistory on TTL IDs (the reference fold with expiry)', () => {
   it('passes a run whose expiries, sweeps (one after a lag), revival and verdicts all agree with the reference', () => {
     const report = run();
     expect(report.problems).toEqual([]);
-    expect(report).toMatchObject({ ok: true, expired: 2, expiredAtWrite: 1, ttlMismatches: 0, verdicts: 3, verdictMismatches: 0, lost: 0, applied: 5 });
-    expect(formatReport(report)).toContain('expired=2 expired-at-write=1 ttl-mismatch=0');
+    expect(report).toMatchObject({ ok: true, expired: 2, sweptAhead: 1, expiredAtWrite: 1, ttlMismatches: 0, verdicts: 3, verdictMismatches: 0, lost: 0, applied: 5 });
+    expect(formatReport(report)).toContain('expired=2 swept-ahead=1 expired-at-write=1 ttl-mismatch=0');
   });
 
   it('flags a tombstone missing: the write that found the ID expired did not count its expiry', () => {

@@ -68,8 +68,12 @@ export interface CheckReport {
    * changed during the run; conditional events applied although the reference rejects every copy.
    */
   verdictMismatches: number;
-  /** TTL IDs: sweep tombstones checked (legal where they were committed), and expiries found by a later write. */
+  /**
+   * TTL IDs: sweep tombstones checked (legal where they were committed), those of them a lagging
+   * consumer made before folding a write received before the expiry, and expiries found by a write.
+   */
   expired: number;
+  sweptAhead: number;
   expiredAtWrite: number;
   /** TTL IDs whose version, state, liveness or expiry differ from the reference fold with expiry, or tombstones it cannot explain. */
   ttlMismatches: number;
@@ -87,7 +91,7 @@ const MAX_PROBLEMS = 25;
 export function checkHistory(input: CheckInput): CheckReport {
   const report: CheckReport = {
     acked: 0, info: 0, failed: 0, applied: 0, lost: 0, duplicated: 0, reordered: 0,
-    countersOutOfRange: 0, stateMismatches: 0, phantoms: 0, ackMismatches: 0, unverifiable: 0, verdicts: 0, verdictMismatches: 0, expired: 0, expiredAtWrite: 0, ttlMismatches: 0, problems: [], ok: true,
+    countersOutOfRange: 0, stateMismatches: 0, phantoms: 0, ackMismatches: 0, unverifiable: 0, verdicts: 0, verdictMismatches: 0, expired: 0, sweptAhead: 0, expiredAtWrite: 0, ttlMismatches: 0, problems: [], ok: true,
   };
   const problem = (message: string) => {
     if (report.problems.length < MAX_PROBLEMS) report.problems.push(message);
@@ -129,7 +133,7 @@ export function formatReport(r: CheckReport): string {
   return (
     `acked=${r.acked} info=${r.info} fail=${r.failed} applied=${r.applied} lost=${r.lost} duplicated=${r.duplicated} reordered=${r.reordered} ` +
     `counters-out-of-range=${r.countersOutOfRange} state-mismatch=${r.stateMismatches} phantom=${r.phantoms} ack-mismatch=${r.ackMismatches} unverifiable=${r.unverifiable} verdicts=${r.verdicts} verdict-mismatch=${r.verdictMismatches} ` +
-    `expired=${r.expired} expired-at-write=${r.expiredAtWrite} ttl-mismatch=${r.ttlMismatches}`
+    `expired=${r.expired} swept-ahead=${r.sweptAhead} expired-at-write=${r.expiredAtWrite} ttl-mismatch=${r.ttlMismatches}`
   );
 }
 
@@ -151,6 +155,7 @@ function ttlReference(input: CheckInput, ops: Map<number, { op: WorkloadOp; stat
   const expiry = referenceExpiry(input.topic, ttlIds, input.ttl.tombstones);
   for (const [position, verdict] of expiry.verdicts) reference.at.set(position, verdict);
   report.expired += expiry.swept;
+  report.sweptAhead += expiry.sweptAhead;
   report.expiredAtWrite += expiry.expiredAtWrite;
   report.ttlMismatches += expiry.problems.length;
   for (const p of expiry.problems) problem(p);

@@ -30,6 +30,8 @@ export interface ExpiryModelId {
   /** eventIds applied, in the applied order (the ID's recent_event_ids, DEDUPE_WINDOW permitting). */
   applied: string[];
   lastOffset: number;
+  /** Set by a sweep until the ID's next record: the expiry swept (to count sweeps ahead of a write received before it). */
+  sweptExpiry?: number;
   /** The reference's state fold, for the state; version, liveness and expiry are the model's own. */
   record: EntityRecord;
 }
@@ -40,6 +42,8 @@ export interface ExpiryReference {
   verdicts: Map<string, CheckedVerdict>;
   /** Sweep tombstones audited and found legal (the ID live with an expiry at its flush's boundary). */
   swept: number;
+  /** Sweeps followed by a record of the ID received before the swept expiry: the consumer lagged, and only the audit could place them. */
+  sweptAhead: number;
   /** Expiries an applied write found (its receive time at or after the expiry): one version each, swept or not. */
   expiredAtWrite: number;
   /** Audited tombstones the reference cannot explain: neither a delete's write nor a legal sweep. */
@@ -66,7 +70,7 @@ export interface ExpiryReference {
  * but its verdict sees the expired ID as a condition would).
  */
 export function referenceExpiry(topic: readonly TopicRecord[], ttlIds: ReadonlySet<string>, tombstones: readonly AuditedTombstone[]): ExpiryReference {
-  const result: ExpiryReference = { ids: new Map(), verdicts: new Map(), swept: 0, expiredAtWrite: 0, problems: [] };
+  const result: ExpiryReference = { ids: new Map(), verdicts: new Map(), swept: 0, sweptAhead: 0, expiredAtWrite: 0, problems: [] };
   const model = (id: string): ExpiryModelId => {
     let m = result.ids.get(id);
     if (!m) {
@@ -113,6 +117,8 @@ export function referenceExpiry(topic: readonly TopicRecord[], ttlIds: ReadonlyS
 
 /** One record of a TTL ID, in Kafka order: its verdict, and the model moved on when it applies. */
 function foldRecord(m: ExpiryModelId, event: StampedEvent, offset: number, result: ExpiryReference): CheckedVerdict {
+  if (m.sweptExpiry !== undefined && event.ts < m.sweptExpiry) result.sweptAhead++;
+  delete m.sweptExpiry;
   const expiredNow = m.live && m.expiresAt !== undefined && m.expiresAt <= event.ts;
   const seen = { version: m.version + (expiredNow ? 1 : 0), live: m.live && !expiredNow };
   if (event.eventId !== undefined && m.applied.includes(event.eventId)) return { outcome: 'applied', seenVersion: seen.version, duplicate: true };
@@ -144,6 +150,7 @@ function applyTombstone(m: ExpiryModelId, t: AuditedTombstone, result: ExpiryRef
         `ttl-mismatch: ${t.id} swept at version ${t.version} (partition ${t.partition}, flush up to offset ${t.boundary}) with event_ts ${t.eventTs} in a transaction started at ${t.txStart}, but it expires at ${m.expiresAt}`,
       );
     }
+    m.sweptExpiry = m.expiresAt;
     expire(m);
     result.swept++;
     return;

@@ -18,6 +18,7 @@ export async function installTtlAudit(probe: DatabaseProbe): Promise<void> {
       kind text NOT NULL,
       id text, version bigint, last_offset bigint, event_ts timestamptz,
       partition integer NOT NULL, next_offset bigint);
+    CREATE INDEX ttl_audit_tx ON ttl_audit (tx);
     CREATE FUNCTION ttl_audit_events() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
       IF NEW.deleted THEN

@@ -1,4 +1,4 @@
-import type { EntityRecord } from '@async2/domain';
+import { type EntityRecord, partitionForKey } from '@async2/domain';
 import { type AppProcess, type CliRun, TestPipeline, referenceFold, readWholeTopic, runCli, waitFor } from '@async2/testing';
 import { randomEvents, seededRandom, sendEvents } from '../http-workload';
 
@@ -135,5 +135,26 @@ describe('the operator CLI', () => {
     // The status says what it can know: the partition's log starts at 10, its OPLOG is past it.
     const status = JSON.parse((await cli('status', '--json')).stdout);
     expect(status.partitions[1]).toMatchObject({ logStartOffset: 10, state: 'ok' });
+  }, 120_000);
+
+  it('rebuild sweeps like the consumer: an ID whose ttlMs passed stays the tombstone the consumer swept, with its version', async () => {
+    const id = Array.from({ length: 100 }, (_, i) => `cli-ttl-${i}`).find((candidate) => partitionForKey(candidate, PARTITIONS) === 0)!;
+    const answer = await fetch(`${producerUrl}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id, op: 'set', data: { user: 'ada' }, ttlMs: 1000 }) });
+    expect(answer.status).toBe(202);
+    // The consumer's sweep (TTL_SWEEP_INTERVAL_MS, 1 s by default) makes it a tombstone: version 2.
+    const swept = await waitFor(async () => {
+      const row = (await pipeline.probe.eventsTable()).get(id);
+      return row?.deleted ? row : undefined;
+    }, { timeoutMs: 20_000, what: `the consumer to sweep ${id}` });
+    expect(swept).toMatchObject({ version: 2, state: null });
+
+    // Replayed from offset 0 the fold leaves the ID live with a past expiry; the rebuild's sweep makes the same tombstone.
+    const run = await cli('rebuild', '--partition', '0', '--json');
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout).expiredIds).toBeGreaterThanOrEqual(1);
+    const rebuilt = (await pipeline.probe.eventsTable()).get(id);
+    expect(rebuilt).toMatchObject({ deleted: true, state: null, version: 2, eventTs: swept.eventTs });
+    const [{ live }] = await pipeline.probe.query<{ live: number }>(`SELECT count(*)::int AS live FROM events WHERE partition = 0 AND NOT deleted AND expires_at <= now()`);
+    expect(live).toBe(0);
   }, 120_000);
 });

@@ -13,7 +13,7 @@ describe.each(['kafkajs', 'platformatic'])('database faults, consumer on %s', (c
   let proxy: TcpProxy;
 
   beforeAll(async () => {
-    pipeline = await FaultPipeline.start({ seed, partitions: 3, consumerEnv: { KAFKA_CLIENT: client } });
+    pipeline = await FaultPipeline.start({ seed, partitions: 3, consumerEnv: { KAFKA_CLIENT: client }, ttlIds: 8 });
     const target = new URL(pipeline.database.url);
     proxy = await startTcpProxy(target.hostname, Number(target.port || 5432));
   });

@@ -18,6 +18,7 @@ import { History } from '../workload/history';
 import { type WorkloadRunOptions, runHttpWorkload } from '../workload/http-client';
 import { type CheckedVerdict, type StoredVerdictRow, resolveStoredVerdicts } from '../workload/verdict-reference';
 import { WorkloadGenerator } from '../workload/workload';
+import { auditedTombstones, installTtlAudit, storedExpiries, waitForSweeps } from './ttl-audit';
 
 export interface FaultPipelineOptions {
   partitions?: number;
@@ -36,6 +37,11 @@ export interface FaultPipelineOptions {
   /** IDs of the workload (defaults 120 tracked, 24 counters); long runs need more, so each tracked ID stays within DEDUPE_WINDOW events. */
   trackedIds?: number;
   counterIds?: number;
+  /**
+   * IDs written with short ttlMs (default none): they expire, are swept and revived during the run,
+   * and check() waits for the sweep and checks them exactly (ttl-audit.ts, expiry-reference.ts).
+   */
+  ttlIds?: number;
 }
 
 /** Consumer settings that make faults bite: small flushes, a small cache, a short session timeout. */
@@ -48,6 +54,7 @@ export const FAULT_CONSUMER_ENV = {
   KAFKA_SESSION_TIMEOUT_MS: '6000', // a killed member leaves the group after 6 s, not 30 s
   KAFKA_REBALANCE_TIMEOUT_MS: '10000', // ... and holds up a rebalance at most 10 s, not 60 s
   PROGRESS_CHECK_MS: '500',
+  TTL_SWEEP_INTERVAL_MS: '250', // TTL IDs' expiries are swept several times a second (between their writes too)
   SHUTDOWN_FLUSH_TIMEOUT_MS: '10000',
 };
 
@@ -78,7 +85,7 @@ export class FaultPipeline {
   private readonly discarded = new Set<string>();
 
   private constructor(readonly options: FaultPipelineOptions) {
-    this.generator = new WorkloadGenerator({ seed: options.seed, trackedIds: options.trackedIds ?? 120, counterIds: options.counterIds ?? 24, tag: `s${options.seed}` });
+    this.generator = new WorkloadGenerator({ seed: options.seed, trackedIds: options.trackedIds ?? 120, counterIds: options.counterIds ?? 24, ttlIds: options.ttlIds, tag: `s${options.seed}` });
   }
 
   static async start(options: FaultPipelineOptions): Promise<FaultPipeline> {
@@ -121,6 +128,7 @@ export class FaultPipeline {
         console.log(`producer start ${attempt} failed, starting it again: ${(error as Error).message.split('\n')[0]}`);
       }
     }
+    if (this.options.ttlIds) await installTtlAudit(this.probe); // the producer migrated the schema: EVENTS and OPLOG exist
   }
 
   /** Starts a consumer and waits until it is ready (its claims are made). */
@@ -256,6 +264,7 @@ export class FaultPipeline {
 
   /** Runs the checker over the whole run so far (verdicts included) and prints its line. */
   async check(scenario: string): Promise<CheckReport> {
+    const ttl = this.options.ttlIds ? await this.ttlObservation() : undefined;
     const [rows, topic, final, parked] = await Promise.all([this.probe.eventsTable(), readWholeTopic(this.kafka, this.topic), this.storedVerdicts(), this.parkedIds()]);
     const report = checkHistory({
       attempts: this.history.attempts,
@@ -263,10 +272,18 @@ export class FaultPipeline {
       topic,
       verdicts: { final, firstSeen: this.verdictsFirstSeen },
       parking: { discarded: this.discarded, stillParked: parked.map((p) => p.id) },
+      ttl,
     });
     await this.snapshotVerdicts(); // the next scenario on this pipeline checks these stay as they are
     console.log(`[${scenario}] ${formatReport(report)}${report.problems.length ? `\n  ${report.problems.join('\n  ')}` : ''}`);
     return report;
+  }
+
+  /** TTL IDs: waits for the sweep of every expiry (a consumer must be running), then reads the audit and the expiries. */
+  private async ttlObservation(): Promise<NonNullable<Parameters<typeof checkHistory>[0]['ttl']>> {
+    const expiredBy = await waitForSweeps(this.probe);
+    const [tombstones, expiries] = await Promise.all([auditedTombstones(this.probe), storedExpiries(this.probe)]);
+    return { tombstones, expiries, expiredBy };
   }
 
   /** The consumer's per-partition progress from its readiness body (also served when not ready). */

@@ -11,7 +11,7 @@ describe.each(['kafkajs', 'platformatic'])('ownership: zombies and racing starts
   let pipeline: FaultPipeline;
 
   beforeAll(async () => {
-    pipeline = await FaultPipeline.start({ seed, partitions: PARTITIONS, consumerEnv: { KAFKA_CLIENT: client } });
+    pipeline = await FaultPipeline.start({ seed, partitions: PARTITIONS, consumerEnv: { KAFKA_CLIENT: client }, ttlIds: 8 });
   });
   afterAll(async () => {
     await pipeline?.close();

@@ -1,5 +1,6 @@
 import type { JsonObject, StampedEvent } from '@async2/domain';
 import { type ObservedRow, type TopicRecord, checkHistory, formatReport } from './checker';
+import type { AuditedTombstone } from './expiry-reference';
 import { History, type Outcome } from './history';
 import { apiEvent } from './http-client';
 import type { StoredVerdictRow } from './verdict-reference';
@@ -178,6 +179,24 @@ describe('WorkloadGenerator', () => {
   });
 });
 
+describe('WorkloadGenerator with TTL IDs', () => {
+  it('writes a share of the events to TTL IDs with short ttlMs (never on delete) and conditions of each kind, and leaves the other draws alone without them', () => {
+    const ops = (ttlIds?: number) => {
+      const g = new WorkloadGenerator({ seed: 11, trackedIds: 5, counterIds: 2, tag: 'g', ttlIds });
+      return Array.from({ length: 2000 }, () => g.next());
+    };
+    expect(ops(0)).toEqual(ops(undefined));
+    const ttl = ops(4).filter((o) => o.kind === 'ttl');
+    expect(ttl.length).toBeGreaterThan(120);
+    expect(ttl.length).toBeLessThan(280);
+    expect(new Set(ttl.map((o) => o.event.id)).size).toBe(4);
+    expect(ttl.filter((o) => o.event.ttlMs !== undefined).length).toBeGreaterThan(ttl.length / 3);
+    expect(ttl.every((o) => o.event.ttlMs === undefined || (o.event.op !== 'delete' && o.event.ttlMs >= 100 && o.event.ttlMs <= 2000))).toBe(true);
+    expect(new Set(ttl.filter((o) => o.event.condition).map((o) => Object.keys(o.event.condition!)[0]))).toEqual(new Set(['version', 'absent', 'present']));
+    expect(new Set(ttl.map((o) => o.event.op))).toEqual(new Set(['set', 'merge', 'incr', 'delete']));
+  });
+});
+
 describe('apiEvent', () => {
   it('sends the event time as ts, the API field, and nothing else changes', () => {
     expect(apiEvent({ id: 'a', op: 'merge', data: { x: 1 }, eventId: 'e', eventTime: 5 })).toEqual({ id: 'a', op: 'merge', data: { x: 1 }, eventId: 'e', ts: 5 });
@@ -256,6 +275,109 @@ describe('checkHistory on conditional events and their verdicts', () => {
   it('flags a conditional event applied although the reference rejects it, and does not call a rejected one lost', () => {
     const applied = new Map<string, ObservedRow>([['doc-c', { version: 3, state: { v: 1, w: 2 }, deleted: false, recentEventIds: ['c-e0', 'c-e1', 'c-e2'] }]]);
     expect(run(goodVerdicts(), undefined, undefined, applied)).toMatchObject({ ok: false, lost: 0, verdictMismatches: 1 });
+  });
+});
+
+describe('checkHistory on TTL IDs (the reference fold with expiry)', () => {
+  // ttl-a: a set with ttlMs (expires at 2000), an update-only merge before the expiry (applied), a
+  // create-only set received after it (the expiry found by the write: absent, one version more),
+  // an incr with a new ttlMs (expires at 3500), then swept after the last write.
+  // ttl-b: a set expiring at 2000, swept by a flush up to offset 5 (the consumer lagged), before it
+  // folded an update-only merge received at 1900: the merge finds the tombstone and is rejected.
+  const ttlOp = (index: number, id: string, event: Omit<WorkloadOp['event'], 'id' | 'eventId'>): WorkloadOp => ({ index, kind: 'ttl', seq: index + 1, event: { ...event, id, eventId: `x-e${index}` } as WorkloadOp['event'] });
+  const ops = [
+    ttlOp(0, 'ttl-a', { op: 'set', data: { v: 1 }, ttlMs: 1000 }),
+    ttlOp(1, 'ttl-a', { op: 'merge', data: { w: 1 }, condition: { present: true } }),
+    ttlOp(2, 'ttl-a', { op: 'set', data: { v: 3 }, condition: { absent: true } }),
+    ttlOp(3, 'ttl-a', { op: 'incr', data: { n: 1 }, ttlMs: 500 }),
+    ttlOp(4, 'ttl-b', { op: 'set', data: { x: 1 }, ttlMs: 1000 }),
+    ttlOp(5, 'ttl-b', { op: 'merge', data: { y: 1 }, condition: { present: true } }),
+  ];
+  const receivedAt = [1000, 1500, 2500, 3000, 1000, 1900];
+  const topic: TopicRecord[] = ops.map((op, offset) => ({ partition: 0, offset, event: { ...op.event, ts: receivedAt[offset], src: 'p' } }));
+  const sweepOf = (id: string, version: number, lastOffset: number, boundary: number, eventTs: number, txStart: number, order: number): AuditedTombstone => ({ partition: 0, boundary, order, id, version, lastOffset, eventTs, txStart });
+  const goodSweeps = () => [sweepOf('ttl-b', 2, 4, 5, 2000, 2100, 1), sweepOf('ttl-a', 6, 3, 6, 3500, 3600, 2)];
+  const verdict = (offset: number, outcome: 'applied' | 'rejected', seenVersion: number): StoredVerdictRow => ({ partition: 0, offset, outcome, seenVersion, duplicate: false, src: 'p', seq: null });
+  const goodVerdicts = () => [verdict(1, 'applied', 1), verdict(2, 'applied', 3), verdict(5, 'rejected', 2)];
+  const goodRows = () =>
+    new Map<string, ObservedRow>([
+      ['ttl-a', { version: 6, state: null, deleted: true, recentEventIds: ['x-e0', 'x-e1', 'x-e2', 'x-e3'] }],
+      ['ttl-b', { version: 2, state: null, deleted: true, recentEventIds: ['x-e4'] }],
+    ]);
+  const run = ({ rows = goodRows(), sweeps = goodSweeps(), final = goodVerdicts(), expiries = new Map<string, number>() } = {}) => {
+    const history = new History();
+    ops.forEach((op, offset) => history.record(op, { type: 'ok', partition: 0, offset }));
+    return checkHistory({ attempts: history.attempts, rows, topic, verdicts: { final }, ttl: { tombstones: sweeps, expiries, expiredBy: 10_000 } });
+  };
+
+  it('passes a run whose expiries, sweeps (one after a lag), revival and verdicts all agree with the reference', () => {
+    const report = run();
+    expect(report.problems).toEqual([]);
+    expect(report).toMatchObject({ ok: true, expired: 2, sweptAhead: 1, expiredAtWrite: 1, ttlMismatches: 0, verdicts: 3, verdictMismatches: 0, lost: 0, applied: 5 });
+    expect(formatReport(report)).toContain('expired=2 swept-ahead=1 expired-at-write=1 ttl-mismatch=0');
+  });
+
+  it('flags a tombstone missing: the write that found the ID expired did not count its expiry', () => {
+    // The consumer revived ttl-a at version 3 instead of 4, so the sweep and the row are one version short, and it judged the condition at version 2.
+    const rows = goodRows();
+    rows.set('ttl-a', { ...rows.get('ttl-a')!, version: 5 });
+    const sweeps = [sweepOf('ttl-b', 2, 4, 5, 2000, 2100, 1), sweepOf('ttl-a', 5, 3, 6, 3500, 3600, 2)];
+    const final = [verdict(1, 'applied', 1), verdict(2, 'applied', 2), verdict(5, 'rejected', 2)];
+    const report = run({ rows, sweeps, final });
+    expect(report).toMatchObject({ ok: false, verdictMismatches: 1 });
+    expect(report.ttlMismatches).toBeGreaterThanOrEqual(2);
+    // The sweep's tombstone one version short is no legal sweep: the reference keeps ttl-a live, so the row disagrees too.
+    expect(report.problems).toEqual(expect.arrayContaining([expect.stringContaining('ttl-a written as a tombstone at version 5'), expect.stringContaining('ttl-a holds no state (deleted)')]));
+  });
+
+  it('flags a tombstone applied twice (one version too many)', () => {
+    const rows = goodRows();
+    rows.set('ttl-a', { ...rows.get('ttl-a')!, version: 7 });
+    const sweeps = [...goodSweeps(), sweepOf('ttl-a', 7, 3, 6, 3500, 3700, 3)];
+    const report = run({ rows, sweeps });
+    expect(report).toMatchObject({ ok: false, ttlMismatches: 2, expired: 2 });
+    expect(report.problems).toEqual(expect.arrayContaining([expect.stringContaining('ttl-a written as a tombstone at version 7'), expect.stringContaining('ttl-a has version 7')]));
+  });
+
+  it('flags an expired ID still live (never swept)', () => {
+    const rows = goodRows();
+    rows.set('ttl-a', { version: 5, state: { v: 3, n: 1 }, deleted: false, recentEventIds: ['x-e0', 'x-e1', 'x-e2', 'x-e3'] });
+    const report = run({ rows, sweeps: goodSweeps().filter((s) => s.id !== 'ttl-a'), expiries: new Map([['ttl-a', 3500]]) });
+    expect(report).toMatchObject({ ok: false, ttlMismatches: 1, expired: 1 });
+    expect(report.problems).toEqual([expect.stringContaining('ttl-a expired at 3500 and is still live at 10000')]);
+  });
+
+  it('flags an expired ID revived without a write', () => {
+    const rows = goodRows();
+    rows.set('ttl-a', { version: 6, state: { v: 3, n: 1 }, deleted: false, recentEventIds: ['x-e0', 'x-e1', 'x-e2', 'x-e3'] });
+    const report = run({ rows });
+    expect(report).toMatchObject({ ok: false, ttlMismatches: 1 });
+    expect(report.problems).toEqual([expect.stringContaining('ttl-a holds {"n":1,"v":3}, the reference with expiry gives deleted')]);
+  });
+
+  it('flags verdicts decided against the expiry: at the write (receive time) and after a lagging sweep', () => {
+    // The create-only set judged the ID live (its expiry ignored); the merge judged before the lagging sweep.
+    const final = [verdict(1, 'applied', 1), verdict(2, 'rejected', 2), verdict(5, 'applied', 1)];
+    const report = run({ final });
+    expect(report).toMatchObject({ ok: false, verdictMismatches: 2 });
+  });
+
+  it('flags a sweep committed before the expiry, and a tombstone where the ID was not live', () => {
+    expect(run({ sweeps: [sweepOf('ttl-b', 2, 4, 5, 2000, 1990, 1), goodSweeps()[1]] })).toMatchObject({ ok: false, ttlMismatches: 1 });
+    const extra = [...goodSweeps(), sweepOf('ttl-b', 3, 4, 6, 2000, 4000, 3)];
+    expect(run({ sweeps: extra }).problems).toEqual([expect.stringContaining('ttl-b written as a tombstone at version 3')]);
+  });
+
+  it('calls the lagging sweep a mismatch when the audit does not show it (receive times alone would apply the merge)', () => {
+    const report = run({ sweeps: goodSweeps().filter((s) => s.id !== 'ttl-b') });
+    expect(report.ok).toBe(false);
+    expect(report.verdictMismatches + report.ttlMismatches).toBeGreaterThan(0);
+  });
+
+  it('counts TTL IDs unverifiable without the audit instead of passing them', () => {
+    const history = new History();
+    ops.forEach((op, offset) => history.record(op, { type: 'ok', partition: 0, offset }));
+    expect(checkHistory({ attempts: history.attempts, rows: goodRows(), topic })).toMatchObject({ ok: false, unverifiable: 2 });
   });
 });
 

@@ -1,5 +1,7 @@
 import { type EntityRecord, type JsonObject, type StampedEvent, applyEvent, emptyRecord } from '@async2/domain';
 import type { Attempt } from './history';
+import { type AuditedTombstone, type ExpiryReference, referenceExpiry } from './expiry-reference';
+import { type TtlObservation, checkTtlId } from './ttl-check';
 import { type CheckedVerdict, type StoredVerdictRow, type VerdictReference, referenceVerdicts, resolveStoredVerdicts } from './verdict-reference';
 import type { WorkloadOp } from './workload';
 
@@ -34,6 +36,12 @@ export interface CheckInput {
    * end (none may be: their kept events would be acknowledged and not applied).
    */
   parking?: { discarded: ReadonlySet<string>; stillParked: readonly string[] };
+  /**
+   * For TTL IDs (ttl-check.ts): the tombstones committed during the run (the sweeps' positions, which
+   * receive times cannot tell), the rows' expiries, and the moment every expiry before it was swept.
+   * Omitted while the workload has TTL IDs: they are counted unverifiable.
+   */
+  ttl?: TtlObservation & { tombstones: readonly AuditedTombstone[] };
 }
 
 export interface CheckReport {
@@ -74,6 +82,15 @@ export interface CheckReport {
   parkedReordered: number;
   /** Discarded events that the ID's state at their place in Kafka order would have applied, or IDs still parked at the end. */
   wronglyParked: number;
+  /**
+   * TTL IDs: sweep tombstones checked (legal where they were committed), those of them a lagging
+   * consumer made before folding a write received before the expiry, and expiries found by a write.
+   */
+  expired: number;
+  sweptAhead: number;
+  expiredAtWrite: number;
+  /** TTL IDs whose version, state, liveness or expiry differ from the reference fold with expiry, or tombstones it cannot explain. */
+  ttlMismatches: number;
   problems: string[];
   ok: boolean;
 }
@@ -89,7 +106,7 @@ export function checkHistory(input: CheckInput): CheckReport {
   const report: CheckReport = {
     acked: 0, info: 0, failed: 0, applied: 0, lost: 0, duplicated: 0, reordered: 0,
     countersOutOfRange: 0, stateMismatches: 0, phantoms: 0, ackMismatches: 0, unverifiable: 0, verdicts: 0, verdictMismatches: 0,
-    parkedIds: 0, discarded: input.parking?.discarded.size ?? 0, parkedReordered: 0, wronglyParked: 0, problems: [], ok: true,
+    parkedIds: 0, discarded: input.parking?.discarded.size ?? 0, parkedReordered: 0, wronglyParked: 0, expired: 0, sweptAhead: 0, expiredAtWrite: 0, ttlMismatches: 0, problems: [], ok: true,
   };
   const problem = (message: string) => {
     if (report.problems.length < MAX_PROBLEMS) report.problems.push(message);
@@ -100,6 +117,7 @@ export function checkHistory(input: CheckInput): CheckReport {
   checkAcknowledgedPositions(input, report, problem);
   const reference = referenceVerdicts(input.topic, input.parking?.discarded);
   const discardedById = discardedEvents(input, report, problem);
+  const expiry = ttlReference(input, ops, reference, report, problem);
   if (input.verdicts) checkVerdicts(input, reference, report, problem);
   const byId = new Map<string, Array<{ op: WorkloadOp; status: OpStatus }>>();
   for (const entry of ops.values()) {
@@ -117,10 +135,13 @@ export function checkHistory(input: CheckInput): CheckReport {
   for (const [id, entries] of byId) {
     const row = input.rows.get(id);
     if (entries[0].op.kind === 'tracked') checkTrackedId(id, entries, row, kafkaOffsets, reference, discardedById.get(id) ?? [], report, problem);
-    else checkCounterId(id, entries, row, report, problem);
+    else if (entries[0].op.kind === 'ttl') {
+      if (expiry && input.ttl) checkTtlId(id, entries, row, expiry.ids.get(id), input.ttl, report, problem);
+    } else checkCounterId(id, entries, row, report, problem);
   }
   report.ok =
-    report.lost + report.duplicated + report.reordered + report.countersOutOfRange + report.stateMismatches + report.phantoms + report.ackMismatches + report.unverifiable + report.verdictMismatches + report.wronglyParked === 0;
+    report.lost + report.duplicated + report.reordered + report.countersOutOfRange + report.stateMismatches + report.phantoms + report.ackMismatches + report.unverifiable + report.verdictMismatches + report.wronglyParked + report.ttlMismatches ===
+    0;
   return report;
 }
 
@@ -129,11 +150,35 @@ export function formatReport(r: CheckReport): string {
   return (
     `acked=${r.acked} info=${r.info} fail=${r.failed} applied=${r.applied} lost=${r.lost} duplicated=${r.duplicated} reordered=${r.reordered} ` +
     `counters-out-of-range=${r.countersOutOfRange} state-mismatch=${r.stateMismatches} phantom=${r.phantoms} ack-mismatch=${r.ackMismatches} unverifiable=${r.unverifiable} verdicts=${r.verdicts} verdict-mismatch=${r.verdictMismatches} ` +
-    `parked=${r.parkedIds} discarded=${r.discarded} parked-reordered=${r.parkedReordered} wrongly-parked=${r.wronglyParked}`
+    `parked=${r.parkedIds} discarded=${r.discarded} parked-reordered=${r.parkedReordered} wrongly-parked=${r.wronglyParked} ` +
+    `expired=${r.expired} swept-ahead=${r.sweptAhead} expired-at-write=${r.expiredAtWrite} ttl-mismatch=${r.ttlMismatches}`
   );
 }
 
 type OpStatus = 'ok' | 'info' | 'fail';
+
+/**
+ * The TTL IDs' reference fold with expiry (expiry-reference.ts): their verdicts replace the plain
+ * reference's (which knows no expiry) before verdicts are checked; its audit findings are
+ * ttl-mismatches. Without the run's tombstones (input.ttl) the TTL IDs cannot be checked: unverifiable.
+ */
+function ttlReference(input: CheckInput, ops: Map<number, { op: WorkloadOp; status: OpStatus }>, reference: VerdictReference, report: CheckReport, problem: (m: string) => void): ExpiryReference | undefined {
+  const ttlIds = new Set([...ops.values()].filter((e) => e.op.kind === 'ttl').map((e) => e.op.event.id));
+  if (ttlIds.size === 0) return undefined;
+  if (!input.ttl) {
+    report.unverifiable += ttlIds.size;
+    problem(`unverifiable: ${ttlIds.size} TTL IDs, but no tombstones audited (the sweeps' positions): pass CheckInput.ttl`);
+    return undefined;
+  }
+  const expiry = referenceExpiry(input.topic, ttlIds, input.ttl.tombstones);
+  for (const [position, verdict] of expiry.verdicts) reference.at.set(position, verdict);
+  report.expired += expiry.swept;
+  report.sweptAhead += expiry.sweptAhead;
+  report.expiredAtWrite += expiry.expiredAtWrite;
+  report.ttlMismatches += expiry.problems.length;
+  for (const p of expiry.problems) problem(p);
+  return expiry;
+}
 
 /** ok if any attempt was acknowledged, else info if any outcome was unknown, else fail. */
 function summariseOps(attempts: readonly Attempt[]): Map<number, { op: WorkloadOp; status: OpStatus }> {

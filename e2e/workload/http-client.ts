@@ -14,7 +14,7 @@ export interface WorkloadRunOptions {
   keepGoing: () => boolean;
   /** A request that has not answered by then is an `info` outcome. */
   requestTimeoutMs?: number;
-  /** Retries of tracked ops whose outcome was `info`, with the same eventId (counter ops are never retried). */
+  /** Retries of tracked and TTL ops whose outcome was `info`, with the same eventId (counter ops are never retried). */
   retries?: number;
   retryDelayMs?: number;
   /** Pause between requests of one worker, to keep a steady moderate rate. */
@@ -35,7 +35,7 @@ export async function runHttpWorkload(options: WorkloadRunOptions): Promise<void
       outcomes.forEach((outcome, i) => {
         const { op, attempt } = group[i];
         history.record(op, outcome);
-        if (outcome.type === 'info' && op.kind === 'tracked' && attempt < retries) {
+        if (outcome.type === 'info' && op.kind !== 'counter' && attempt < retries) {
           retryQueue.push({ op, attempt: attempt + 1, due: Date.now() + (options.retryDelayMs ?? 500) });
         }
       });

@@ -19,8 +19,10 @@ import { seededRandom } from '../http-workload';
  * - counter IDs get only anonymous incr events (no eventId, so the consumer's dedupe cannot hide a
  *   replay): each adds a distinct power of two to one field, so the field's bits say exactly which
  *   events were applied, and any double apply shows up as a carry (version > bits set).
+ * - TTL IDs (`ttlIds`, see nextTtl) get writes with short `ttlMs`, so they expire, are swept and are
+ *   revived by later writes during the run, and conditional events whose verdict the expiry decides.
  */
-export type WorkloadOpKind = 'tracked' | 'counter';
+export type WorkloadOpKind = 'tracked' | 'counter' | 'ttl';
 
 export interface WorkloadOp {
   /** Unique in the run; tracked events carry it in their eventId. */
@@ -39,10 +41,18 @@ export interface WorkloadOptions {
   counterIds: number;
   /** Prefix of IDs and eventIds, so runs on one topic never collide. */
   tag: string;
+  /** IDs written with short ttlMs (0 or absent: none; the other kinds' draws are then as before). */
+  ttlIds?: number;
 }
 
 /** Event times of timed sets and merges: a random instant in the 1,000 s after this one. */
 const EVENT_TIME_BASE = Date.UTC(2026, 0, 1);
+
+/** Share of the events that go to TTL IDs, when there are any. */
+const TTL_SHARE = 0.1;
+
+/** The ttlMs of TTL writes: shorter and longer than the gap between two writes to one ID. */
+const TTL_CHOICES_MS = [100, 300, 800, 2000];
 
 /** Bits used per counter field: sums stay below 2^51, well inside JSON's safe integers. */
 const BITS_PER_FIELD = 50;
@@ -59,6 +69,7 @@ export class WorkloadGenerator {
   next(): WorkloadOp {
     const { trackedIds, counterIds, tag } = this.options;
     const index = this.index++;
+    if ((this.options.ttlIds ?? 0) > 0 && this.random() < TTL_SHARE) return this.nextTtl(index);
     const pickCounter = counterIds > 0 && (trackedIds === 0 || this.random() < counterIds / (trackedIds + counterIds));
     if (pickCounter) {
       const id = `${tag}-counter-${Math.floor(this.random() * counterIds)}`;
@@ -92,6 +103,32 @@ export class WorkloadGenerator {
     else if (conditional < 0.15) event.condition = event.op === 'set' ? { absent: true } : { present: true };
     else if (conditional < 0.2) event.condition = event.op === 'delete' ? { present: true } : { absent: true };
     return { index, kind: 'tracked', seq, event };
+  }
+
+  /**
+   * A write to a TTL ID: sets and merges mostly carry a short ttlMs (100 ms to 2 s: at the fault
+   * pipeline's rate an ID gets a write every ~0.5 s, so some expire before their next write, some are
+   * swept first, some are moved on in time), incrs sometimes, deletes never (the API forbids it).
+   * Two in five carry a condition: create-only and update-only, whose verdict the expiry decides (an
+   * expired ID is absent, one version more), or a version guess around the events sent so far.
+   */
+  private nextTtl(index: number): WorkloadOp {
+    const id = `${this.options.tag}-ttl-${Math.floor(this.random() * this.options.ttlIds!)}`;
+    const seq = this.nextSeq(id);
+    const eventId = `${this.options.tag}-e${index}`;
+    const roll = this.random();
+    let event: ChangeEvent;
+    if (roll < 0.35) event = { id, op: 'set', eventId, data: { seq, name: `s${index}` } };
+    else if (roll < 0.6) event = { id, op: 'merge', eventId, data: { seq, last: `m${index}` } };
+    else if (roll < 0.9) event = { id, op: 'incr', eventId, data: { n: 1 + (index % 5) } };
+    else event = { id, op: 'delete', eventId };
+    const ttlShare = event.op === 'set' ? 0.8 : event.op === 'merge' ? 0.5 : event.op === 'incr' ? 0.3 : 0;
+    if (this.random() < ttlShare) event.ttlMs = TTL_CHOICES_MS[Math.floor(this.random() * TTL_CHOICES_MS.length)];
+    const conditional = this.random();
+    if (conditional < 0.15) event.condition = { absent: true };
+    else if (conditional < 0.3) event.condition = { present: true };
+    else if (conditional < 0.4) event.condition = { version: Math.max(0, seq - 1 + Math.floor(this.random() * 4)) };
+    return { index, kind: 'ttl', seq, event };
   }
 
   private nextSeq(id: string): number {

@@ -32,6 +32,23 @@ describe('ReplicaState', () => {
     expect(state.get('s', 9000)).toEqual({ user: 'grace' });
   });
 
+  it('counts and lists an expired ID no more than get() returns it, before and after its deletion arrives', () => {
+    const state = new ReplicaState();
+    state.apply({ ...change('s', 1, { user: 'ada' }), expiresAt: 5000 });
+    state.apply(change('k', 1, { n: 1 }));
+    expect(state.sizeAt(4999)).toBe(2);
+    expect([...state.ids(4999)].sort()).toEqual(['k', 's']);
+    expect(state.sizeAt(5000)).toBe(1);
+    expect([...state.ids(5000)]).toEqual(['k']);
+    state.apply(change('s', 2, null)); // the sweep's deletion: still one, not zero
+    expect(state.sizeAt(5000)).toBe(1);
+    state.apply({ ...change('s', 3, { user: 'grace' }), expiresAt: 8000 }); // revived, expiring again
+    expect(state.sizeAt(7999)).toBe(2);
+    expect(state.sizeAt(8000)).toBe(1);
+    state.apply(change('s', 4, { user: 'grace' })); // a write without ttlMs after the expiry's deletion (5): never expires
+    expect(state.sizeAt(1e15)).toBe(2);
+  });
+
   it('a deletion hides the ID, keeps its version, and an older change cannot bring it back', () => {
     const state = new ReplicaState();
     state.apply(change('a', 1, { n: 1 }));

@@ -7,6 +7,8 @@ import type { ReplicaChange } from './replica-change';
 export class ReplicaState {
   private readonly entries = new Map<string, ReplicaChange>();
   private live = 0;
+  /** Live IDs with an expiry (ttlMs), and when: size and ids() leave them out once it passed, as get() does. */
+  private readonly expiring = new Map<string, number>();
 
   /** Applies a change if it is newer than what is held; false for a duplicate or an older version. */
   apply(change: ReplicaChange): boolean {
@@ -15,6 +17,8 @@ export class ReplicaState {
     if (held !== undefined && !held.deleted) this.live--;
     if (!change.deleted) this.live++;
     this.entries.set(change.id, change);
+    if (!change.deleted && change.expiresAt !== undefined) this.expiring.set(change.id, change.expiresAt);
+    else this.expiring.delete(change.id);
     return true;
   }
 
@@ -33,12 +37,23 @@ export class ReplicaState {
     return this.entries.get(id);
   }
 
-  /** IDs that exist (not deleted). */
+  /** IDs that exist (not deleted), now. */
   get size(): number {
-    return this.live;
+    return this.sizeAt(Date.now());
   }
 
-  *ids(): IterableIterator<string> {
-    for (const [id, entry] of this.entries) if (!entry.deleted) yield id;
+  /**
+   * IDs that exist at `now`: not deleted and not expired (an expired ID counts until its deletion
+   * arrives no more than get() returns it). Costs one look at each live ID with an expiry.
+   */
+  sizeAt(now: number): number {
+    let expired = 0;
+    for (const expiresAt of this.expiring.values()) if (expiresAt <= now) expired++;
+    return this.live - expired;
+  }
+
+  /** IDs that exist at `now` (not deleted, not expired), as get() sees them. */
+  *ids(now = Date.now()): IterableIterator<string> {
+    for (const [id, entry] of this.entries) if (!entry.deleted && !(entry.expiresAt !== undefined && entry.expiresAt <= now)) yield id;
   }
 }

@@ -79,6 +79,7 @@ export class Replica {
     return this.state.entry(id);
   }
 
+  /** IDs held, deleted and expired ones excluded (as get() sees them, by this clock). */
   get size(): number {
     return this.state.size;
   }

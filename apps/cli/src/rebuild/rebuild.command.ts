@@ -80,7 +80,7 @@ export async function rebuildCommand(partition: number, fromOffset: number, reso
         return (await caughtUp()) ? 'done' : 'more';
       });
     }
-    await fold.flush();
+    await fold.sweepAll();
     progress();
     if (fold.parkedIds.length > 0) {
       throw new Error(`partition ${partition}: the fold parks ${fold.parkedIds.length} ID(s) (${fold.parkedIds.slice(0, 3).join(', ')}) that the parked store does not hold; the rebuild does not write the parked store, so nothing was changed (the shadow table is dropped)`);
@@ -95,6 +95,7 @@ export async function rebuildCommand(partition: number, fromOffset: number, reso
       owner,
       rowsBefore: swapped.removed,
       rowsAfter: swapped.written,
+      expiredIds: fold.expired,
       skippedRecords: fold.skipped.count,
       skippedReasons: fold.skipped.reasons,
     };
@@ -110,9 +111,13 @@ export async function rebuildCommand(partition: number, fromOffset: number, reso
   }
 }
 
-function humanResult(r: { partition: number; fromOffset: number; nextOffset: number; epoch: number; owner: string; rowsBefore: number; rowsAfter: number; skippedRecords: number; skippedReasons: string[] }, group: string): string {
+function humanResult(
+  r: { partition: number; fromOffset: number; nextOffset: number; epoch: number; owner: string; rowsBefore: number; rowsAfter: number; expiredIds: number; skippedRecords: number; skippedReasons: string[] },
+  group: string,
+): string {
   const lines = [
     `partition ${r.partition}: rebuilt from offset ${r.fromOffset} to ${r.nextOffset}: ${r.rowsAfter} row(s) now (${r.rowsBefore} before), swapped in one transaction under epoch ${r.epoch}.`,
+    ...(r.expiredIds > 0 ? [`${r.expiredIds} ID(s) whose ttlMs passed were swept into tombstones, as the consumer's flush sweeps them.`] : []),
     `OPLOG (group ${group}) holds next_offset ${r.nextOffset}, owner ${r.owner}.`,
   ];
   if (r.skippedRecords > 0) {

@@ -10,6 +10,9 @@ class MemoryShadow implements ShadowRows {
   async findRecords(ids: readonly string[]): Promise<Map<string, EntityRecord>> {
     return new Map(ids.filter((id) => this.rows.has(id)).map((id) => [id, structuredClone(this.rows.get(id)!)]));
   }
+  async findExpiredIds(now: number, limit: number): Promise<string[]> {
+    return [...this.rows.values()].filter((r) => !r.deleted && r.expiresAt !== undefined && r.expiresAt <= now).sort((a, b) => a.expiresAt! - b.expiresAt!).slice(0, limit).map((r) => r.id);
+  }
   async write(records: readonly EntityRecord[]): Promise<void> {
     for (const r of records) this.rows.set(r.id, structuredClone(r));
   }
@@ -82,6 +85,31 @@ describe('ShadowFold', () => {
     await fold.flush();
     expect(fold.parkedIds).toEqual([]);
     expect(shadow.rows.get(x)).toMatchObject({ state: { n: Number.MAX_SAFE_INTEGER - 6 }, version: 3, lastOffset: 4 });
+  });
+
+  it('sweeps like the consumer: IDs expired by its clock, folded or only stored in the shadow, become tombstones; a write after an expiry revives', async () => {
+    const [a, b, c, d] = idsOn(1, 4);
+    const shadow = new MemoryShadow(1);
+    // c: a stored row (seeded from EVENTS, no event in the range) whose expiry passed before the rebuild.
+    shadow.rows.set(c, { id: c, state: { old: true }, deleted: false, version: 3, partition: 1, lastOffset: -1, eventTs: 500, recentEventIds: [], expiresAt: 1500 });
+    const events: StampedEvent[] = [
+      { id: a, op: 'set', data: { n: 1 }, ttlMs: 1000, ts: 1000, src: 'p', seq: 0 }, // expires at 2000
+      { id: b, op: 'set', data: { n: 1 }, ttlMs: 100_000, ts: 1000, src: 'p', seq: 1 }, // expires at 101000
+      { id: d, op: 'set', data: { n: 1 }, ttlMs: 1000, ts: 1000, src: 'p', seq: 2 }, // expires at 2000 ...
+      { id: d, op: 'merge', data: { m: 1 }, ts: 2500, src: 'p', seq: 3 }, // ... and is revived by this write (no expiry since)
+    ];
+    const fold = new ShadowFold(shadow, 0, PARTITIONS, SETTINGS, 0, () => 5000);
+    fold.fold(events.map((event, offset) => ({ offset, ...encodeEventRecord(event) })));
+    await fold.sweepAll();
+    expect(fold.expired).toBe(2);
+    expect(shadow.rows.get(a)).toMatchObject({ deleted: true, state: null, version: 2, eventTs: 2000 });
+    expect(shadow.rows.get(a)).not.toHaveProperty('expiresAt');
+    expect(shadow.rows.get(b)).toMatchObject({ deleted: false, state: { n: 1 }, version: 1, expiresAt: 101_000 });
+    expect(shadow.rows.get(c)).toMatchObject({ deleted: true, state: null, version: 4, eventTs: 1500 });
+    expect(shadow.rows.get(d)).toMatchObject({ deleted: false, state: { m: 1 }, version: 3 });
+    expect(shadow.rows.get(d)).not.toHaveProperty('expiresAt');
+    await fold.flush(); // tombstones have no expiry: a later sweep takes nothing again
+    expect(fold.expired).toBe(2);
   });
 
   it('from an offset above 0 starts at that offset', () => {

@@ -5,8 +5,13 @@ import { type EntityRecord, PartitionBuffer, type ProducerMark, type VerdictEntr
 export interface ShadowRows {
   readonly partition: number;
   findRecords(ids: readonly string[]): Promise<Map<string, EntityRecord>>;
+  /** Stored rows expired at `now` (live, expires_at <= now), at most `limit`. */
+  findExpiredIds(now: number, limit: number): Promise<string[]>;
   write(records: readonly EntityRecord[]): Promise<void>;
 }
+
+/** Expired rows a shadow flush sweeps at most (the rest: the next flushes; sweepAll() takes them all). */
+const SWEEP_MAX_IDS = 10_000;
 
 /** Clean rows kept in memory between shadow flushes; the rest are read back from the shadow when touched again. */
 const CACHED_IDS = 100_000;
@@ -26,6 +31,9 @@ export class ShadowFold {
   /** Records skipped, with the first few reasons. */
   readonly skipped = { count: 0, reasons: [] as string[] };
   rowsWritten = 0;
+  /** IDs whose expiry (ttlMs) passed, made tombstones by the rebuild's sweeps. */
+  expired = 0;
+  private lastSweepFull = false;
 
   constructor(
     private readonly shadow: ShadowRows,
@@ -34,6 +42,8 @@ export class ShadowFold {
     private readonly settings: FoldSettings,
     /** OPLOG's next_offset before the rebuild: verdicts below it were committed by the consumer and are kept as they are. */
     private readonly verdictsFrom = 0,
+    /** The clock the sweep judges expiry by, as the consumer's flush does (Date.now unless a test sets it). */
+    private readonly clock: () => number = Date.now,
   ) {
     this.buffer = new PartitionBuffer({
       partition: shadow.partition,
@@ -74,12 +84,24 @@ export class ShadowFold {
     }
   }
 
-  /** Writes what was folded since the last flush into the shadow. */
+  /**
+   * Writes what was folded since the last flush into the shadow, with the TTL sweep the consumer's
+   * flush makes (docs/api.md#ttl-ttlms): every row expired by now, the shadow's stored ones (seeded
+   * or written by earlier flushes) and the records changed since, becomes its tombstone. Without it
+   * the swap would put back live rows whose expiry passed, holding versions the consumer's sweep had
+   * counted, until the restarted consumer swept them again.
+   */
   async flush(): Promise<void> {
+    const now = this.clock();
+    const expiredIds = await this.shadow.findExpiredIds(now, SWEEP_MAX_IDS);
+    this.lastSweepFull = expiredIds.length >= SWEEP_MAX_IDS;
+    this.buffer.requireRows(expiredIds);
     const pending = this.buffer.pendingIds();
     if (pending.length > 0) {
       for (const rejected of this.buffer.resolvePending(await this.shadow.findRecords(pending))) this.noteSkipped(rejected.offset, rejected.reason);
     }
+    // After resolvePending, right before the plan, with no fold in between (PartitionBuffer.expire).
+    this.expired += this.buffer.expire(now, expiredIds);
     const plan = this.buffer.flushPlan();
     await this.shadow.write(plan.records);
     this.rowsWritten += plan.records.length;
@@ -87,6 +109,12 @@ export class ShadowFold {
     for (const src of plan.producerMarks.forgotten) this.marks.delete(src);
     for (const verdict of plan.verdicts) if (verdict.offset >= this.verdictsFrom) this.verdicts.push(verdict);
     this.buffer.markCommitted(plan);
+  }
+
+  /** Flushes until a sweep found fewer expired rows than it may take: before the swap, no expired row is left live. */
+  async sweepAll(): Promise<void> {
+    await this.flush();
+    while (this.lastSweepFull) await this.flush();
   }
 
   /** IDs the fold holds parked (an event refused and not released within the folded range). */

@@ -100,6 +100,18 @@ describe('a rebuild shadow', () => {
     await shadow.drop();
   });
 
+  it("finds its own rows expired by a given time (the rebuild's sweep): expires_at at or before it, oldest first", async () => {
+    const claim = await oplog.claim(key, 0, 'async2-rebuild-test');
+    const shadow = new EventsShadow(dataSource, 0, claim.epoch);
+    await shadow.create(0);
+    const expiring = (id: string, expiresAt: number): EntityRecord => ({ ...record(id, 0, 1, { n: 1 }), expiresAt });
+    await shadow.write([expiring('late', 9000), expiring('early', 4000), expiring('now', 5000), record('never', 0, 2, { n: 2 })]);
+    expect(await shadow.findExpiredIds(5000, 10)).toEqual(['early', 'now']);
+    expect(await shadow.findExpiredIds(5000, 1)).toEqual(['early']);
+    expect(await new EventsRepository(dataSource).findExpiredIds(0, 10_000, 10)).toEqual([]); // EVENTS is not the shadow
+    await shadow.drop();
+  });
+
   it('changes nothing when another instance claimed the partition before the swap', async () => {
     await ownerFlushed();
     const before = await dataSource.query('SELECT * FROM events ORDER BY id');

@@ -60,6 +60,11 @@ export class EventsShadow {
     return this.records.findRecords(ids);
   }
 
+  /** The shadow's rows whose expiry (ttlMs) is at or before `now` and not swept yet, oldest expiry first (the rebuild's TTL sweep). */
+  findExpiredIds(now: number, limit: number): Promise<string[]> {
+    return this.records.findExpiredIds(this.partition, now, limit);
+  }
+
   /** Writes the absolute state of these records (the fold's flush plan) into the shadow. */
   async write(records: readonly EntityRecord[]): Promise<void> {
     if (records.length === 0) return;

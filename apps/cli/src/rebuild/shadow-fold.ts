@@ -1,11 +1,30 @@
 import { type FoldSettings, type PartitionRecord, decodeEventRecord, decodeParkedControl, isControlRecord } from '@async2/data-access';
-import { type EntityRecord, PartitionBuffer, type ProducerMark, type VerdictEntry, misplacedRecord } from '@async2/domain';
+import { type EntityRecord, type ParkedId, PartitionBuffer, type ProducerMark, type VerdictEntry, misplacedRecord } from '@async2/domain';
+import { inexactRelease, parkedAtOffset } from './parked-from-offset';
 
 /** Where the fold keeps its rows between flushes: a rebuild's shadow table (EventsShadow). */
 export interface ShadowRows {
   readonly partition: number;
   findRecords(ids: readonly string[]): Promise<Map<string, EntityRecord>>;
   write(records: readonly EntityRecord[]): Promise<void>;
+}
+
+/** What the partition's consumer committed before the rebuild claimed it. */
+export interface StoredPartition {
+  /** OPLOG's next_offset: the parked store is the state at it, and verdicts below it were decided by the consumer. */
+  nextOffset: number;
+  /** The parked store's IDs with their kept events (ParkedRepository.load). */
+  parked: readonly ParkedId[];
+}
+
+/** A rebuild from an offset whose parked state the stored rows cannot give (parked-from-offset.ts): nothing is swapped in. */
+export class InexactParkedStateError extends Error {
+  readonly code = 'INEXACT_PARKED_STATE';
+  readonly retriable = false;
+  constructor(message: string) {
+    super(message);
+    this.name = 'InexactParkedStateError';
+  }
 }
 
 /** Clean rows kept in memory between shadow flushes; the rest are read back from the shadow when touched again. */
@@ -16,12 +35,14 @@ const CACHED_IDS = 100_000;
  * placement check as its lane), writing into a rebuild's shadow table instead of EVENTS. Records
  * the consumer dead-letters (undecodable, on the wrong partition, refused by the fold) are skipped
  * and counted: they went to the DLQ when the consumer first folded them, and are not sent again.
+ * It starts from the parked state at `fromOffset` (parkedAtOffset), parks and releases like the
+ * consumer, and ends with the parked state the swap writes (parkedState).
  */
 export class ShadowFold {
   private readonly buffer: PartitionBuffer;
   /** Every producer mark the fold holds (the swap writes them all with OPLOG's offset). */
   private readonly marks = new Map<string, ProducerMark>();
-  /** Verdicts of conditional events at or after `verdictsFrom` (the swap writes those not stored yet). */
+  /** Verdicts of conditional events at or after the stored next_offset (the swap writes those not stored yet). */
   readonly verdicts: VerdictEntry[] = [];
   /** Records skipped, with the first few reasons. */
   readonly skipped = { count: 0, reasons: [] as string[] };
@@ -29,11 +50,10 @@ export class ShadowFold {
 
   constructor(
     private readonly shadow: ShadowRows,
-    fromOffset: number,
+    private readonly fromOffset: number,
     private readonly partitionCount: number,
     private readonly settings: FoldSettings,
-    /** OPLOG's next_offset before the rebuild: verdicts below it were committed by the consumer and are kept as they are. */
-    private readonly verdictsFrom = 0,
+    private readonly stored: StoredPartition = { nextOffset: 0, parked: [] },
   ) {
     this.buffer = new PartitionBuffer({
       partition: shadow.partition,
@@ -41,6 +61,7 @@ export class ShadowFold {
       dedupeWindow: settings.dedupeWindow,
       maxCachedIds: CACHED_IDS,
       producerRetention: settings.producerMarks,
+      parked: parkedAtOffset(stored.parked, fromOffset),
     });
   }
 
@@ -59,8 +80,13 @@ export class ShadowFold {
       if (headers && isControlRecord(headers)) {
         // An operator's release of a parked ID, applied in order as the consumer's lane does (docs/parking.md).
         const control = decodeParkedControl(headers, key, value);
-        if (control.ok && !misplacedRecord(control.control.id, partition, this.partitionCount)) this.buffer.releaseParked(control.control.id, control.control.action, offset, 0, control.control.refusedOffset);
-        else this.skip(offset, control.ok ? 'misplaced control record' : control.reason);
+        if (control.ok && !misplacedRecord(control.control.id, partition, this.partitionCount)) {
+          const inexact = inexactRelease({ id: control.control.id, offset, refusedOffset: control.control.refusedOffset }, this.fromOffset, this.stored.nextOffset);
+          if (inexact) throw new InexactParkedStateError(inexact);
+          this.buffer.releaseParked(control.control.id, control.control.action, offset, 0, control.control.refusedOffset);
+        } else {
+          this.skip(offset, control.ok ? 'misplaced control record' : control.reason);
+        }
         continue;
       }
       const decoded = decodeEventRecord(key, value, this.settings.limits);
@@ -85,13 +111,22 @@ export class ShadowFold {
     this.rowsWritten += plan.records.length;
     for (const mark of plan.producerMarks.changed) this.marks.set(mark.src, mark);
     for (const src of plan.producerMarks.forgotten) this.marks.delete(src);
-    for (const verdict of plan.verdicts) if (verdict.offset >= this.verdictsFrom) this.verdicts.push(verdict);
+    for (const verdict of plan.verdicts) if (verdict.offset >= this.stored.nextOffset) this.verdicts.push(verdict);
     this.buffer.markCommitted(plan);
   }
 
   /** IDs the fold holds parked (an event refused and not released within the folded range). */
   get parkedIds(): string[] {
     return this.buffer.parked.ids();
+  }
+
+  /** The parked IDs at nextOffset with their kept events in order: what the swap writes to the parked store. */
+  parkedState(): ParkedId[] {
+    const parked = this.buffer.parked;
+    return parked.ids().map((id) => {
+      const { events, ...header } = parked.get(id) as ParkedId;
+      return { ...header, events: [...events] };
+    });
   }
 
   /** The producer marks at nextOffset (valid after a flush). */

@@ -103,7 +103,7 @@ describe('ShadowFold', () => {
       encodeEventRecord(event(z, 3, 'incr', { n: 1 })),
       encodeEventRecord(event(x, 4, 'incr', { n: 3 })),
       encodeEventRecord(event(y, 5, 'set', { n: NEAR })),
-      encodeEventRecord(event(x, 6, 'merge', { tag: 'x6' })),
+      encodeEventRecord({ ...event(x, 6, 'merge', { tag: 'x6' }), condition: { version: 2 } }), // decided when released
       encodeEventRecord(event(y, 7, 'incr', { n: 100 })), // refused: parks y at 7
       encodeEventRecord(event(z, 8, 'incr', { n: 1 })),
       control(x, 2), // x released without its refused event: 4 and 6 apply here
@@ -130,7 +130,7 @@ describe('ShadowFold', () => {
       const fold = new ShadowFold(shadow, fromOffset, PARTITIONS, SETTINGS, { nextOffset: stored.nextOffset, parked: stored.parked });
       fold.fold(log.slice(fromOffset));
       await fold.flush();
-      return { parked: fold.parkedState(), rows: shadow.rows };
+      return { parked: fold.parkedState(), rows: shadow.rows, verdicts: fold.verdicts };
     };
 
     it('ends with the parked store the consumer has, from every offset up to where the consumer committed (the release after it)', async () => {
@@ -145,6 +145,8 @@ describe('ShadowFold', () => {
         expect({ from, parked: rebuilt.parked }).toEqual({ from, parked: end.parked });
         // The parked IDs' rows: x released in order at 9 (state before its refused event, then 4 and 6, then 11), y before its refused event.
         expect({ from, x: rebuilt.rows.get(x), y: rebuilt.rows.get(y) }).toEqual({ from, x: end.rows.get(x), y: end.rows.get(y) });
+        // x's conditional event at 6 was kept when the consumer committed 9: decided by the release at 9, it is the rebuild's to write.
+        expect({ from, verdicts: rebuilt.verdicts.map((v) => [v.offset, v.verdict]) }).toEqual({ from, verdicts: [[6, { outcome: 'applied', seenVersion: 2 }]] });
       }
       expect(end.rows.get(x)).toMatchObject({ state: { n: NEAR + 4, tag: 'x6' }, version: 4, lastOffset: 11 });
     });

@@ -11,7 +11,7 @@ export interface ShadowRows {
 
 /** What the partition's consumer committed before the rebuild claimed it. */
 export interface StoredPartition {
-  /** OPLOG's next_offset: the parked store is the state at it, and verdicts below it were decided by the consumer. */
+  /** OPLOG's next_offset: the parked store is the state at it, and the consumer decided the verdicts below it but those of the events it keeps. */
   nextOffset: number;
   /** The parked store's IDs with their kept events (ParkedRepository.load). */
   parked: readonly ParkedId[];
@@ -42,8 +42,10 @@ export class ShadowFold {
   private readonly buffer: PartitionBuffer;
   /** Every producer mark the fold holds (the swap writes them all with OPLOG's offset). */
   private readonly marks = new Map<string, ProducerMark>();
-  /** Verdicts of conditional events at or after the stored next_offset (the swap writes those not stored yet). */
+  /** Verdicts the consumer had not decided at the stored next_offset (the swap writes them; it keeps those stored). */
   readonly verdicts: VerdictEntry[] = [];
+  /** Offsets below the stored next_offset whose verdicts the consumer had not decided: the events its parked store keeps. */
+  private readonly undecided: Set<number>;
   /** Records skipped, with the first few reasons. */
   readonly skipped = { count: 0, reasons: [] as string[] };
   rowsWritten = 0;
@@ -55,6 +57,7 @@ export class ShadowFold {
     private readonly settings: FoldSettings,
     private readonly stored: StoredPartition = { nextOffset: 0, parked: [] },
   ) {
+    this.undecided = new Set(stored.parked.flatMap((p) => p.events.map((e) => e.offset)));
     this.buffer = new PartitionBuffer({
       partition: shadow.partition,
       nextOffset: fromOffset,
@@ -111,7 +114,8 @@ export class ShadowFold {
     this.rowsWritten += plan.records.length;
     for (const mark of plan.producerMarks.changed) this.marks.set(mark.src, mark);
     for (const src of plan.producerMarks.forgotten) this.marks.delete(src);
-    for (const verdict of plan.verdicts) if (verdict.offset >= this.stored.nextOffset) this.verdicts.push(verdict);
+    // A kept event below the stored offset is decided when the fold releases it (replayed or discarded), maybe only now.
+    for (const verdict of plan.verdicts) if (verdict.offset >= this.stored.nextOffset || this.undecided.has(verdict.offset)) this.verdicts.push(verdict);
     this.buffer.markCommitted(plan);
   }
 

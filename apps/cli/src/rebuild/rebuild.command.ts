@@ -36,7 +36,7 @@ export async function rebuildCommand(partition: number, fromOffset: number, reso
   const oplog = new OplogRepository(db);
   const before = (await oplog.rows(key)).find((r) => r.partition === partition);
   // The parked state at fromOffset comes from the parked store (docs/parking.md): refused before the claim when it cannot.
-  const inexact = await findInexactRelease(await resources.port(), topic, partition, partitionCount, fromOffset, before?.nextOffset ?? 0);
+  const inexact = await findInexactRelease(await resources.port(), { topic, partition, partitionCount, endOffset: range.endOffset }, fromOffset, before?.nextOffset ?? 0);
   if (inexact) throw new UsageError(`${inexact}; nothing was changed`, 'from-offset');
   const owner = `${REBUILD_OWNER_PREFIX}${hostname()}-${process.pid}`;
   const claim = await oplog.claim(key, partition, owner, { topicId, endOffset: range.endOffset });
@@ -53,6 +53,9 @@ export async function rebuildCommand(partition: number, fromOffset: number, reso
     const seeded = await shadow.create(fromOffset);
     if (fromOffset > 0) out.progress(`partition ${partition}: the shadow starts with the ${seeded} row(s) whose last event is below offset ${fromOffset}`);
     const fold = new ShadowFold(shadow, fromOffset, partitionCount, resources.settings.fold, { nextOffset: claim.nextOffset, parked: parkedBefore });
+    if (parkedBefore.length > 0) {
+      out.progress(`partition ${partition}: the fold starts with ${fold.parkedIds.length} of the ${parkedBefore.length} stored parked ID(s) (those refused below offset ${fromOffset}, with their kept events below it)`);
+    }
     const checkFence = async () => {
       const current = (await oplog.claims(key)).get(partition);
       if (!isCurrentClaim(claim.epoch, current)) throw new FencedDuringRebuildError(partition, claim.epoch, current);

@@ -9,12 +9,20 @@ import { inexactRelease } from './parked-from-offset';
  * see inexactRelease), or undefined. Only control records count: one read of that range, no fold.
  * The fold checks again the records the consumer commits between this scan and the claim.
  */
-export async function findInexactRelease(port: KafkaPort, topic: string, partition: number, partitionCount: number, fromOffset: number, storedNextOffset: number): Promise<string | undefined> {
-  if (fromOffset === 0 || fromOffset >= storedNextOffset) return undefined;
+export async function findInexactRelease(
+  port: KafkaPort,
+  where: { topic: string; partition: number; partitionCount: number; endOffset: number },
+  fromOffset: number,
+  storedNextOffset: number,
+): Promise<string | undefined> {
+  const { topic, partition, partitionCount } = where;
+  // Not past the end Kafka reported: an OPLOG ahead of the topic would leave nothing to read (the claim refuses it).
+  const scanEnd = Math.min(storedNextOffset, where.endOffset);
+  if (fromOffset === 0 || fromOffset >= scanEnd) return undefined;
   let found: string | undefined;
   await readPartition(port, topic, partition, fromOffset, async (records): Promise<ReadStep> => {
     for (const { offset, key, value, headers } of records) {
-      if (offset >= storedNextOffset) return 'done';
+      if (offset >= scanEnd) return 'done';
       if (!headers || !isControlRecord(headers)) continue;
       const control = decodeParkedControl(headers, key, value);
       // The consumer skipped an undecodable or misplaced control record: it released nothing.
@@ -22,7 +30,7 @@ export async function findInexactRelease(port: KafkaPort, topic: string, partiti
       found = inexactRelease({ id: control.control.id, offset, refusedOffset: control.control.refusedOffset }, fromOffset, storedNextOffset);
       if (found) return 'done';
     }
-    return records.length > 0 && records[records.length - 1].offset >= storedNextOffset - 1 ? 'done' : 'more';
+    return records.length > 0 && records[records.length - 1].offset >= scanEnd - 1 ? 'done' : 'more';
   });
   return found;
 }

@@ -1,7 +1,8 @@
 import { DEFAULT_EVENT_LIMITS, type EntityRecord, type JsonObject, type StampedEvent, partitionForKey } from '@async2/domain';
 import { encodeEventRecord, encodeParkedControl } from '@async2/data-access';
 import { referenceFold } from '@async2/testing';
-import { InexactParkedStateError, type ShadowRows, ShadowFold } from './shadow-fold';
+import { InexactParkedStateError } from './rebuild-errors';
+import { type ShadowRows, ShadowFold } from './shadow-fold';
 
 /** The shadow table in memory: what the fold wrote, read back when an ID comes again. */
 class MemoryShadow implements ShadowRows {

@@ -1,6 +1,7 @@
 import { type FoldSettings, type PartitionRecord, decodeEventRecord, decodeParkedControl, isControlRecord } from '@async2/data-access';
 import { type EntityRecord, type ParkedId, PartitionBuffer, type ProducerMark, type VerdictEntry, misplacedRecord } from '@async2/domain';
 import { inexactRelease, parkedAtOffset } from './parked-from-offset';
+import { InexactParkedStateError } from './rebuild-errors';
 
 /** Where the fold keeps its rows between flushes: a rebuild's shadow table (EventsShadow). */
 export interface ShadowRows {
@@ -15,16 +16,6 @@ export interface StoredPartition {
   nextOffset: number;
   /** The parked store's IDs with their kept events (ParkedRepository.load). */
   parked: readonly ParkedId[];
-}
-
-/** A rebuild from an offset whose parked state the stored rows cannot give (parked-from-offset.ts): nothing is swapped in. */
-export class InexactParkedStateError extends Error {
-  readonly code = 'INEXACT_PARKED_STATE';
-  readonly retriable = false;
-  constructor(message: string) {
-    super(message);
-    this.name = 'InexactParkedStateError';
-  }
 }
 
 /** Clean rows kept in memory between shadow flushes; the rest are read back from the shadow when touched again. */

@@ -53,9 +53,9 @@ export const COMMANDS: readonly CommandSpec[] = [
     flags: {
       json: JSON_FLAG,
       partition: { kind: 'offset', help: 'the partition to rebuild (required)' },
-      'from-offset': { kind: 'offset', help: 'the first offset to fold (default 0); must still be in Kafka' },
+      'from-offset': { kind: 'offset', help: 'the first offset to fold (default 0); must still be in Kafka; parked IDs refused below it keep their kept events below it' },
     },
-    summary: "rebuild a partition's EVENTS rows from Kafka with the consumer's fold, under the epoch fence",
+    summary: "rebuild a partition's EVENTS rows and parked IDs from Kafka with the consumer's fold, under the epoch fence",
   },
   {
     words: 'parked list',

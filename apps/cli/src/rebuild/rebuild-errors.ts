@@ -11,3 +11,13 @@ export class FencedDuringRebuildError extends Error {
     this.name = 'FencedDuringRebuildError';
   }
 }
+
+/** A rebuild from an offset whose parked state the stored rows cannot give (parked-from-offset.ts), met by the fold after the claim: nothing is swapped in. Exit 1. */
+export class InexactParkedStateError extends Error {
+  readonly code = 'INEXACT_PARKED_STATE';
+  readonly retriable = false;
+  constructor(message: string) {
+    super(message);
+    this.name = 'InexactParkedStateError';
+  }
+}

@@ -5,6 +5,7 @@ import { EXIT, type ExitCode, UsageError } from '../command-line/exit-codes';
 import type { CommandOutput } from '../output/command-output';
 import { checkRebuildRange } from './rebuild-range';
 import { FencedDuringRebuildError } from './rebuild-errors';
+import { findInexactRelease } from './release-scan';
 import { ShadowFold } from './shadow-fold';
 
 /** OPLOG's owner while and after a rebuild holds a partition (status names such a partition). */
@@ -17,8 +18,9 @@ const PROGRESS_EVERY_MS = 1000;
 /**
  * `async2 rebuild --partition p [--from-offset o]`: checks the input against Kafka (changing
  * nothing when it is refused), claims the partition (epoch + 1: the owner is fenced and stops
- * writing it), folds the partition from `o` into a shadow table with the consumer's fold, follows
- * the end offset until caught up, then swaps the shadow in under the fence in one transaction.
+ * writing it), folds the partition from `o` into a shadow table with the consumer's fold (starting
+ * from the parked IDs as of `o`, see parked-from-offset.ts), follows the end offset until caught up,
+ * then swaps the shadow and the fold's parked IDs in under the fence in one transaction.
  */
 export async function rebuildCommand(partition: number, fromOffset: number, resources: CliResources, out: CommandOutput, interrupted?: AbortSignal): Promise<ExitCode> {
   const { topic } = resources.settings.topics;
@@ -31,13 +33,11 @@ export async function rebuildCommand(partition: number, fromOffset: number, reso
   const range = checkRebuildRange({ topic, partition, partitionCount, fromOffset, logStart: starts.get(partition) ?? 0, endOffset: ends.get(partition) ?? 0 });
 
   const db = await resources.database();
-  // The swap does not rewrite the parked store (docs/parking.md): a partition with parked IDs is refused before anything changes.
-  const parked = await new ParkedRepository(db).list(key, partition);
-  if (parked.length > 0) {
-    throw new UsageError(`partition ${partition} has ${parked.length} parked ID(s) (${parked.slice(0, 3).map((p) => p.id).join(', ')}): replay or discard them first (async2 parked list); nothing was changed`, 'partition');
-  }
   const oplog = new OplogRepository(db);
   const before = (await oplog.rows(key)).find((r) => r.partition === partition);
+  // The parked state at fromOffset comes from the parked store (docs/parking.md): refused before the claim when it cannot.
+  const inexact = await findInexactRelease(await resources.port(), { topic, partition, partitionCount, endOffset: range.endOffset }, fromOffset, before?.nextOffset ?? 0);
+  if (inexact) throw new UsageError(`${inexact}; nothing was changed`, 'from-offset');
   const owner = `${REBUILD_OWNER_PREFIX}${hostname()}-${process.pid}`;
   const claim = await oplog.claim(key, partition, owner, { topicId, endOffset: range.endOffset });
   out.progress(
@@ -45,12 +45,17 @@ export async function rebuildCommand(partition: number, fromOffset: number, reso
       (before?.owner ? `: ${before.owner} (epoch ${before.epoch}) is fenced and stops writing this partition` : '') +
       `; OPLOG next_offset stays ${claim.nextOffset} until the swap`,
   );
+  // Read after the claim (which waited for the owner's last flush): the parked store is the state at claim.nextOffset.
+  const parkedBefore = await new ParkedRepository(db).load(key, partition);
 
   const shadow = new EventsShadow(db, partition, claim.epoch);
   try {
     const seeded = await shadow.create(fromOffset);
     if (fromOffset > 0) out.progress(`partition ${partition}: the shadow starts with the ${seeded} row(s) whose last event is below offset ${fromOffset}`);
-    const fold = new ShadowFold(shadow, fromOffset, partitionCount, resources.settings.fold, claim.nextOffset);
+    const fold = new ShadowFold(shadow, fromOffset, partitionCount, resources.settings.fold, { nextOffset: claim.nextOffset, parked: parkedBefore });
+    if (parkedBefore.length > 0) {
+      out.progress(`partition ${partition}: the fold starts with ${fold.parkedIds.length} of the ${parkedBefore.length} stored parked ID(s) (those refused below offset ${fromOffset}, with their kept events below it)`);
+    }
     const checkFence = async () => {
       const current = (await oplog.claims(key)).get(partition);
       if (!isCurrentClaim(claim.epoch, current)) throw new FencedDuringRebuildError(partition, claim.epoch, current);
@@ -82,10 +87,8 @@ export async function rebuildCommand(partition: number, fromOffset: number, reso
     }
     await fold.sweepAll();
     progress();
-    if (fold.parkedIds.length > 0) {
-      throw new Error(`partition ${partition}: the fold parks ${fold.parkedIds.length} ID(s) (${fold.parkedIds.slice(0, 3).join(', ')}) that the parked store does not hold; the rebuild does not write the parked store, so nothing was changed (the shadow table is dropped)`);
-    }
-    const swapped = await shadow.swap(key, claim.epoch, fold.nextOffset, fold.producerMarks(), fold.verdicts);
+    const parked = fold.parkedState();
+    const swapped = await shadow.swap(key, claim.epoch, { nextOffset: fold.nextOffset, marks: fold.producerMarks(), verdicts: fold.verdicts, parked });
     if (swapped.kind === 'fenced') throw new FencedDuringRebuildError(partition, claim.epoch, (await oplog.claims(key)).get(partition));
     const result = {
       partition,
@@ -96,6 +99,8 @@ export async function rebuildCommand(partition: number, fromOffset: number, reso
       rowsBefore: swapped.removed,
       rowsAfter: swapped.written,
       expiredIds: fold.expired,
+      parkedBefore: parkedBefore.map((p) => p.id),
+      parkedAfter: parked.map((p) => ({ id: p.id, refusedOffset: p.refusedOffset, events: p.events.length })),
       skippedRecords: fold.skipped.count,
       skippedReasons: fold.skipped.reasons,
     };
@@ -111,15 +116,29 @@ export async function rebuildCommand(partition: number, fromOffset: number, reso
   }
 }
 
-function humanResult(
-  r: { partition: number; fromOffset: number; nextOffset: number; epoch: number; owner: string; rowsBefore: number; rowsAfter: number; expiredIds: number; skippedRecords: number; skippedReasons: string[] },
-  group: string,
-): string {
+interface RebuildResult {
+  partition: number;
+  fromOffset: number;
+  nextOffset: number;
+  epoch: number;
+  owner: string;
+  rowsBefore: number;
+  rowsAfter: number;
+  expiredIds: number;
+  parkedBefore: string[];
+  parkedAfter: Array<{ id: string; refusedOffset: number; events: number }>;
+  skippedRecords: number;
+  skippedReasons: string[];
+}
+
+function humanResult(r: RebuildResult, group: string): string {
+  const parked = r.parkedAfter.map((p) => `${p.id} (refused at ${p.refusedOffset}, ${p.events} kept)`);
   const lines = [
-    `partition ${r.partition}: rebuilt from offset ${r.fromOffset} to ${r.nextOffset}: ${r.rowsAfter} row(s) now (${r.rowsBefore} before), swapped in one transaction under epoch ${r.epoch}.`,
+    `partition ${r.partition}: rebuilt from offset ${r.fromOffset} to ${r.nextOffset}: ${r.rowsAfter} row(s) now (${r.rowsBefore} before), ${r.parkedAfter.length} parked ID(s) (${r.parkedBefore.length} before), swapped in one transaction under epoch ${r.epoch}.`,
     ...(r.expiredIds > 0 ? [`${r.expiredIds} ID(s) whose ttlMs passed were swept into tombstones, as the consumer's flush sweeps them.`] : []),
     `OPLOG (group ${group}) holds next_offset ${r.nextOffset}, owner ${r.owner}.`,
   ];
+  if (parked.length > 0) lines.push(`Parked: ${parked.slice(0, 5).join(', ')}${parked.length > 5 ? `, and ${parked.length - 5} more` : ''} (async2 parked list).`);
   if (r.skippedRecords > 0) {
     lines.push(`${r.skippedRecords} record(s) skipped as the consumer skips them (poison, misplaced, or refused by the fold; not sent to the DLQ again): ${r.skippedReasons.join('; ')}`);
   }

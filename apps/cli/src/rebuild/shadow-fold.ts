@@ -1,5 +1,7 @@
 import { type FoldSettings, type PartitionRecord, decodeEventRecord, decodeParkedControl, isControlRecord } from '@async2/data-access';
-import { type EntityRecord, PartitionBuffer, type ProducerMark, type VerdictEntry, misplacedRecord } from '@async2/domain';
+import { type EntityRecord, type ParkedId, PartitionBuffer, type ProducerMark, type VerdictEntry, misplacedRecord } from '@async2/domain';
+import { inexactRelease, parkedAtOffset } from './parked-from-offset';
+import { InexactParkedStateError } from './rebuild-errors';
 
 /** Where the fold keeps its rows between flushes: a rebuild's shadow table (EventsShadow). */
 export interface ShadowRows {
@@ -13,6 +15,14 @@ export interface ShadowRows {
 /** Expired rows a shadow flush sweeps at most (the rest: the next flushes; sweepAll() takes them all). */
 const SWEEP_MAX_IDS = 10_000;
 
+/** What the partition's consumer committed before the rebuild claimed it. */
+export interface StoredPartition {
+  /** OPLOG's next_offset: the parked store is the state at it, and the consumer decided the verdicts below it but those of the events it keeps. */
+  nextOffset: number;
+  /** The parked store's IDs with their kept events (ParkedRepository.load). */
+  parked: readonly ParkedId[];
+}
+
 /** Clean rows kept in memory between shadow flushes; the rest are read back from the shadow when touched again. */
 const CACHED_IDS = 100_000;
 
@@ -21,13 +31,17 @@ const CACHED_IDS = 100_000;
  * placement check as its lane), writing into a rebuild's shadow table instead of EVENTS. Records
  * the consumer dead-letters (undecodable, on the wrong partition, refused by the fold) are skipped
  * and counted: they went to the DLQ when the consumer first folded them, and are not sent again.
+ * It starts from the parked state at `fromOffset` (parkedAtOffset), parks and releases like the
+ * consumer, and ends with the parked state the swap writes (parkedState).
  */
 export class ShadowFold {
   private readonly buffer: PartitionBuffer;
   /** Every producer mark the fold holds (the swap writes them all with OPLOG's offset). */
   private readonly marks = new Map<string, ProducerMark>();
-  /** Verdicts of conditional events at or after `verdictsFrom` (the swap writes those not stored yet). */
+  /** Verdicts the consumer had not decided at the stored next_offset (the swap writes them; it keeps those stored). */
   readonly verdicts: VerdictEntry[] = [];
+  /** Offsets below the stored next_offset whose verdicts the consumer had not decided: the events its parked store keeps. */
+  private readonly undecided: Set<number>;
   /** Records skipped, with the first few reasons. */
   readonly skipped = { count: 0, reasons: [] as string[] };
   rowsWritten = 0;
@@ -37,20 +51,21 @@ export class ShadowFold {
 
   constructor(
     private readonly shadow: ShadowRows,
-    fromOffset: number,
+    private readonly fromOffset: number,
     private readonly partitionCount: number,
     private readonly settings: FoldSettings,
-    /** OPLOG's next_offset before the rebuild: verdicts below it were committed by the consumer and are kept as they are. */
-    private readonly verdictsFrom = 0,
+    private readonly stored: StoredPartition = { nextOffset: 0, parked: [] },
     /** The clock the sweep judges expiry by, as the consumer's flush does (Date.now unless a test sets it). */
     private readonly clock: () => number = Date.now,
   ) {
+    this.undecided = new Set(stored.parked.flatMap((p) => p.events.map((e) => e.offset)));
     this.buffer = new PartitionBuffer({
       partition: shadow.partition,
       nextOffset: fromOffset,
       dedupeWindow: settings.dedupeWindow,
       maxCachedIds: CACHED_IDS,
       producerRetention: settings.producerMarks,
+      parked: parkedAtOffset(stored.parked, fromOffset),
     });
   }
 
@@ -69,8 +84,13 @@ export class ShadowFold {
       if (headers && isControlRecord(headers)) {
         // An operator's release of a parked ID, applied in order as the consumer's lane does (docs/parking.md).
         const control = decodeParkedControl(headers, key, value);
-        if (control.ok && !misplacedRecord(control.control.id, partition, this.partitionCount)) this.buffer.releaseParked(control.control.id, control.control.action, offset, 0, control.control.refusedOffset);
-        else this.skip(offset, control.ok ? 'misplaced control record' : control.reason);
+        if (control.ok && !misplacedRecord(control.control.id, partition, this.partitionCount)) {
+          const inexact = inexactRelease({ id: control.control.id, offset, refusedOffset: control.control.refusedOffset }, this.fromOffset, this.stored.nextOffset);
+          if (inexact) throw new InexactParkedStateError(inexact);
+          this.buffer.releaseParked(control.control.id, control.control.action, offset, 0, control.control.refusedOffset);
+        } else {
+          this.skip(offset, control.ok ? 'misplaced control record' : control.reason);
+        }
         continue;
       }
       const decoded = decodeEventRecord(key, value, this.settings.limits);
@@ -107,7 +127,8 @@ export class ShadowFold {
     this.rowsWritten += plan.records.length;
     for (const mark of plan.producerMarks.changed) this.marks.set(mark.src, mark);
     for (const src of plan.producerMarks.forgotten) this.marks.delete(src);
-    for (const verdict of plan.verdicts) if (verdict.offset >= this.verdictsFrom) this.verdicts.push(verdict);
+    // A kept event below the stored offset is decided when the fold releases it (replayed or discarded), maybe only now.
+    for (const verdict of plan.verdicts) if (verdict.offset >= this.stored.nextOffset || this.undecided.has(verdict.offset)) this.verdicts.push(verdict);
     this.buffer.markCommitted(plan);
   }
 
@@ -120,6 +141,15 @@ export class ShadowFold {
   /** IDs the fold holds parked (an event refused and not released within the folded range). */
   get parkedIds(): string[] {
     return this.buffer.parked.ids();
+  }
+
+  /** The parked IDs at nextOffset with their kept events in order: what the swap writes to the parked store. */
+  parkedState(): ParkedId[] {
+    const parked = this.buffer.parked;
+    return parked.ids().map((id) => {
+      const { events, ...header } = parked.get(id) as ParkedId;
+      return { ...header, events: [...events] };
+    });
   }
 
   /** The producer marks at nextOffset (valid after a flush). */

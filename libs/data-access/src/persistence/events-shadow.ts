@@ -1,15 +1,26 @@
-import type { EntityRecord, ProducerMark, VerdictEntry } from '@async2/domain';
+import type { EntityRecord, ParkedId, ProducerMark, VerdictEntry } from '@async2/domain';
 import type { DataSource } from 'typeorm';
 import { ADVANCE_UNDER_EPOCH } from './epoch-fence';
 import { EventsRepository } from './events.repository';
 import { EVENT_ROW_COLUMNS, eventRowsJson } from './flush-statement';
 import type { OplogKey } from './oplog.repository';
+import { replaceParked } from './parked-statement';
 import { INSERT_VERDICTS_KEEPING, verdictParameters } from './verdict-statement';
 
 // The shadow's columns are EVENTS' own (CREATE TABLE ... LIKE events), so the swap copies rows as they are.
 const COLUMNS = 'id, state, deleted, version, partition, last_offset, event_ts, updated_at, recent_event_ids, field_times, expires_at';
 
 const SHADOW_PREFIX = 'events_rebuild_';
+
+/** What a rebuild's fold ends with, swapped in with its rows: every field is the partition's whole state at `nextOffset`. */
+export interface RebuiltState {
+  nextOffset: number;
+  marks: readonly ProducerMark[];
+  /** Verdicts decided by the fold (those already stored are kept: a verdict never flips). */
+  verdicts: readonly VerdictEntry[];
+  /** The IDs parked at `nextOffset`, with their kept events in order. */
+  parked: readonly ParkedId[];
+}
 
 /**
  * A rebuild's shadow of one partition's EVENTS rows (`events_rebuild_<p>_<epoch>`): the fold writes here,
@@ -79,16 +90,18 @@ export class EventsShadow {
   }
 
   /**
-   * Replaces the partition's EVENTS rows and producer marks with the shadow's, writes the verdicts
-   * of conditional events not decided before (INSERT_VERDICTS_KEEPING), and moves OPLOG to
+   * Replaces the partition's EVENTS rows, producer marks and parked store (PARKED_IDS and
+   * PARKED_EVENTS: the fold's parked IDs at `nextOffset`, absolute) with the rebuild's, writes the
+   * verdicts of conditional events not decided before (INSERT_VERDICTS_KEEPING), and moves OPLOG to
    * `nextOffset`, in ONE transaction that starts with the epoch fence (rule 2 of epoch-fence.ts): if
    * another instance claimed the partition since `epoch`, nothing changes and it answers 'fenced'.
    */
-  async swap(key: OplogKey, epoch: number, nextOffset: number, marks: readonly ProducerMark[], verdicts: readonly VerdictEntry[] = []): Promise<{ kind: 'swapped'; removed: number; written: number } | { kind: 'fenced' }> {
+  async swap(key: OplogKey, epoch: number, state: RebuiltState): Promise<{ kind: 'swapped'; removed: number; written: number } | { kind: 'fenced' }> {
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
     try {
       await runner.startTransaction();
+      const { nextOffset, marks, verdicts, parked } = state;
       const advanced = await runner.query(ADVANCE_UNDER_EPOCH, [key.consumerGroup, key.topic, this.partition, epoch, nextOffset], true);
       if (advanced.affected !== 1) {
         await runner.rollbackTransaction();
@@ -103,6 +116,8 @@ export class EventsShadow {
         [key.consumerGroup, key.topic, this.partition, marks.map((m) => m.src), marks.map((m) => m.seq), marks.map((m) => m.ts)],
       );
       if (verdicts.length > 0) await runner.query(INSERT_VERDICTS_KEEPING, verdictParameters(key, this.partition, verdicts));
+      // Still under the OPLOG row lock the fence statement took: the parked store commits with the offset it is the state at.
+      await replaceParked(runner, key, this.partition, parked);
       await runner.commitTransaction();
       return { kind: 'swapped', removed, written };
     } catch (error) {

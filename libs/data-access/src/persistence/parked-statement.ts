@@ -1,4 +1,4 @@
-import type { ParkedPlan } from '@async2/domain';
+import type { ParkedId, ParkedPlan } from '@async2/domain';
 import type { QueryRunner } from 'typeorm';
 import type { OplogKey } from './oplog.repository';
 
@@ -30,5 +30,19 @@ export async function writeParked(runner: QueryRunner, key: OplogKey, partition:
   if (plan.parked.length === 0 && plan.events.length === 0) return;
   const headers = plan.parked.map((p) => ({ id: p.id, reason: p.reason, refused_offset: p.refusedOffset, parked_at_ms: p.parkedAt }));
   const events = plan.events.map((e) => ({ source_offset: e.offset, id: e.id, event: e.event }));
+  await runner.query(WRITES, [...where, JSON.stringify(headers), JSON.stringify(events)]);
+}
+
+/**
+ * Replaces a partition's whole parked store with `parked` (absolute state: a rebuild's swap, in its
+ * fenced transaction after the fence statement matched; see events-shadow.ts).
+ */
+export async function replaceParked(runner: QueryRunner, key: OplogKey, partition: number, parked: readonly ParkedId[]): Promise<void> {
+  const where = [key.consumerGroup, key.topic, partition];
+  await runner.query('DELETE FROM parked_events WHERE consumer_group = $1 AND topic = $2 AND partition = $3', where);
+  await runner.query('DELETE FROM parked_ids WHERE consumer_group = $1 AND topic = $2 AND partition = $3', where);
+  if (parked.length === 0) return;
+  const headers = parked.map((p) => ({ id: p.id, reason: p.reason, refused_offset: p.refusedOffset, parked_at_ms: p.parkedAt }));
+  const events = parked.flatMap((p) => p.events.map((e) => ({ source_offset: e.offset, id: p.id, event: e.event })));
   await runner.query(WRITES, [...where, JSON.stringify(headers), JSON.stringify(events)]);
 }

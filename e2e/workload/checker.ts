@@ -158,6 +158,30 @@ export function formatReport(r: CheckReport): string {
 type OpStatus = 'ok' | 'info' | 'fail';
 
 /**
+ * Counts an ID's applied history (`recent_event_ids`): every entry as applied, every eventId in it
+ * more than once as duplicated; returns the ID's ops by eventId and how often each was applied.
+ */
+export function tallyHistory(
+  id: string,
+  history: readonly string[],
+  entries: ReadonlyArray<{ op: WorkloadOp; status: OpStatus }>,
+  report: CheckReport,
+  problem: (m: string) => void,
+): { byEventId: Map<string, { op: WorkloadOp; status: OpStatus }>; times: Map<string, number> } {
+  report.applied += history.length;
+  const byEventId = new Map(entries.map((e) => [e.op.event.eventId!, e]));
+  const times = new Map<string, number>();
+  for (const eventId of history) times.set(eventId, (times.get(eventId) ?? 0) + 1);
+  for (const [eventId, n] of times) {
+    if (n > 1) {
+      report.duplicated += n - 1;
+      problem(`duplicated: ${id} event ${eventId} applied ${n} times`);
+    }
+  }
+  return { byEventId, times };
+}
+
+/**
  * The TTL IDs' reference fold with expiry (expiry-reference.ts): their verdicts replace the plain
  * reference's (which knows no expiry) before verdicts are checked; its audit findings are
  * ttl-mismatches. Without the run's tombstones (input.ttl) the TTL IDs cannot be checked: unverifiable.
@@ -273,15 +297,8 @@ function checkTrackedId(
     problem(`unverifiable: ${id} has version ${row.version} but ${history.length} remembered eventIds (raise DEDUPE_WINDOW above the events per ID)`);
     return;
   }
-  report.applied += history.length;
-  const byEventId = new Map(entries.map((e) => [e.op.event.eventId!, e]));
-  const times = new Map<string, number>();
-  for (const eventId of history) times.set(eventId, (times.get(eventId) ?? 0) + 1);
-  for (const [eventId, n] of times) {
-    if (n > 1) {
-      report.duplicated += n - 1;
-      problem(`duplicated: ${id} event ${eventId} applied ${n} times`);
-    }
+  const { byEventId, times } = tallyHistory(id, history, entries, report, problem);
+  for (const eventId of times.keys()) {
     const entry = byEventId.get(eventId);
     if (reference.neverApplied.has(eventId)) {
       report.verdictMismatches++;

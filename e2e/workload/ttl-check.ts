@@ -1,4 +1,4 @@
-import type { CheckReport, ObservedRow } from './checker';
+import { type CheckReport, type ObservedRow, tallyHistory } from './checker';
 import type { ExpiryModelId } from './expiry-reference';
 import type { WorkloadOp } from './workload';
 
@@ -23,15 +23,8 @@ type Entry = { op: WorkloadOp; status: 'ok' | 'info' | 'fail' };
 export function checkTtlId(id: string, entries: Entry[], row: ObservedRow | undefined, expected: ExpiryModelId | undefined, observed: TtlObservation, report: CheckReport, problem: (m: string) => void): void {
   const m: Pick<ExpiryModelId, 'version' | 'live' | 'state' | 'expiresAt' | 'applied'> = expected ?? { version: 0, live: false, state: null, applied: [] };
   const history = row?.recentEventIds ?? [];
-  report.applied += history.length;
-  const byEventId = new Map(entries.map((e) => [e.op.event.eventId!, e]));
-  const times = new Map<string, number>();
-  for (const eventId of history) times.set(eventId, (times.get(eventId) ?? 0) + 1);
-  for (const [eventId, n] of times) {
-    if (n > 1) {
-      report.duplicated += n - 1;
-      problem(`duplicated: ${id} event ${eventId} applied ${n} times`);
-    }
+  const { byEventId, times } = tallyHistory(id, history, entries, report, problem);
+  for (const eventId of times.keys()) {
     const entry = byEventId.get(eventId);
     if (!entry || entry.status === 'fail') {
       report.phantoms++;

@@ -1,5 +1,5 @@
 import pino from 'pino';
-import { withLazyRequestChildren } from './lazy-request-logger';
+import { lazyRequestChildrenOfNextChild, withLazyRequestChildren } from './lazy-request-logger';
 
 /** A logger writing JSON lines into `lines`, whose `req` serializer counts its calls. */
 function capture(level: string) {
@@ -52,5 +52,19 @@ describe('withLazyRequestChildren', () => {
     nested.info('checked');
     expect(serialized.count).toBe(1);
     expect(lines[0]).toMatchObject({ req: { url: '/v1/events' }, context: 'Guard', msg: 'checked' });
+  });
+
+  it("as pino-http uses it: request children come from its child, with that child's serialisers for req and res", () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const root = pino({ level: 'info', redact: ['req.headers.authorization'] }, { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) });
+    const serializers = { req: (req: typeof request) => ({ url: req.url, headers: req.headers }), res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }) };
+    const httpLogger = lazyRequestChildrenOfNextChild(root).child({}, { serializers }); // what pino-http does once
+    httpLogger.child({ req: { ...request, socket: 'not to be logged' } }).info({ res: { statusCode: 202, socket: 'nor this' } }, 'request completed');
+    expect(lines[0]).toMatchObject({ req: { url: '/v1/events', headers: { authorization: '[Redacted]' } }, res: { statusCode: 202 } });
+    expect(JSON.stringify(lines[0])).not.toContain('not to be logged');
+    expect(JSON.stringify(lines[0])).not.toContain('nor this');
+    // The root's later children are ordinary ones: its child() is pino's own again.
+    expect(Object.hasOwn(root, 'child')).toBe(false);
+    expect(lines).toHaveLength(1);
   });
 });

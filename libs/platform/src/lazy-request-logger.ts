@@ -26,6 +26,21 @@ export function withLazyRequestChildren(logger: Logger, requestKey = 'req'): Log
   return logger;
 }
 
+/**
+ * For pino-http given `logger: root`: it makes one child of the root (`child({}, { serializers })`,
+ * its serialisers for req, res and err) and every request's child from that one. The root's next
+ * child is made as usual, then made lazy for request children; the root's later children are
+ * ordinary. (The request children must come from pino-http's child, not from the root: only it
+ * has the serialisers and redaction of `req` and `res`.)
+ */
+export function lazyRequestChildrenOfNextChild(root: Logger): Logger {
+  root.child = function (this: Logger, bindings: Bindings, options?: object) {
+    delete (root as Partial<Logger>).child; // back to pino's own, on the prototype
+    return withLazyRequestChildren((root.child as unknown as MakeChild).call(root, bindings, options));
+  } as unknown as Logger['child'];
+  return root;
+}
+
 const LEVELS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal']);
 
 /** A stand-in for `make()`'s logger that calls `make` on first real use (a line at an enabled level, or anything else). */

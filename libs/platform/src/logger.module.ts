@@ -1,6 +1,6 @@
 import { LoggerModule } from 'nestjs-pino';
 import pino from 'pino';
-import { withLazyRequestChildren } from './lazy-request-logger';
+import { lazyRequestChildrenOfNextChild } from './lazy-request-logger';
 
 /** The app's log level (pino's names: error, warn, info, debug, trace), from LOG_LEVEL. */
 export function appLogLevel(): string {
@@ -22,18 +22,10 @@ export function structuredLogger(service: string) {
   return LoggerModule.forRoot({
     pinoHttp: {
       // pino-http makes its own child of this one ({}, with its serialisers) and makes every request's child from that.
-      logger: withRequestChildrenOf(root),
+      logger: lazyRequestChildrenOfNextChild(root),
       // Request logs of health probes are noise at 3 a.m.
       // originalUrl: Fastify's middleware engine (middie) strips the mount path from req.url.
       autoLogging: { ignore: (req) => ((req as { originalUrl?: string }).originalUrl ?? req.url ?? '').startsWith('/health') },
     },
   });
-}
-
-/** The root whose one child (pino-http's) makes its request children lazily. */
-function withRequestChildrenOf(root: pino.Logger): pino.Logger {
-  const makeChild = root.child.bind(root) as unknown as (bindings: pino.Bindings, options?: pino.ChildLoggerOptions) => pino.Logger;
-  const child = (bindings: pino.Bindings, options?: pino.ChildLoggerOptions) => withLazyRequestChildren(makeChild(bindings, options));
-  root.child = child as unknown as pino.Logger['child'];
-  return root;
 }

@@ -2,6 +2,8 @@ import { type ChangeOp, type Violation, ValidationError, formatWriteToken, nests
 import type { ConditionMessage, EntityMessage, ErrorMessage, EventMessage, PublishResultMessage, VerdictMessage } from '@async2/events-proto';
 import type { DomainError } from '@async2/domain';
 import type { PublishOutcome } from '../ingest/coalescing-publisher';
+import { OverloadedError } from '../ingest/ingest-errors';
+import type { EachOutcome } from '../ingest/publish.service';
 import type { EntityView } from '../read/read.service';
 import type { VerdictView } from '../read/verdict-read.service';
 
@@ -78,6 +80,15 @@ export function batchBody(events: EventMessage[], dataMaxDepth: number): { event
 export function resultMessage(outcome: PublishOutcome): PublishResultMessage {
   if (outcome.ok) return { status: 'RESULT_STATUS_ACCEPTED', partition: outcome.partition, offset: outcome.offset, token: formatWriteToken(outcome), error: null };
   return { status: 'RESULT_STATUS_UNAVAILABLE', partition: 0, offset: 0, token: '', error: errorMessage(outcome.error) };
+}
+
+/** One PublishStream event's answer: accepted or unavailable as from Kafka, invalid or overloaded when it was not published. */
+export function streamResultMessage(answer: EachOutcome): PublishResultMessage {
+  if (answer.ok) return resultMessage(answer);
+  const { error } = answer;
+  if (error instanceof ValidationError) return { status: 'RESULT_STATUS_INVALID', partition: 0, offset: 0, token: '', error: errorMessage(error) };
+  if (error instanceof OverloadedError) return { status: 'RESULT_STATUS_OVERLOADED', partition: 0, offset: 0, token: '', error: errorMessage(error) };
+  return resultMessage({ ok: false, error });
 }
 
 export function errorMessage(error: DomainError): ErrorMessage {

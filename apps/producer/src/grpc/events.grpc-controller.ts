@@ -6,14 +6,13 @@ import { GrpcMethod, GrpcStreamCall } from '@nestjs/microservices';
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { RequiresScope } from '../auth/requires-scope.decorator';
 import { PRODUCER_CONFIG, type ProducerConfig } from '../config/producer.config';
-import { OverloadedError } from '../ingest/ingest-errors';
 import { PartitionMap } from '../ingest/partition-map.service';
-import { observedIngest } from '../ingest/observed-ingest';
+import { observedEach, observedIngest } from '../ingest/observed-ingest';
 import { PublishService } from '../ingest/publish.service';
 import { FreshReadService } from '../read/fresh-read.service';
 import { ReadService } from '../read/read.service';
 import { VerdictReadService } from '../read/verdict-read.service';
-import { batchBody, entityMessage, errorMessage, resultMessage, singleEventBody, verdictMessage } from './event-message.mapper';
+import { batchBody, entityMessage, resultMessage, singleEventBody, streamResultMessage, verdictMessage } from './event-message.mapper';
 import { GrpcErrorFilter } from './grpc-error.filter';
 import { servePublishStream } from './publish-stream.session';
 
@@ -59,7 +58,7 @@ export class EventsGrpcController {
   @GrpcStreamCall('EventService', 'PublishStream')
   @RequiresScope('write')
   publishStream(call: ServerDuplexStream<EventMessage, PublishResultMessage>): Promise<void> {
-    return servePublishStream<EventMessage, PublishResultMessage>(call, (message) => this.publishStreamed(message), this.config.grpc.streamMaxInFlight);
+    return servePublishStream<EventMessage, PublishResultMessage>(call, (messages) => this.publishStreamed(messages), this.config.grpc.streamMaxInFlight);
   }
 
   @GrpcMethod('EventService', 'Get')
@@ -86,16 +85,16 @@ export class EventsGrpcController {
     return verdictMessage(await this.verdicts.read(parseWriteToken(request.token, this.partitions.partitionCount, 'token')));
   }
 
-  /** One event of a stream: never throws; bad input and overload are answers, like Kafka's. */
-  private async publishStreamed(message: EventMessage): Promise<PublishResultMessage> {
+  /** Events of a stream, gathered: never throws; bad input and overload are answers, per event, like Kafka's. */
+  private async publishStreamed(messages: EventMessage[]): Promise<PublishResultMessage[]> {
+    const { dataMaxDepth } = this.config.limits;
     try {
-      const [outcome] = await observedIngest('grpc', () => this.publishService.publishOne(singleEventBody(message, this.config.limits.dataMaxDepth)));
-      return resultMessage(outcome);
+      const answers = await observedEach('grpc', messages.length, () => this.publishService.publishEach(messages, (message) => singleEventBody(message, dataMaxDepth)));
+      return answers.map(streamResultMessage);
     } catch (error) {
-      if (error instanceof ValidationError) return { status: 'RESULT_STATUS_INVALID', partition: 0, offset: 0, token: '', error: errorMessage(error) };
-      if (error instanceof OverloadedError) return { status: 'RESULT_STATUS_OVERLOADED', partition: 0, offset: 0, token: '', error: errorMessage(error) };
       this.logger.error(error);
-      return { status: 'RESULT_STATUS_UNAVAILABLE', partition: 0, offset: 0, token: '', error: { code: 'internal', message: 'internal error', retriable: true, violations: [] } };
+      const internal: PublishResultMessage = { status: 'RESULT_STATUS_UNAVAILABLE', partition: 0, offset: 0, token: '', error: { code: 'internal', message: 'internal error', retriable: true, violations: [] } };
+      return messages.map(() => internal);
     }
   }
 }

@@ -12,8 +12,11 @@ export interface DuplexCall<In, Out> extends EventEmitter {
 }
 
 /**
- * Serves one PublishStream: each incoming event is handed to `handle` at once (so the events of a
- * stream share produce requests), and answers go out one per event, in the order received.
+ * Serves one PublishStream. The events read in one turn of the event loop are handed to
+ * `handleBatch` together (gathered until setImmediate: grpc-js delivers the messages of one HTTP/2
+ * read in the same turn), so a stream costs what an HTTP batch does: one publish call, one promise
+ * and one timer for many events, which share produce requests. Answers go out one per event, in the
+ * order received. `handleBatch` answers every event of its batch, in order, and never rejects.
  *
  * Flow control: at most `maxInFlight` events are read ahead of their written answers. At the bound
  * the call is paused, grpc-js stops reading the HTTP/2 stream, and the client's writes block on
@@ -21,10 +24,16 @@ export interface DuplexCall<In, Out> extends EventEmitter {
  * its answers: `write()` returning false counts too) slows the sender instead of filling memory.
  *
  * When the client goes away, nothing more is written; events already handed over finish their
- * publish (they cannot be recalled) but are never reported to anyone as acknowledged.
+ * publish (they cannot be recalled) but are never reported to anyone as acknowledged; events read
+ * but not yet handed over are dropped (never published, never answered).
  */
-export function servePublishStream<In, Out>(call: DuplexCall<In, Out>, handle: (message: In) => Promise<Out>, maxInFlight: number): Promise<void> {
-  const window: Array<Promise<Out>> = [];
+export function servePublishStream<In, Out>(call: DuplexCall<In, Out>, handleBatch: (messages: In[]) => Promise<Out[]>, maxInFlight: number): Promise<void> {
+  /** The batches handed over, oldest first: their answers are written in this order. */
+  const window: Array<Promise<Out[]>> = [];
+  /** Events read in this turn of the event loop, not yet handed over. */
+  let gathering: In[] = [];
+  /** Events read and not yet answered (gathering and window). */
+  let unanswered = 0;
   let inputEnded = false;
   let gone = false;
   let pumping = false;
@@ -32,25 +41,37 @@ export function servePublishStream<In, Out>(call: DuplexCall<In, Out>, handle: (
   let finish: () => void;
   const finished = new Promise<void>((resolve) => (finish = resolve));
 
+  const handOver = () => {
+    const batch = gathering;
+    gathering = [];
+    if (gone) return;
+    window.push(handleBatch(batch));
+    void pump();
+  };
+
   const pump = async () => {
     if (pumping) return;
     pumping = true;
     try {
       while (window.length > 0 && !gone) {
-        const answer = await window[0];
+        const answers = await window[0];
         if (gone) break;
         window.shift();
-        if (!call.write(answer)) await new Promise<void>((resolve) => waitForDrainOrGone(call, resolve));
-        if (paused && window.length < maxInFlight && !gone) {
-          paused = false;
-          call.resume();
+        for (const answer of answers) {
+          if (gone) break;
+          if (!call.write(answer)) await new Promise<void>((resolve) => waitForDrainOrGone(call, resolve));
+          unanswered -= 1;
+          if (paused && unanswered < maxInFlight && !gone) {
+            paused = false;
+            call.resume();
+          }
         }
       }
     } finally {
       pumping = false;
     }
     if (gone) return finish();
-    if (inputEnded && window.length === 0) {
+    if (inputEnded && window.length === 0 && gathering.length === 0) {
       call.end();
       finish();
     }
@@ -58,12 +79,12 @@ export function servePublishStream<In, Out>(call: DuplexCall<In, Out>, handle: (
 
   call.on('data', (message: In) => {
     if (gone) return;
-    window.push(handle(message));
-    if (window.length >= maxInFlight && !paused) {
+    if (gathering.push(message) === 1) setImmediate(handOver);
+    unanswered += 1;
+    if (unanswered >= maxInFlight && !paused) {
       paused = true;
       call.pause();
     }
-    void pump();
   });
   call.on('end', () => {
     inputEnded = true;
@@ -76,7 +97,7 @@ export function servePublishStream<In, Out>(call: DuplexCall<In, Out>, handle: (
   call.on('cancelled', leave);
   call.on('error', leave);
   call.on('close', () => {
-    if (!inputEnded || window.length > 0) leave();
+    if (!inputEnded || unanswered > 0) leave();
   });
   return finished;
 }

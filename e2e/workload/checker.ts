@@ -271,8 +271,9 @@ function discardedEvents(input: CheckInput, report: CheckReport, problem: (m: st
       problem(`wrongly-parked: the operator discarded the refused event at ${position}, which holds no event`);
       continue;
     }
-    byId.set(record.event.id, [...(byId.get(record.event.id) ?? []), record].sort((a, b) => a.offset - b.offset));
+    byId.set(record.event.id, [...(byId.get(record.event.id) ?? []), record]);
   }
+  for (const records of byId.values()) records.sort((a, b) => a.offset - b.offset);
   for (const id of input.parking.stillParked) {
     report.wronglyParked++;
     problem(`wrongly-parked: ${id} is still parked at the end: its kept events are not applied`);

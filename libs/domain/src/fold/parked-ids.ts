@@ -100,6 +100,12 @@ export class ParkedIds {
     this.track(id);
   }
 
+  /** Whether a request naming `refusedOffset` (any, when undefined) answers the ID's current parking: false when not parked, or stale. */
+  answers(id: string, refusedOffset?: number): boolean {
+    const entry = this.entries.get(id);
+    return entry !== undefined && (refusedOffset === undefined || entry.refusedOffset === refusedOffset);
+  }
+
   /**
    * Unparks `id` and returns the events to apply, in order: all (replay), all but the refused one
    * (skip-refused), or none (discard). Undefined when the ID is not parked, or parked at another
@@ -107,7 +113,7 @@ export class ParkedIds {
    */
   release(id: string, action: ParkedAction, refusedOffset?: number): ParkedEvent[] | undefined {
     const entry = this.entries.get(id);
-    if (!entry || (refusedOffset !== undefined && entry.refusedOffset !== refusedOffset)) return undefined;
+    if (!entry || !this.answers(id, refusedOffset)) return undefined;
     this.entries.delete(id);
     this.track(id).releases++;
     if (action === 'discard') return [];

@@ -145,11 +145,9 @@ export class PartitionBuffer {
   releaseParked(id: string, action: ParkedAction, offset: number, bytes = 0, refusedOffset?: number): ReleaseOutcome {
     this.skip(offset, bytes);
     const release = { release: action, refusedOffset, offset };
-    const parked = this.parked.get(id);
-    const acts = parked !== undefined && (refusedOffset === undefined || parked.refusedOffset === refusedOffset);
     const queued = this.pending.get(id);
     if (queued) queued.push(release);
-    else if (acts && !this.slots.has(id)) this.pending.set(id, [release]);
+    else if (this.parked.answers(id, refusedOffset) && !this.slots.has(id)) this.pending.set(id, [release]);
     else return this.releaseNow(id, action, refusedOffset);
     return { kind: 'queued' };
   }

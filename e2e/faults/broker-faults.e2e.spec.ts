@@ -23,6 +23,9 @@ describe.each(['kafkajs', 'platformatic'])('broker faults, producer on %s', (cli
     await pipeline?.close();
     await broker?.stop();
   });
+  afterEach(async () => {
+    await pipeline?.stopLoads(); // a test that failed before its own stop() leaves no load to the next
+  });
 
   const acked = () => pipeline.history.attempts.filter((a) => a.outcome.type === 'ok').length;
   const unknown = () => pipeline.history.attempts.filter((a) => a.outcome.type === 'info').length;

@@ -41,6 +41,9 @@ describe.each(['kafkajs', 'platformatic'])('cluster faults, producer and consume
     await pipeline?.close();
     await cluster?.close();
   });
+  afterEach(async () => {
+    await pipeline?.stopLoads(); // a test that failed before its own stop() leaves no load to the next
+  });
 
   const acked = () => pipeline.history.attempts.filter((a) => a.outcome.type === 'ok').length;
   const unknown = () => pipeline.history.attempts.filter((a) => a.outcome.type === 'info').length;

@@ -21,6 +21,9 @@ describe.each(['kafkajs', 'platformatic'])('database faults, consumer on %s', (c
     await pipeline?.close();
     await proxy?.close();
   });
+  afterEach(async () => {
+    await pipeline?.stopLoads(); // a test that failed before its own stop() leaves no load to the next
+  });
 
   /** The consumer's DATABASE_URL through the proxy. */
   const viaProxy = () => {

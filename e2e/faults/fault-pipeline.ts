@@ -83,6 +83,7 @@ export class FaultPipeline {
    * repeats requests until no ID is parked, so at check() every one of them was discarded.
    */
   private readonly discarded = new Set<string>();
+  private readonly loads = new Set<{ stop(): Promise<void> }>();
 
   private constructor(readonly options: FaultPipelineOptions) {
     this.generator = new WorkloadGenerator({ seed: options.seed, trackedIds: options.trackedIds ?? 120, counterIds: options.counterIds ?? 24, ttlIds: options.ttlIds, tag: `s${options.seed}` });
@@ -173,13 +174,30 @@ export class FaultPipeline {
       ...options,
       keepGoing: () => going,
     });
-    return {
+    const handle = {
       stop: async () => {
         going = false;
         await run;
         await snapshots;
+        this.loads.delete(handle);
       },
     };
+    this.loads.add(handle);
+    return handle;
+  }
+
+  /**
+   * Stops every load still running: one a test left when it failed before its own stop() would write
+   * on under the next test (whose settle and TTL sweep wait could then never end) and keep jest from
+   * exiting. For afterEach (a no-op after a test that passed) and close().
+   */
+  async stopLoads(): Promise<void> {
+    await Promise.all([...this.loads].map((load) => load.stop()));
+  }
+
+  /** SIGKILLs every consumer this pipeline started (afterEach where each test starts its own). */
+  async killConsumers(): Promise<void> {
+    await Promise.all(this.consumers.map((c) => c.stop('SIGKILL')));
   }
 
   async endOffsets(): Promise<Map<number, number>> {
@@ -238,12 +256,14 @@ export class FaultPipeline {
       { timeoutMs, intervalMs: 200, what: 'OPLOG to reach the end offsets' },
     ).catch(async (error: Error) => {
       const oplog = await this.probe.oplog(this.topic);
-      const running = this.consumers.filter((c) => c.child.exitCode === null && c.child.signalCode === null);
-      throw new Error(
-        `${error.message}\nend offsets ${JSON.stringify([...ends])}, OPLOG ${JSON.stringify([...oplog])}\n` +
-          running.map((c) => `--- consumer ${c.url} ---\n${c.logs.slice(-15).join('\n')}`).join('\n'),
-      );
+      throw new Error(`${error.message}\nend offsets ${JSON.stringify([...ends])}, OPLOG ${JSON.stringify([...oplog])}\n${this.runningConsumerLogs()}`);
     });
+  }
+
+  /** The last log lines of every consumer still running, for a failure's message. */
+  private runningConsumerLogs(): string {
+    const running = this.consumers.filter((c) => c.child.exitCode === null && c.child.signalCode === null);
+    return running.map((c) => `--- consumer ${c.url} ---\n${c.logs.slice(-15).join('\n')}`).join('\n');
   }
 
   /** VERDICTS of this run's topic, as stored now. */
@@ -281,7 +301,10 @@ export class FaultPipeline {
 
   /** TTL IDs: waits for the sweep of every expiry (a consumer must be running), then reads the audit and the expiries. */
   private async ttlObservation(): Promise<NonNullable<Parameters<typeof checkHistory>[0]['ttl']>> {
-    const expiredBy = await waitForSweeps(this.probe);
+    const expiredBy = await waitForSweeps(this.probe).catch(async (error: Error) => {
+      const oplog = await this.probe.oplog(this.topic);
+      throw new Error(`${error.message}\nOPLOG ${JSON.stringify([...oplog])}\n${this.runningConsumerLogs()}`);
+    });
     const [tombstones, expiries] = await Promise.all([auditedTombstones(this.probe), storedExpiries(this.probe)]);
     return { tombstones, expiries, expiredBy };
   }
@@ -303,7 +326,8 @@ export class FaultPipeline {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.consumers.map((c) => c.stop('SIGKILL')));
+    await this.stopLoads();
+    await this.killConsumers();
     await this.producer?.stop('SIGKILL');
     await this.admin?.deleteTopics({ topics: [this.topic, `${this.topic}.dlq`, `${this.topic}.changes`] }).catch(() => undefined);
     await this.admin?.disconnect();

@@ -15,6 +15,9 @@ describe('lifecycle', () => {
   afterAll(async () => {
     await pipeline?.close();
   });
+  afterEach(async () => {
+    await pipeline?.stopLoads(); // a test that failed before its own stop() leaves no load to the next
+  });
 
   it('SIGTERM flushes and commits within the grace period; the next start resumes at the end and replays nothing', async () => {
     // No timed flush and no size flush: only the shutdown can commit what it folds.

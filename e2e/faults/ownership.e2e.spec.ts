@@ -16,6 +16,11 @@ describe.each(['kafkajs', 'platformatic'])('ownership: zombies and racing starts
   afterAll(async () => {
     await pipeline?.close();
   });
+  afterEach(async () => {
+    // Each test starts its own consumers and load: a test that failed midway leaves neither to the next.
+    await pipeline?.stopLoads();
+    await pipeline?.killConsumers();
+  });
 
   it('a SIGSTOPped owner is replaced; after SIGCONT its flushes are fenced and it stops those partitions', async () => {
     const load = pipeline.load();

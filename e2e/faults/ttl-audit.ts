@@ -81,10 +81,12 @@ export async function waitForSweeps(probe: DatabaseProbe, timeoutMs = 30_000): P
     },
     { timeoutMs, intervalMs: 200, what: 'the TTL sweep' },
   ).catch(async (error: Error) => {
-    const live = await probe.query<{ id: string; expires_at: Date }>(`SELECT id, expires_at FROM events WHERE NOT deleted AND expires_at IS NOT NULL ORDER BY expires_at LIMIT 10`);
+    const live = await probe.query<{ id: string; partition: number; version: string; last_offset: string; expires_at: Date; updated_at: Date }>(
+      `SELECT id, partition, version::text, last_offset::text, expires_at, updated_at FROM events WHERE NOT deleted AND expires_at IS NOT NULL ORDER BY expires_at LIMIT 10`,
+    );
     throw new Error(
       `${error.message}: rows still live with an expiry ${timeoutMs} ms after the load (expires_at must be swept within TTL_SWEEP_INTERVAL_MS plus a flush once past): ` +
-        live.map((r) => `${r.id} expires_at ${r.expires_at.toISOString()}`).join(', ') +
+        live.map((r) => `${r.id} (partition ${r.partition}, version ${r.version}, last_offset ${r.last_offset}, written ${r.updated_at.toISOString()}) expires_at ${r.expires_at.toISOString()}`).join(', ') +
         ` (now ${new Date().toISOString()})`,
     );
   });

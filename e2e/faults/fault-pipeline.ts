@@ -55,6 +55,7 @@ export const FAULT_CONSUMER_ENV = {
   KAFKA_REBALANCE_TIMEOUT_MS: '10000', // ... and holds up a rebalance at most 10 s, not 60 s
   PROGRESS_CHECK_MS: '500',
   TTL_SWEEP_INTERVAL_MS: '250', // TTL IDs' expiries are swept several times a second (between their writes too)
+  PARKED_MAX_HELD_EVENTS: '1', // parked events leave memory once committed: releases load them back, under every fault
   SHUTDOWN_FLUSH_TIMEOUT_MS: '10000',
 };
 

@@ -1,4 +1,4 @@
-import { EventsRepository, FencedOutboxRelay, FlushWriter, type RecordSender, type RecordSource, type SourceBatch, awaitPartitionCount, awaitWatermarks } from '@async2/data-access';
+import { EventsRepository, FencedOutboxRelay, FlushWriter, ParkedRepository, type RecordSender, type RecordSource, type SourceBatch, awaitPartitionCount, awaitWatermarks } from '@async2/data-access';
 import { KafkaConnections } from '@async2/platform';
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { DataSource } from 'typeorm';
@@ -129,6 +129,7 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
     const events = new EventsRepository(this.dataSource);
     const deps = {
       events,
+      parked: new ParkedRepository(this.dataSource),
       writer: new FlushWriter(this.dataSource, { beforeCommit: () => this.failPoints.reach('after-upsert') }),
       deadLetters: new DeadLetterPublisher(this.dlqSender, deadLetterTopic, topic, await awaitPartitionCount(this.kafka.admin, deadLetterTopic)),
       key: { consumerGroup: this.config.consumerGroup, topic },

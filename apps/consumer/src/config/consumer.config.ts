@@ -31,6 +31,8 @@ export interface ConsumerConfig extends SharedSettings, FoldSettings {
   /** TTL: how often each partition's flush asks EVENTS for its expired rows, and at most how many it takes at once. */
   ttlSweepIntervalMs: number;
   ttlSweepMaxIds: number;
+  /** Parked events a partition holds in memory; beyond it the committed ones are left in the parked store until a release loads them. */
+  parkedMaxHeldEvents: number;
   /** How long the verdicts of conditional events are kept (VERDICT_RETENTION_MS, counted from the producer's receive time). */
   verdictRetentionMs: number;
   /** ACCEPT_OFFSET_GAP: partition -> the first offset after a gap the operator accepts losing the records before. */
@@ -64,6 +66,7 @@ export function loadConsumerConfig(environment: NodeJS.ProcessEnv = process.env,
     fencedLivenessGraceMs: env.int('FENCED_LIVENESS_GRACE_MS', 30000, { min: 0, max: 86400000 }),
     ttlSweepIntervalMs: env.int('TTL_SWEEP_INTERVAL_MS', 1000, { min: 10, max: 3600000 }),
     ttlSweepMaxIds: env.int('TTL_SWEEP_MAX_IDS', 5000, { min: 1, max: 1000000 }),
+    parkedMaxHeldEvents: env.int('PARKED_MAX_HELD_EVENTS', 10000, { min: 0, max: 100000000 }),
     verdictRetentionMs: env.int('VERDICT_RETENTION_MS', 24 * 60 * 60 * 1000, { min: 1000, max: 365 * 24 * 60 * 60 * 1000 }),
     acceptOffsetGap: parseAcceptOffsetGapVariable(env),
     failPoint: parseFailPointVariable(env),

@@ -1,4 +1,4 @@
-import { encodeEventRecord, EventsRepository, FlushWriter, type OplogKey, OplogRepository, type RecordSender, type SourceRecord } from '@async2/data-access';
+import { encodeEventRecord, EventsRepository, FlushWriter, type OplogKey, OplogRepository, ParkedRepository, type RecordSender, type SourceRecord } from '@async2/data-access';
 import { DEFAULT_EVENT_LIMITS, PartitionBuffer, type StampedEvent } from '@async2/domain';
 import { createTestDatabase, migratedDataSource, type TestDatabase, uniqueName } from '@async2/testing';
 import type { Logger } from '@nestjs/common';
@@ -56,6 +56,7 @@ async function claimLane(owner: string): Promise<PartitionLane> {
   const claim = await oplog.claim(key, P, owner);
   const deps: LaneDependencies = {
     events,
+    parked: new ParkedRepository(dataSource),
     writer: new FlushWriter(dataSource, {
       beforeCommit: () => {
         if (crashBeforeCommit) throw new Error('crash between the sweep and COMMIT');

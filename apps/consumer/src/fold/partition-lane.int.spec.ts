@@ -63,13 +63,14 @@ afterAll(async () => {
 const logger = () => ({ log: jest.fn(), warn: jest.fn(), error: jest.fn(), debug: jest.fn() });
 
 /** A lane for `partition`, claimed in OPLOG as `instanceId`, wired the way the consumer wires it. */
-async function claimLane(partition: number, instanceId: string, log = logger(), writer = new FlushWriter(dataSource)): Promise<PartitionLane> {
+async function claimLane(partition: number, instanceId: string, log = logger(), writer = new FlushWriter(dataSource), env: Record<string, string> = {}): Promise<PartitionLane> {
   const config = loadConsumerConfig(
-    { KAFKA_BROKERS: process.env.KAFKA_BROKERS, KAFKA_TOPIC: topic, KAFKA_DLQ_TOPIC: dlq, CONSUMER_GROUP: key.consumerGroup, INSTANCE_ID: instanceId, DATABASE_URL: db.url, PARTITIONS: String(partition) },
+    { KAFKA_BROKERS: process.env.KAFKA_BROKERS, KAFKA_TOPIC: topic, KAFKA_DLQ_TOPIC: dlq, CONSUMER_GROUP: key.consumerGroup, INSTANCE_ID: instanceId, DATABASE_URL: db.url, PARTITIONS: String(partition), ...env },
     'test-host',
   );
   const deps: LaneDependencies = {
     events,
+    parked: new ParkedRepository(dataSource),
     writer,
     deadLetters: new DeadLetterPublisher(dlqSender, dlq, topic, await awaitPartitionCount(portAdmin, dlq)),
     failPoints: new FailPoints(undefined),
@@ -207,6 +208,33 @@ describe('a partition lane on real records', () => {
     for (const m of (await readPartition(topic, 0)).filter((m) => m.offset >= start + 4)) lane.fold(m);
     await expect(lane.flush()).resolves.toBe('committed');
     expect((await events.findRecords(['big'])).get('big')).toMatchObject({ state: { n: Number.MAX_SAFE_INTEGER - 1 }, version: 3, lastOffset: start + 6 });
+    expect(await parked.list(key, 0)).toEqual([]);
+    expect(await dataSource.query('SELECT count(*)::int AS n FROM parked_events')).toEqual([{ n: 0 }]);
+  });
+
+  it('with PARKED_MAX_HELD_EVENTS=0 holds no committed parked event in memory: the release loads them back from the store, and applies them in order', async () => {
+    const parked = new ParkedRepository(dataSource);
+    const lane = await claimLane(0, 'consumer-spill', logger(), new FlushWriter(dataSource), { PARKED_MAX_HELD_EVENTS: '0' });
+    const start = lane.buffer.nextOffset;
+    const set = stamped({ id: 'spilt', op: 'set', data: { n: Number.MAX_SAFE_INTEGER - 10 } });
+    const overflow = stamped({ id: 'spilt', op: 'incr', data: { n: 100 } });
+    const later = stamped({ id: 'spilt', op: 'incr', data: { n: 4 } });
+    const last = stamped({ id: 'spilt', op: 'merge', data: { tag: 'a' } });
+    await produce(0, [set, overflow, later]);
+    for (const m of (await readPartition(topic, 0)).filter((m) => m.offset >= start)) lane.fold(m);
+    await expect(lane.flush()).resolves.toBe('committed');
+    // Committed, so dropped from memory: the store holds both, the lane only the header.
+    expect(lane.buffer.parked.get('spilt')).toMatchObject({ refusedOffset: start + 1, events: [], spilled: 2 });
+    expect((await parked.find(key, 'spilt'))?.kept.map((k) => k.offset)).toEqual([start + 1, start + 2]);
+
+    // One more event, held (not committed), then the operator drops the refused one: the release waits for the stored two.
+    await produce(0, [last, control('spilt', 'skip-refused', start + 1)]);
+    const fresh = (await readPartition(topic, 0)).filter((m) => m.offset >= start + 3);
+    expect(fresh.map((m) => lane.fold(m))).toEqual(['folded', 'folded']);
+    expect(lane.buffer.parked.get('spilt')).toMatchObject({ events: [{ offset: start + 3 }], spilled: 2 });
+    await expect(lane.flush()).resolves.toBe('committed');
+    expect((await events.findRecords(['spilt'])).get('spilt')).toMatchObject({ state: { n: Number.MAX_SAFE_INTEGER - 6, tag: 'a' }, version: 3, lastOffset: start + 3 });
+    expect(lane.buffer.parked.count).toBe(0);
     expect(await parked.list(key, 0)).toEqual([]);
     expect(await dataSource.query('SELECT count(*)::int AS n FROM parked_events')).toEqual([{ n: 0 }]);
   });

@@ -1,4 +1,4 @@
-import { decodeEventRecord, decodeParkedControl, type EventsRepository, isControlRecord, type FlushWriter, type OplogKey, type SourceRecord } from '@async2/data-access';
+import { decodeEventRecord, decodeParkedControl, type EventsRepository, isControlRecord, type FlushWriter, type OplogKey, type ParkedRepository, type SourceRecord } from '@async2/data-access';
 import { type EventLimits, type FlushPlan, type PartitionBuffer, type RejectedEvent, misplacedRecord } from '@async2/domain';
 import type { Logger } from '@nestjs/common';
 import type { FailPoints } from '../faults/fail-point';
@@ -12,6 +12,8 @@ import { type OffsetGap, OffsetGapGuard } from './offset-gap-guard';
 
 export interface LaneDependencies {
   events: EventsRepository;
+  /** The parked store: a release of an ID whose parked events were spilled loads them from it. */
+  parked: Pick<ParkedRepository, 'findEvents'>;
   writer: FlushWriter;
   deadLetters: DeadLetterPublisher;
   key: OplogKey;
@@ -278,8 +280,8 @@ export class PartitionLane {
     for (;;) {
       const ids = this.buffer.pendingIds();
       if (ids.length > 0) {
-        const stored = await this.deps.events.findRecords(ids);
-        for (const rejected of this.buffer.resolvePending(stored, ids)) this.reportParked(rejected);
+        const [stored, parked] = await Promise.all([this.deps.events.findRecords(ids), this.deps.parked.findEvents(this.deps.key, this.partition, this.buffer.spilledReleases(ids))]);
+        for (const rejected of this.buffer.resolvePending(stored, ids, parked)) this.reportParked(rejected);
         continue;
       }
       if (this.deadLetters.length > 0) {

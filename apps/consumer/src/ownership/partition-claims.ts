@@ -1,5 +1,5 @@
 import { type KafkaAdmin, type OplogKey, OplogRepository, type PartitionClaim, ParkedRepository, ProducerMarksRepository, awaitWatermarks } from '@async2/data-access';
-import { type ParkedId, PartitionBuffer, type ProducerMark } from '@async2/domain';
+import { type HeldParkedId, PartitionBuffer, type ProducerMark } from '@async2/domain';
 import type { Logger } from '@nestjs/common';
 
 import type { DataSource } from 'typeorm';
@@ -34,7 +34,7 @@ export async function claimPartitions(
     // After the claim: its row lock waited for the previous owner's last flush, so these marks are
     // exactly the record identities applied below next_offset.
     const producerMarks = await marks.load(key, partition);
-    const parked = await parkedStore.load(key, partition);
+    const parked = await parkedStore.loadSpilled(key, partition);
     const lane = openLane(partition, claim, watermarks.get(partition)?.low ?? 0, { producerMarks, parked }, config, deps, logger);
     lanes.set(partition, lane);
     const where = lane.stoppedAtGap ? `stopped at the gap at ${claim.nextOffset}` : `resuming at offset ${lane.buffer.nextOffset}`;
@@ -52,7 +52,7 @@ function openLane(
   partition: number,
   claim: PartitionClaim,
   logStart: number,
-  { producerMarks, parked }: { producerMarks: ProducerMark[]; parked: ParkedId[] },
+  { producerMarks, parked }: { producerMarks: ProducerMark[]; parked: HeldParkedId[] },
   config: ConsumerConfig,
   deps: LaneDependencies,
   logger: Logger,
@@ -75,6 +75,7 @@ function openLane(
     producerMarks,
     producerRetention: config.producerMarks,
     parked,
+    maxHeldParkedEvents: config.parkedMaxHeldEvents,
   });
   const lane = new PartitionLane(partition, claim.epoch, buffer, deps, guard);
   if (decision === 'stop') lane.reportGap();

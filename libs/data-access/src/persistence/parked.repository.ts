@@ -1,4 +1,4 @@
-import type { ParkedId, StampedEvent } from '@async2/domain';
+import type { HeldParkedId, ParkedEvent, ParkedId, StampedEvent } from '@async2/domain';
 import type { DataSource } from 'typeorm';
 import type { OplogKey } from './oplog.repository';
 
@@ -46,6 +46,31 @@ export class ParkedRepository {
     const byId = new Map<string, ParkedId>(headers.map((h) => [h.id, { id: h.id, reason: h.reason, refusedOffset: h.refusedOffset, parkedAt: h.parkedAt.getTime(), events: [] }]));
     for (const row of rows) byId.get(row.id)?.events.push({ event: row.event, offset: Number(row.offset_text) });
     return [...byId.values()];
+  }
+
+  /**
+   * Every parked ID of a partition with none of its events in memory (all `spilled`: a release loads
+   * them with findEvents), so a claim costs one row per parked ID however many events wait.
+   */
+  async loadSpilled(key: OplogKey, partition: number): Promise<HeldParkedId[]> {
+    const headers = await this.list(key, partition);
+    return headers.map((h) => ({ id: h.id, reason: h.reason, refusedOffset: h.refusedOffset, parkedAt: h.parkedAt.getTime(), events: [], spilled: h.events }));
+  }
+
+  /** The stored events of these parked IDs of a partition, each ID's in Kafka order (an ID with none is left out). */
+  async findEvents(key: OplogKey, partition: number, ids: readonly string[]): Promise<Map<string, ParkedEvent[]>> {
+    const byId = new Map<string, ParkedEvent[]>();
+    if (ids.length === 0) return byId;
+    const rows: Array<{ id: string; offset_text: string; event: StampedEvent }> = await this.dataSource.query(
+      'SELECT id, source_offset::text AS offset_text, event FROM parked_events WHERE consumer_group = $1 AND topic = $2 AND partition = $3 AND id = ANY($4) ORDER BY source_offset',
+      [key.consumerGroup, key.topic, partition, ids],
+    );
+    for (const row of rows) {
+      const events = byId.get(row.id) ?? [];
+      events.push({ event: row.event, offset: Number(row.offset_text) });
+      byId.set(row.id, events);
+    }
+    return byId;
   }
 
   /** The parked IDs of one partition, or of all, by partition then refused offset. */

@@ -17,6 +17,14 @@ export interface ParkedId {
   events: ParkedEvent[];
 }
 
+/**
+ * A parked ID as the fold holds it: `events` are its events from position `spilled` on; the first
+ * `spilled` are only in the parked store (committed, dropped from memory to bound it).
+ */
+export interface HeldParkedId extends ParkedId {
+  spilled: number;
+}
+
 /** What an operator asked for a parked ID (a control record on the topic, see parked-control.v1.ts). */
 export type ParkedAction = 'replay' | 'skip-refused' | 'discard';
 export const PARKED_ACTIONS: readonly ParkedAction[] = ['replay', 'skip-refused', 'discard'];
@@ -45,20 +53,27 @@ interface Tracking {
 }
 
 /**
- * The parked IDs of one partition, in memory (loaded at the claim, so a restart keeps parking the
- * same IDs), and what changed since the last commit. Parking is rare and an operator is alerted
- * (async2_parked_ids), so every parked event is held: the store is their durable copy.
+ * The parked IDs of one partition, and what changed since the last commit. Their headers are in
+ * memory (loaded at the claim, so a restart keeps parking the same IDs); their events are kept in
+ * memory until committed to the parked store (their durable copy), and committed ones are dropped
+ * from memory ("spilled") once the partition holds more than `maxHeldEvents`: an ID parked for days
+ * under a steady stream of writes costs the store, not the heap. A release needs all of the ID's
+ * events: a spilled ID's are loaded back first (`restore`), as a row is.
  */
 export class ParkedIds {
-  private readonly entries = new Map<string, ParkedId>();
+  private readonly entries = new Map<string, HeldParkedId>();
   private readonly tracking = new Map<string, Tracking>();
   /** IDs whose stored form differs from memory. */
   private readonly touched = new Set<string>();
+  private readonly maxHeldEvents: number;
 
-  constructor(loaded: Iterable<ParkedId> = []) {
+  /** `loaded`: the store's parked IDs, with their events or spilled (`spilled` events left in the store). */
+  constructor(loaded: Iterable<ParkedId | HeldParkedId> = [], maxHeldEvents = Number.POSITIVE_INFINITY) {
+    this.maxHeldEvents = maxHeldEvents;
     for (const entry of loaded) {
-      this.entries.set(entry.id, { ...entry, events: [...entry.events] });
-      this.tracking.set(entry.id, { releases: 0, committedReleases: 0, committedLength: entry.events.length });
+      const spilled = 'spilled' in entry ? entry.spilled : 0;
+      this.entries.set(entry.id, { ...entry, events: [...entry.events], spilled });
+      this.tracking.set(entry.id, { releases: 0, committedReleases: 0, committedLength: spilled + entry.events.length });
     }
   }
 
@@ -66,8 +81,35 @@ export class ParkedIds {
     return this.entries.has(id);
   }
 
-  get(id: string): Readonly<ParkedId> | undefined {
+  /** The parked ID with the events held in memory (all of them unless `spilled(id)`). */
+  get(id: string): Readonly<HeldParkedId> | undefined {
     return this.entries.get(id);
+  }
+
+  /** Whether some of the ID's events are only in the store: a release must `restore` them first. */
+  spilled(id: string): boolean {
+    return (this.entries.get(id)?.spilled ?? 0) > 0;
+  }
+
+  /** Events held in memory, over every parked ID. */
+  get heldEvents(): number {
+    let held = 0;
+    for (const entry of this.entries.values()) held += entry.events.length;
+    return held;
+  }
+
+  /**
+   * Puts a spilled ID's events back in memory: `stored` are the ID's events in the store, in Kafka
+   * order (the store holds the committed ones, the first of which were spilled).
+   */
+  restore(id: string, stored: readonly ParkedEvent[]): void {
+    const entry = this.entries.get(id);
+    if (!entry || entry.spilled === 0) return;
+    if (stored.length < entry.spilled || stored[0]?.offset !== entry.refusedOffset) {
+      throw new Error(`${id}: the parked store holds ${stored.length} event(s) from offset ${stored[0]?.offset}, but its parking at ${entry.refusedOffset} spilled ${entry.spilled}`);
+    }
+    entry.events = [...stored.slice(0, entry.spilled), ...entry.events];
+    entry.spilled = 0;
   }
 
   get count(): number {
@@ -88,7 +130,7 @@ export class ParkedIds {
   /** Parks `id` at its refused event. */
   park(id: string, refused: ParkedEvent, reason: string): void {
     if (this.entries.has(id)) throw new Error(`${id} is parked already`);
-    this.entries.set(id, { id, reason, refusedOffset: refused.offset, parkedAt: refused.event.ts, events: [refused] });
+    this.entries.set(id, { id, reason, refusedOffset: refused.offset, parkedAt: refused.event.ts, events: [refused], spilled: 0 });
     this.track(id);
   }
 
@@ -114,6 +156,7 @@ export class ParkedIds {
   release(id: string, action: ParkedAction, refusedOffset?: number): ParkedEvent[] | undefined {
     const entry = this.entries.get(id);
     if (!entry || !this.answers(id, refusedOffset)) return undefined;
+    if (entry.spilled > 0) throw new Error(`${id}: ${entry.spilled} of its parked events are only in the store: restore them before the release`);
     this.entries.delete(id);
     this.track(id).releases++;
     if (action === 'discard') return [];
@@ -129,13 +172,14 @@ export class ParkedIds {
       const clear = tracking.releases > tracking.committedReleases;
       if (clear) plan.cleared.push(id);
       if (entry) {
-        const { events, ...header } = entry;
+        const { events, spilled, ...header } = entry;
         plan.parked.push(header);
-        for (const parked of events.slice(clear ? 0 : tracking.committedLength)) plan.events.push({ id, ...parked });
+        // Only committed events are spilled, and a parking spills only once its clear is committed.
+        for (const parked of events.slice(clear ? 0 : tracking.committedLength - spilled)) plan.events.push({ id, ...parked });
       } else {
         plan.removed.push(id);
       }
-      plan.marks.set(id, { releases: tracking.releases, length: entry?.events.length ?? 0 });
+      plan.marks.set(id, { releases: tracking.releases, length: lengthOf(entry) });
     }
     return plan;
   }
@@ -147,10 +191,27 @@ export class ParkedIds {
       tracking.committedReleases = mark.releases;
       tracking.committedLength = mark.length;
       const entry = this.entries.get(id);
-      if (tracking.releases === mark.releases && (entry?.events.length ?? 0) === mark.length) {
+      if (tracking.releases === mark.releases && lengthOf(entry) === mark.length) {
         this.touched.delete(id);
         if (!entry) this.tracking.delete(id);
       }
+    }
+    this.spillOverBound();
+  }
+
+  /** Over `maxHeldEvents`: drops committed events from memory, ID by ID, until under it (or none is left to drop). */
+  private spillOverBound(): void {
+    let held = this.heldEvents;
+    for (const [id, entry] of this.entries) {
+      if (held <= this.maxHeldEvents) return;
+      const tracking = this.tracking.get(id) as Tracking;
+      // Its clear not committed yet: the store still holds the previous parking's events.
+      if (tracking.releases !== tracking.committedReleases) continue;
+      const committedHeld = tracking.committedLength - entry.spilled;
+      if (committedHeld <= 0) continue;
+      entry.events.splice(0, committedHeld);
+      entry.spilled += committedHeld;
+      held -= committedHeld;
     }
   }
 
@@ -168,4 +229,9 @@ export class ParkedIds {
     this.touched.add(id);
     return tracking;
   }
+}
+
+/** All of a parked ID's events, held or spilled (0: not parked). */
+function lengthOf(entry: HeldParkedId | undefined): number {
+  return entry ? entry.spilled + entry.events.length : 0;
 }

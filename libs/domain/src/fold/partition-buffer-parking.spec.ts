@@ -1,7 +1,7 @@
 import type { ChangeOp, JsonObject, StampedEvent } from '../event-contract/change-event';
 import { applyEvent } from './apply-event';
 import { type EntityRecord, emptyRecord } from './entity-record';
-import type { ParkedAction } from './parked-ids';
+import type { ParkedAction, ParkedEvent, ParkedPlan } from './parked-ids';
 import { PartitionBuffer } from './partition-buffer';
 
 const P = 1;
@@ -13,20 +13,33 @@ const json = (v: unknown): unknown => JSON.parse(JSON.stringify(v));
 /** Folds every step at consecutive offsets; a step `{ release }` is an operator's control record. */
 type Step = StampedEvent | { release: string; action: ParkedAction };
 
-function run(steps: Step[], flushEvery = 1): { buffer: PartitionBuffer; rows: Map<string, EntityRecord> } {
-  const buffer = new PartitionBuffer({ partition: P, nextOffset: 0, dedupeWindow: 8, maxCachedIds: 2 });
+/**
+ * Folds and flushes into `rows` and a parked store as PARKED_EVENTS would hold it; with
+ * `maxHeldParkedEvents`, committed parked events leave memory and releases load them from the store.
+ */
+function run(steps: Step[], flushEvery = 1, maxHeldParkedEvents?: number): { buffer: PartitionBuffer; rows: Map<string, EntityRecord>; store: Map<string, ParkedEvent[]> } {
+  const buffer = new PartitionBuffer({ partition: P, nextOffset: 0, dedupeWindow: 8, maxCachedIds: 2, maxHeldParkedEvents });
   const rows = new Map<string, EntityRecord>();
+  const store = new Map<string, ParkedEvent[]>();
   steps.forEach((step, i) => {
     if ('release' in step) buffer.releaseParked(step.release, step.action, buffer.nextOffset);
     else buffer.fold(step, buffer.nextOffset);
     if ((i + 1) % flushEvery === 0 || i === steps.length - 1) {
-      buffer.resolvePending(new Map([...rows].map(([id, r]) => [id, json(r) as EntityRecord])));
+      const spilled = buffer.spilledReleases(buffer.pendingIds());
+      buffer.resolvePending(new Map([...rows].map(([id, r]) => [id, json(r) as EntityRecord])), undefined, new Map(spilled.map((id) => [id, json(store.get(id)) as ParkedEvent[]])));
       const plan = buffer.flushPlan();
       for (const record of plan.records) rows.set(record.id, json(record) as EntityRecord);
+      writeParked(store, plan.parked);
       buffer.markCommitted(plan);
     }
   });
-  return { buffer, rows };
+  return { buffer, rows, store };
+}
+
+/** What parked-statement.ts does to PARKED_EVENTS. */
+function writeParked(store: Map<string, ParkedEvent[]>, plan: ParkedPlan): void {
+  for (const id of [...plan.cleared, ...plan.removed]) store.delete(id);
+  for (const { id, ...parked } of plan.events) store.set(id, [...(store.get(id) ?? []), json(parked) as ParkedEvent]);
 }
 
 /** The reference: each ID's events applied once in order, the ones named left out. */
@@ -56,10 +69,37 @@ describe('PartitionBuffer parking', () => {
   ])('%s: the result equals the reference fold without the discarded events, with later events after the release', (action, leftOut) => {
     const steps: Step[] = [ev('x', 'incr', { n: 1 }), ev('y', 'set', { a: 1 }), overflow('x'), ev('x', 'incr', { n: 2 }), ev('y', 'merge', { b: 2 }), ev('x', 'merge', { z: 1 }), ev('w', 'set', {}), ev('x', 'incr', { n: 5 }), { release: 'x', action }, ev('x', 'incr', { n: 10 })];
     for (const flushEvery of [1, 4, 100]) {
-      const { buffer, rows } = run(steps, flushEvery);
-      expect(buffer.parked.count).toBe(0);
-      expect(json([...rows.values()])).toEqual(json([...reference(steps, new Set(leftOut)).values()]));
+      for (const maxHeld of [undefined, 0, 1]) {
+        const { buffer, rows, store } = run(steps, flushEvery, maxHeld);
+        expect(buffer.parked.count).toBe(0);
+        expect(store.size).toBe(0);
+        expect(json([...rows.values()])).toEqual(json([...reference(steps, new Set(leftOut)).values()]));
+      }
     }
+  });
+
+  it('over PARKED_MAX_HELD_EVENTS, committed parked events leave memory (the store keeps them); a release loads them back', () => {
+    const steps: Step[] = [ev('x', 'incr', { n: 1 }), overflow('x'), ev('x', 'incr', { n: 2 }), ev('y', 'incr', { n: 1 }), overflow('y'), ev('x', 'incr', { n: 3 })];
+    const { buffer, rows, store } = run(steps, 1, 1);
+    // x's 1 and 2 were spilled when y's came over the bound of 1, then its 5; y's refused event is the one held.
+    expect(buffer.parked.heldEvents).toBe(1);
+    expect(buffer.parked.get('y')).toMatchObject({ events: [{ offset: 4 }], spilled: 0 });
+    expect(buffer.parked.get('x')).toMatchObject({ events: [], spilled: 3 });
+    expect(store.get('x')?.map((e) => e.offset)).toEqual([1, 2, 5]);
+    // A release waits for them: queued, even with the row held, until resolvePending gets the store's events.
+    expect(buffer.releaseParked('x', 'replay', 6)).toEqual({ kind: 'queued' });
+    expect(buffer.spilledReleases(buffer.pendingIds())).toEqual(['x']);
+    buffer.resolvePending(rows, undefined, new Map());
+    expect(buffer.pendingIds()).toEqual(['x']); // not given its events: it waits on
+    buffer.resolvePending(rows, undefined, new Map([['x', store.get('x') as ParkedEvent[]]]));
+    expect(buffer.pendingIds()).toEqual([]);
+    expect(buffer.parked.get('x')).toMatchObject({ refusedOffset: 1, events: [{ offset: 1 }, { offset: 2 }, { offset: 5 }], spilled: 0 }); // replayed: refused again at 1
+  });
+
+  it('a store that does not hold what was spilled is an error, not a silent loss', () => {
+    const { buffer } = run([ev('x', 'incr', { n: 1 }), overflow('x'), ev('x', 'incr', { n: 2 })], 1, 0);
+    buffer.releaseParked('x', 'discard', 3);
+    expect(() => buffer.resolvePending(new Map(), undefined, new Map([['x', []]]))).toThrow(/parked store holds 0 event\(s\).*spilled 2/);
   });
 
   it('replay of an event refused again parks the ID again with every event kept in order; the offset moves either way', () => {

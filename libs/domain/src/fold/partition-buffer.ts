@@ -4,7 +4,7 @@ import { type VerdictEntry, verdictOf } from './condition-verdict';
 import { type EntityRecord, emptyRecord } from './entity-record';
 import { expireRecord, isExpired, recordAt } from './expiry';
 import type { FlushPlan, RejectedEvent } from './flush-plan';
-import { type ParkedAction, type ParkedId, ParkedIds } from './parked-ids';
+import { type HeldParkedId, type ParkedAction, type ParkedEvent, type ParkedId, ParkedIds } from './parked-ids';
 import { type ProducerMark, ProducerSequences, type ProducerSequencesOptions } from './producer-sequences';
 
 export interface PartitionBufferOptions {
@@ -19,8 +19,10 @@ export interface PartitionBufferOptions {
   producerMarks?: Iterable<ProducerMark>;
   /** How long and how many producers' marks are kept (defaults: 24 h, 10,000). */
   producerRetention?: ProducerSequencesOptions;
-  /** The IDs parked as of OPLOG.next_offset, with their events (none for a new partition). */
-  parked?: Iterable<ParkedId>;
+  /** The IDs parked as of OPLOG.next_offset, with their events or spilled (none for a new partition). */
+  parked?: Iterable<ParkedId | HeldParkedId>;
+  /** Parked events held in memory beyond which committed ones are dropped (spilled) to the store (default: no bound). */
+  maxHeldParkedEvents?: number;
 }
 
 const DEFAULT_PRODUCER_RETENTION: ProducerSequencesOptions = { retentionMs: 24 * 60 * 60 * 1000, maxProducers: 10_000 };
@@ -71,7 +73,7 @@ export class PartitionBuffer {
     this.dedupeWindow = options.dedupeWindow;
     this.maxCachedIds = options.maxCachedIds;
     this.producers = new ProducerSequences(options.producerMarks ?? [], options.producerRetention ?? DEFAULT_PRODUCER_RETENTION);
-    this.parked = new ParkedIds(options.parked);
+    this.parked = new ParkedIds(options.parked, options.maxHeldParkedEvents);
   }
 
   /** The first offset not yet folded: records below it were applied, a record above it is a gap. */
@@ -137,7 +139,8 @@ export class PartitionBuffer {
    * Events of the ID still waiting for its row may be refused when it comes: the release waits
    * behind them ('queued') and runs in its place at resolvePending; so does one for an ID whose row
    * is not held (evicted, or not loaded since the claim): a discarded conditional event is rejected
-   * at the ID's version, which only its row knows. Otherwise it says how many
+   * at the ID's version, which only its row knows; and one for an ID whose parked events were
+   * spilled to the store (they are loaded back with the row: `spilledReleases`). Otherwise it says how many
    * events were released, and the first rejection when one is refused again (parked again), or
    * that the ID is not parked (nothing changed but the offset). With `refusedOffset`, only the
    * parking at that refused event is released: a request repeated after the ID parked again is stale.
@@ -147,7 +150,7 @@ export class PartitionBuffer {
     const release = { release: action, refusedOffset, offset };
     const queued = this.pending.get(id);
     if (queued) queued.push(release);
-    else if (this.parked.answers(id, refusedOffset) && !this.slots.has(id)) this.pending.set(id, [release]);
+    else if (this.parked.answers(id, refusedOffset) && (!this.slots.has(id) || this.parked.spilled(id))) this.pending.set(id, [release]);
     else return this.releaseNow(id, action, refusedOffset);
     return { kind: 'queued' };
   }
@@ -212,16 +215,26 @@ export class PartitionBuffer {
     return [...this.pending.keys()];
   }
 
+  /** Of `ids` (pending), those whose release waits for parked events spilled to the store: load them for resolvePending. */
+  spilledReleases(ids: Iterable<string>): string[] {
+    return [...ids].filter((id) => this.parked.spilled(id) && (this.pending.get(id) ?? []).some((item) => 'release' in item));
+  }
+
   /**
    * Applies the waiting events of `ids` onto their loaded rows (an ID without a row starts empty).
    * `ids` are the IDs whose rows were looked up (default: every pending ID); IDs that started
-   * waiting while the rows were loading stay pending for the next round.
+   * waiting while the rows were loading stay pending for the next round. `parked`: the stored
+   * events of the `spilledReleases` among them (an ID whose release needs them and has not got
+   * them stays pending too).
    */
-  resolvePending(loaded: ReadonlyMap<string, EntityRecord>, ids: Iterable<string> = [...this.pending.keys()]): RejectedEvent[] {
+  resolvePending(loaded: ReadonlyMap<string, EntityRecord>, ids: Iterable<string> = [...this.pending.keys()], parked: ReadonlyMap<string, readonly ParkedEvent[]> = new Map()): RejectedEvent[] {
     const rejected: RejectedEvent[] = [];
     for (const id of ids) {
       const events = this.pending.get(id);
       if (!events) continue;
+      const storedEvents = parked.get(id);
+      if (storedEvents) this.parked.restore(id, storedEvents);
+      else if (this.spilledReleases([id]).length > 0) continue;
       this.pending.delete(id);
       const stored = loaded.get(id);
       const slot: Slot = { record: stored ? cloneRecord(stored) : emptyRecord(id, this.partition), dirty: false };

@@ -32,6 +32,7 @@ export const parkedEvents = new Counter({ name: 'async2_parked_refusals_total', 
 export const parkedReleases = new Counter({ name: 'async2_parked_releases_total', help: 'Parked IDs released by an operator, by action (replay, skip-refused, discard)', labelNames: ['partition', 'action'] as const });
 /** Parked IDs of the partitions this instance owns, and how long the oldest has waited (by its refused event's time). */
 export const parkedIds = new Gauge({ name: 'async2_parked_ids', help: 'IDs parked (waiting for an operator), by partition', labelNames: ['partition'] as const });
+export const parkedEventsHeld = new Gauge({ name: 'async2_parked_events_held', help: 'Parked events held in memory (the rest are only in PARKED_EVENTS: see PARKED_MAX_HELD_EVENTS), by partition', labelNames: ['partition'] as const });
 export const parkedOldestAge = new Gauge({ name: 'async2_parked_oldest_age_seconds', help: 'Age of the oldest parked ID\'s refused event (0: none parked), by partition', labelNames: ['partition'] as const });
 export const dedupeHits = new Counter({ name: 'async2_dedupe_hits_total', help: 'Events skipped as client retries (eventId seen)', labelNames: ['partition'] as const });
 

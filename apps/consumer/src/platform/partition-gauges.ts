@@ -1,5 +1,5 @@
 import type { PartitionLane } from '../fold/partition-lane';
-import { bufferedBytes, bufferedEvents, cachedIds, parkedIds, parkedOldestAge, partitionLag, pausedPartitions } from './consumer.metrics';
+import { bufferedBytes, bufferedEvents, cachedIds, parkedEventsHeld, parkedIds, parkedOldestAge, partitionLag, pausedPartitions } from './consumer.metrics';
 
 /** Lag = high watermark - OPLOG.next_offset (this instance's last commit), and the buffer's size, per owned partition. */
 export function reportPartitionGauges(lanes: Iterable<PartitionLane>, highWatermarks: ReadonlyMap<number, number>, now = Date.now()): void {
@@ -11,6 +11,7 @@ export function reportPartitionGauges(lanes: Iterable<PartitionLane>, highWaterm
     cachedIds.set(labels, lane.buffer.cachedIds);
     bufferedBytes.set(labels, lane.buffer.uncommittedBytes);
     parkedIds.set(labels, lane.buffer.parked.count);
+    parkedEventsHeld.set(labels, lane.buffer.parked.heldEvents);
     const oldest = lane.buffer.parked.oldestParkedAt;
     parkedOldestAge.set(labels, oldest === undefined ? 0 : Math.max(0, (now - oldest) / 1000));
   }

@@ -165,4 +165,63 @@ describe.each(KAFKA_CLIENTS)('the Kafka port on %s: reading owned partitions', (
     await waitFor(() => received.of(0).length >= 3, { timeoutMs: 20_000, what: 'the records from the log start' });
     expect(received.of(0)).toEqual(['7:t-7', '8:t-8', '9:t-9']);
   }, 60_000);
+
+  it('records that come while a batch is being handled follow it, in order and once; a pause or a seek meanwhile drops whatever was read ahead', async () => {
+    const own = uniqueName(`source-${client}-ahead`);
+    await admin.createTopics([{ topic: own, partitions: 1, replicationFactor: 1 }]);
+    const put = (tag: string, count: number) => sender.send(own, Array.from({ length: count }, (_, i) => ({ partition: 0, key: `k${i}`, value: `${tag}-${i}` })));
+    const delivered: string[] = [];
+    const held: { release?: () => void; next: boolean } = { next: true };
+    const handle = async (batch: SourceBatch): Promise<void> => {
+      if (held.next) {
+        held.next = false;
+        await new Promise<void>((resolve) => (held.release = resolve));
+      }
+      for (const r of batch.records) {
+        if (!batch.isCurrent()) return;
+        delivered.push(`${r.offset}:${String(r.value)}`);
+      }
+    };
+    /** Holds the next batch; `more` records are sent while it is held, and given time to be read ahead. */
+    const holdWhile = async (tag: string, more: () => Promise<unknown>) => {
+      held.next = true;
+      held.release = undefined;
+      await put(tag, 2);
+      await waitFor(() => held.release !== undefined, { what: `the batch of ${tag} held` });
+      await more();
+      await sleep(500);
+    };
+    await put('a', 2);
+    const source = await port.source({ topic: own, from: new Map([[0, 0]]), groupId: uniqueName(`source-${client}-ahead-group`), handle, maxWaitMs: 50 });
+    open.push(source);
+
+    await waitFor(() => held.release !== undefined, { what: 'the first batch held' });
+    await put('b', 2);
+    await sleep(500);
+    held.release?.();
+    await waitFor(() => delivered.length >= 4, { what: 'the records sent while the first batch was held' });
+    await sleep(300);
+    expect(delivered).toEqual(['0:a-0', '1:a-1', '2:b-0', '3:b-1']);
+
+    // Paused while a batch is held: what came meanwhile is not delivered until resume, then once, after it.
+    await holdWhile('c', () => put('d', 2));
+    source.pause(0);
+    held.release?.();
+    await sleep(500);
+    expect(delivered.slice(4)).toEqual(['4:c-0', '5:c-1']);
+    source.resume(0);
+    await waitFor(() => delivered.length >= 8, { what: 'resumed' });
+    await sleep(300);
+    expect(delivered.slice(4)).toEqual(['4:c-0', '5:c-1', '6:d-0', '7:d-1']);
+
+    // Sought while a batch is held: the held batch is no longer current, and the next starts at the offset sought.
+    await holdWhile('e', () => put('f', 1));
+    source.seek(0, 7);
+    held.release?.();
+    await waitFor(() => delivered.length >= 12, { what: 'delivered again from the seek' });
+    await sleep(300);
+    expect(delivered.slice(8)).toEqual(['7:d-1', '8:e-0', '9:e-1', '10:f-0']);
+  }, 60_000);
 });
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -101,6 +101,12 @@ describe('parked IDs: park, replay, discard', () => {
     expect(await http('GET', '/v1/admin/parked?partition=7')).toMatchObject({ status: 400, body: { error: { violations: [{ field: 'partition', rule: 'range' }] } } });
     expect(await http('GET', '/v1/admin/parked?partition=-1')).toMatchObject({ status: 400, body: { error: { violations: [{ field: 'partition', rule: 'integer' }] } } });
     expect(await http('POST', '/v1/admin/parked/x/replay?skip=all')).toMatchObject({ status: 400, body: { error: { violations: [{ field: 'skip', rule: 'enum' }] } } });
+    expect(await http('POST', '/v1/admin/parked/x/discard?refusedOffset=-3')).toMatchObject({ status: 400, body: { error: { violations: [{ field: 'refusedOffset', rule: 'integer' }] } } });
+    // A request naming another parking than the current one (released and refused again since) discards nothing.
+    expect(await http('POST', `/v1/admin/parked/x/discard?refusedOffset=${xRefusedOffset + 1}`)).toMatchObject({
+      status: 409,
+      body: { error: { code: 'parked_at_another_event', message: expect.stringContaining(`parked at the refused event at offset ${xRefusedOffset} now, not at ${xRefusedOffset + 1}`) } },
+    });
     expect(await pipeline.endOffsets()).toEqual(endsBefore);
     expect(await pipeline.probe.eventsTable()).toEqual(eventsBefore);
 
@@ -108,8 +114,8 @@ describe('parked IDs: park, replay, discard', () => {
     const replay = await cli('parked', 'replay', 'x', '--skip-refused');
     expect({ code: replay.code, stderr: replay.stderr }).toEqual({ code: 0, stderr: expect.stringMatching(/skip-refused of x \(3 kept events\) sent at offset \d+/) });
     expect(replay.stdout).toMatch(/skip-refused of x applied \(partition \d, offset \d+\): version 3, state \{"n":9007199254740991,"tag":"x1"\}\nno longer parked/);
-    const discard = await http('POST', '/v1/admin/parked/y/discard');
-    expect(discard).toMatchObject({ status: 202, body: { id: 'y', action: 'discard', partition: partitionOf('y'), events: 2 } });
+    const discard = await http('POST', `/v1/admin/parked/y/discard?refusedOffset=${yKept[0].offset}`);
+    expect(discard).toMatchObject({ status: 202, body: { id: 'y', action: 'discard', refusedOffset: yKept[0].offset, partition: partitionOf('y'), events: 2 } });
     // More events after the releases: they apply after the released ones.
     await send([{ id: 'x', op: 'incr', data: { n: -1 } }, { id: 'y', op: 'merge', data: { tag: 'y2' } }]);
     await sendEvents(producerUrl, randomEvents(random, 200, 60, 'after'), { batchSize: 20 }, 4);

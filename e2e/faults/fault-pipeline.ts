@@ -230,16 +230,20 @@ export class FaultPipeline {
 
   /**
    * The operator: every parked ID is replayed without its refused event through the producer's
-   * admin endpoint. A request with an unknown outcome still counts: the ID stays parked at that
+   * admin endpoint, naming the parking it saw (`refusedOffset`): the list is read from the database
+   * while earlier requests may still be on their way, so by the time a request is served the ID may
+   * have been released and parked again at another event, which the request must not discard (409,
+   * nothing sent). A request with an unknown outcome still counts: the ID stays parked at that
    * event until one naming it is folded (a repeat is a no-op), and settle() asks again.
    */
   async releaseParked(): Promise<number> {
     const parked = await this.parkedIds();
     for (const { id, partition, refusedOffset } of parked) {
-      const response = await fetch(`${this.producer.url}/v1/admin/parked/${encodeURIComponent(id)}/replay?skip=refused`, { method: 'POST', signal: AbortSignal.timeout(10_000) }).catch(
+      const url = `${this.producer.url}/v1/admin/parked/${encodeURIComponent(id)}/replay?skip=refused&refusedOffset=${refusedOffset}`;
+      const response = await fetch(url, { method: 'POST', signal: AbortSignal.timeout(10_000) }).catch(
         (error: Error) => ({ status: 0, error }),
       );
-      // A 4xx sent nothing (404: released meanwhile); anything else may have sent the request.
+      // A 4xx sent nothing (404: released meanwhile; 409: parked again at another event); anything else may have sent the request.
       if (response.status >= 400 && response.status < 500) continue;
       this.discarded.add(`${partition}:${refusedOffset}`);
     }

@@ -10,11 +10,13 @@ type QueryValue = string | string[] | undefined;
  * The operator's parked IDs (docs/parking.md), behind the `admin` scope:
  *   GET  /v1/admin/parked[?partition=p]        the parked IDs (all, or one partition's)
  *   GET  /v1/admin/parked/:id                  one parked ID with its kept events, in order
- *   POST /v1/admin/parked/:id/replay[?skip=refused]   replay the kept events (all, or all but the refused one)
- *   POST /v1/admin/parked/:id/discard          discard every kept event
- * A replay or discard answers 202 with the control record's place: the partition's owner applies
- * it in order with the ID's events, under the epoch fence. An unknown ID is 404, a bad partition
- * or flag 400, and nothing is sent.
+ *   POST /v1/admin/parked/:id/replay[?skip=refused][&refusedOffset=o]   replay the kept events (all, or all but the refused one)
+ *   POST /v1/admin/parked/:id/discard[?refusedOffset=o]                 discard every kept event
+ * A replay or discard answers 202 with the control record's place and the parking it answers
+ * (`refusedOffset`): the partition's owner applies it in order with the ID's events, under the
+ * epoch fence. `refusedOffset` names the parking the caller looked at: if the ID was released and
+ * parked again at another event since, the answer is 409 and nothing is sent. An unknown ID is
+ * 404, a bad partition, flag or offset 400, and nothing is sent.
  */
 @Controller('v1/admin/parked')
 @RequiresScope('admin')
@@ -33,17 +35,25 @@ export class ParkedController {
 
   @Post(':id/replay')
   @HttpCode(202)
-  replay(@Param('id') id: string, @Query('skip') skip: QueryValue): Promise<ParkedRequest> {
+  replay(@Param('id') id: string, @Query('skip') skip: QueryValue, @Query('refusedOffset') refusedOffset: QueryValue): Promise<ParkedRequest> {
     if (skip !== undefined && skip !== 'refused') throw new ValidationError([{ field: 'skip', rule: 'enum', message: 'skip may only be "refused" (replay all but the refused event)' }]);
     const action: ParkedAction = skip === 'refused' ? 'skip-refused' : 'replay';
-    return this.service.parked.request(id, action, 'admin-api');
+    return this.service.parked.request(id, action, 'admin-api', offsetOf(refusedOffset));
   }
 
   @Post(':id/discard')
   @HttpCode(202)
-  discard(@Param('id') id: string): Promise<ParkedRequest> {
-    return this.service.parked.request(id, 'discard', 'admin-api');
+  discard(@Param('id') id: string, @Query('refusedOffset') refusedOffset: QueryValue): Promise<ParkedRequest> {
+    return this.service.parked.request(id, 'discard', 'admin-api', offsetOf(refusedOffset));
   }
+}
+
+/** The optional `refusedOffset` of a release: a Kafka offset. */
+function offsetOf(raw: QueryValue): number | undefined {
+  if (raw === undefined) return undefined;
+  const text = Array.isArray(raw) ? raw.join('&') : raw;
+  if (!/^\d{1,15}$/.test(text)) throw new ValidationError([{ field: 'refusedOffset', rule: 'integer', message: `refusedOffset must be an offset, a whole number 0 or more (got ${JSON.stringify(text)})` }]);
+  return Number(text);
 }
 
 function wholeNumber(field: string, raw: string | string[]): number {

@@ -1,4 +1,4 @@
-import { ParkedIdNotFoundError } from '@async2/data-access';
+import { ParkedElsewhereError, ParkedIdNotFoundError } from '@async2/data-access';
 import { type DomainError, ValidationError } from '@async2/domain';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { PermissionDeniedError, UnauthenticatedError } from '../auth/auth-errors';
@@ -22,6 +22,7 @@ const EDGE_STATUSES: Array<[ErrorClass, number, GrpcStatus]> = [
   [EntityNotFoundError, 404, GrpcStatus.NOT_FOUND],
   [VerdictNotFoundError, 404, GrpcStatus.NOT_FOUND],
   [ParkedIdNotFoundError, 404, GrpcStatus.NOT_FOUND],
+  [ParkedElsewhereError, 409, GrpcStatus.FAILED_PRECONDITION],
   [OverloadedError, 429, GrpcStatus.RESOURCE_EXHAUSTED],
   [PublishUnavailableError, 503, GrpcStatus.UNAVAILABLE],
   [ReadAfterTimeoutError, 504, GrpcStatus.DEADLINE_EXCEEDED],

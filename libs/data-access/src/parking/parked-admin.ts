@@ -15,10 +15,29 @@ export class ParkedIdNotFoundError extends DomainError {
   }
 }
 
+/**
+ * The request named the parking it answers (the refused event's offset the operator saw), and the
+ * ID is parked at another event now (released since, and refused again): nothing was sent.
+ */
+export class ParkedElsewhereError extends DomainError {
+  readonly code = 'parked_at_another_event';
+  readonly retriable = false;
+  constructor(
+    readonly id: string,
+    readonly asked: number,
+    readonly current: number,
+  ) {
+    super(`${JSON.stringify(id)} is parked at the refused event at offset ${current} now, not at ${asked}: that parking was released; look at it again (async2 parked show) before releasing this one`);
+    this.name = 'ParkedElsewhereError';
+  }
+}
+
 /** What a replay or discard request did: the control record's place in the ID's partition. */
 export interface ParkedRequest {
   id: string;
   action: ParkedAction;
+  /** The parking it answers: the offset of the refused event (the consumer ignores it if the ID parked again since). */
+  refusedOffset: number;
   partition: number;
   /** The control record's offset: the owner releases the ID when its fold reaches it. */
   offset: number;
@@ -54,13 +73,18 @@ export class ParkedAdmin {
     return found;
   }
 
-  /** Sends the control record for a parked ID; `by` names who asked (an API key's name, or the CLI). */
-  async request(id: string, action: ParkedAction, by: string): Promise<ParkedRequest> {
+  /**
+   * Sends the control record for a parked ID; `by` names who asked (an API key's name, or the CLI).
+   * With `refusedOffset` (the parking the operator looked at), an ID parked at another event now is
+   * refused (ParkedElsewhereError): a request made for one refused event never discards another.
+   */
+  async request(id: string, action: ParkedAction, by: string, refusedOffset?: number): Promise<ParkedRequest> {
     const found = await this.show(id);
+    if (refusedOffset !== undefined && refusedOffset !== found.refusedOffset) throw new ParkedElsewhereError(id, refusedOffset, found.refusedOffset);
     const partition = partitionForKey(Buffer.from(id, 'utf8'), this.partitionCount);
     const record = encodeParkedControl({ id, action, refusedOffset: found.refusedOffset, ts: Date.now(), by });
     const [offset] = await (await this.send()).send(this.key.topic, [{ partition, ...record }]);
-    return { id, action, partition, offset, events: found.events };
+    return { id, action, refusedOffset: found.refusedOffset, partition, offset, events: found.events };
   }
 }
 

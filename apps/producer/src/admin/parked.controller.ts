@@ -50,14 +50,11 @@ export class ParkedController {
 
 /** The optional `refusedOffset` of a release: a Kafka offset. */
 function offsetOf(raw: QueryValue): number | undefined {
-  if (raw === undefined) return undefined;
-  const text = Array.isArray(raw) ? raw.join('&') : raw;
-  if (!/^\d{1,15}$/.test(text)) throw new ValidationError([{ field: 'refusedOffset', rule: 'integer', message: `refusedOffset must be an offset, a whole number 0 or more (got ${JSON.stringify(text)})` }]);
-  return Number(text);
+  return raw === undefined ? undefined : wholeNumber('refusedOffset', raw, 15);
 }
 
-function wholeNumber(field: string, raw: string | string[]): number {
+function wholeNumber(field: string, raw: string | string[], maxDigits = 9): number {
   const text = Array.isArray(raw) ? raw.join('&') : raw;
-  if (!/^\d{1,9}$/.test(text)) throw new ValidationError([{ field, rule: 'integer', message: `${field} must be a whole number, 0 or more (got ${JSON.stringify(text)})` }]);
+  if (!new RegExp(`^\\d{1,${maxDigits}}$`).test(text)) throw new ValidationError([{ field, rule: 'integer', message: `${field} must be a whole number, 0 or more (got ${JSON.stringify(text)})` }]);
   return Number(text);
 }

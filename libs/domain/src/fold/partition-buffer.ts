@@ -217,7 +217,11 @@ export class PartitionBuffer {
 
   /** Of `ids` (pending), those whose release waits for parked events spilled to the store: load them for resolvePending. */
   spilledReleases(ids: Iterable<string>): string[] {
-    return [...ids].filter((id) => this.parked.spilled(id) && (this.pending.get(id) ?? []).some((item) => 'release' in item));
+    return [...ids].filter((id) => this.waitsForSpilled(id));
+  }
+
+  private waitsForSpilled(id: string): boolean {
+    return this.parked.spilled(id) && (this.pending.get(id) ?? []).some((item) => 'release' in item);
   }
 
   /**
@@ -234,11 +238,15 @@ export class PartitionBuffer {
       if (!events) continue;
       const storedEvents = parked.get(id);
       if (storedEvents) this.parked.restore(id, storedEvents);
-      else if (this.spilledReleases([id]).length > 0) continue;
+      else if (this.waitsForSpilled(id)) continue;
       this.pending.delete(id);
-      const stored = loaded.get(id);
-      const slot: Slot = { record: stored ? cloneRecord(stored) : emptyRecord(id, this.partition), dirty: false };
-      this.slots.set(id, slot);
+      // A spilled ID's release may wait with its row held: the held record is the newer one.
+      let slot = this.slots.get(id);
+      if (!slot) {
+        const stored = loaded.get(id);
+        slot = { record: stored ? cloneRecord(stored) : emptyRecord(id, this.partition), dirty: false };
+        this.slots.set(id, slot);
+      }
       for (const item of events) {
         const rejection = 'release' in item ? releasedRejection(this.releaseNow(id, item.release, item.refusedOffset)) : this.apply(slot, item.event, item.offset);
         if (rejection) rejected.push(rejection);

@@ -152,7 +152,7 @@ export class PartitionLane {
     if (isControlRecord(message.headers)) return this.foldControl(message, bytes);
     const decoded = decodeEventRecord(message.key, message.value, this.deps.limits);
     this.window.record(message, decoded.ok ? decoded.event.ts : undefined);
-    const misplaced = decoded.ok && this.deps.partitionCount !== undefined ? misplacedRecord(decoded.event.id, this.partition, this.deps.partitionCount) : undefined;
+    const misplaced = decoded.ok && this.deps.partitionCount !== undefined ? misplacedRecord(decoded.event.id, this.partition, this.deps.partitionCount, message.key ?? undefined) : undefined;
     if (!decoded.ok || misplaced) {
       this.deadLetters.push({ key: message.key, value: message.value, reason: decoded.ok ? (misplaced as string) : decoded.reason, partition: this.partition, offset });
       this.buffer.skip(offset, bytes);

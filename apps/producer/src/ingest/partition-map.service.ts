@@ -36,7 +36,8 @@ export class PartitionMap implements OnModuleInit, OnApplicationShutdown {
     return this.count;
   }
 
-  partitionOf(id: string): number {
+  /** The partition of an ID, given as the string or as its UTF-8 bytes (a record's key: not encoded again). */
+  partitionOf(id: string | Uint8Array): number {
     return partitionForKey(id, this.count);
   }
 

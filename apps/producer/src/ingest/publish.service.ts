@@ -73,7 +73,8 @@ export class PublishService {
     const records = events.map((event) => {
       const stamped: StampedEvent = { ...event, ts, src: this.identity.src, seq: this.identity.next() };
       const { key, value } = encodeEventRecord(stamped);
-      return { key, value, partition: this.partitions.partitionOf(event.id) };
+      // The key is the id's UTF-8 bytes: hashed as they are, not encoded a second time.
+      return { key, value, partition: this.partitions.partitionOf(key) };
     });
     return publishTraced(this.config.topics.topic, records, (traced) => this.publisher.publish(traced));
   }

@@ -61,7 +61,7 @@ export function registerJsonBodyParser(fastify: FastifyInstance, bodyLimitBytes:
         return settle(new ValidationError([{ field: 'content-length', rule: 'length-mismatch', message: 'the body is not as long as its Content-Length' }]));
       }
       try {
-        settle(null, parse(Buffer.concat(chunks)));
+        settle(null, parse(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, received)));
       } catch (error) {
         settle(error as ValidationError);
       }

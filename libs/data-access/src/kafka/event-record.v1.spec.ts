@@ -77,4 +77,12 @@ describe('event record v1', () => {
   it('refuses a record whose key is not its id', () => {
     expect(decode(WITH_IDENTITY, 'order-8')).toEqual({ ok: false, reason: 'record key does not equal the event id' });
   });
+
+  // A lenient decode reads the key 0xFF as U+FFFD, the id "\uFFFD": equal as strings, but Kafka's
+  // partitioner hashed the byte 0xFF, and the consumer hashes the key's bytes (misplacedRecord).
+  it('refuses a key that is not UTF-8 even where its lenient decoding equals the id', () => {
+    const value = Buffer.from('{"v":1,"id":"\uFFFD","op":"set","data":{"a":1},"ts":1,"src":"p"}');
+    expect(decodeEventRecord(Buffer.from([0xff]), value, DEFAULT_EVENT_LIMITS)).toEqual({ ok: false, reason: 'record key does not equal the event id' });
+    expect(decodeEventRecord(Buffer.from('\uFFFD'), value, DEFAULT_EVENT_LIMITS)).toMatchObject({ ok: true, event: { id: '\uFFFD' } });
+  });
 });

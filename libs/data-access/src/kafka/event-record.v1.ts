@@ -35,6 +35,7 @@ export interface EncodedRecord {
 // Creating it per record was a measurable share of the consumer's fold in a CPU profile.
 const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
 
+/** `ok`: the record's key is exactly the UTF-8 of `event.id` (so `misplacedRecord` may hash the key's bytes). */
 export type DecodeResult = { ok: true; event: StampedEvent } | { ok: false; reason: string };
 
 export function encodeEventRecord(event: StampedEvent): EncodedRecord {
@@ -72,10 +73,23 @@ export function decodeEventRecord(key: Buffer | null, value: Buffer | null, limi
   try {
     // The client's `ts` travels as eventTime (`ts` is the receive time here): judged by the same rules.
     const event = validateEvent(eventTime === undefined ? contract : { ...contract, ts: eventTime }, limits);
-    if (key === null || key.toString('utf8') !== event.id) return { ok: false, reason: 'record key does not equal the event id' };
+    if (key === null || !keyIsId(key, event.id)) return { ok: false, reason: 'record key does not equal the event id' };
     return { ok: true, event: seq === undefined ? { ...event, ts, src } : { ...event, ts, src, seq } };
   } catch (error) {
     if (error instanceof ValidationError) return { ok: false, reason: `invalid event: ${error.message}` };
     throw error;
+  }
+}
+
+/**
+ * Whether the key's bytes are exactly the UTF-8 of `id`. Decoded strictly: a lenient decode turns
+ * invalid bytes into U+FFFD, so a key of 0xFF would equal the id "\uFFFD" while Kafka's
+ * partitioner hashed other bytes than ours would.
+ */
+function keyIsId(key: Buffer, id: string): boolean {
+  try {
+    return STRICT_UTF8.decode(key) === id;
+  } catch {
+    return false;
   }
 }

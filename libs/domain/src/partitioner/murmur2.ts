@@ -2,9 +2,9 @@
  * Kafka's murmur2, as in the Java client's `org.apache.kafka.common.utils.Utils.murmur2(byte[])`
  * (seed 0x9747b28c, m 0x5bd1e995, r 24). Returns the signed 32-bit result Java returns.
  * `Math.imul` keeps the 32-bit multiply exact where a plain `*` would lose bits past 2^53.
+ * `length`: hash only the first `length` bytes (a reused scratch buffer).
  */
-export function murmur2(data: Uint8Array): number {
-  const length = data.length;
+export function murmur2(data: Uint8Array, length = data.length): number {
   const seed = 0x9747b28c;
   const m = 0x5bd1e995;
   const r = 24;

@@ -61,6 +61,16 @@ describe('partitionForKey', () => {
     expect(partitionForKey(bytes, 100)).not.toBe(partitionForKey(Buffer.from(bytes).toString('utf8'), 100));
   });
 
+  // Strings are encoded into a reused buffer that grows: long ones, multi-byte ones and a short one after them.
+  it.each([
+    ['a long key', 'k'.repeat(5000)],
+    ['multi-byte characters', 'é€😀'.repeat(400)],
+    ['a short key after long ones', 'user-1'],
+    ['a lone surrogate (encoded as U+FFFD, as TextEncoder does)', 'x\ud800y'],
+  ])('places %s where its UTF-8 bytes go', (_what, key) => {
+    for (const n of PARTITION_COUNTS) expect(partitionForKey(key, n)).toBe(toPositive(murmur2(new TextEncoder().encode(key))) % n);
+  });
+
   it.each([0, -1, 1.5, NaN, Infinity])('throws RangeError for partition count %p', (n) => {
     expect(() => partitionForKey('k', n)).toThrow(RangeError);
   });

@@ -22,6 +22,12 @@ describe('misplacedRecord', () => {
     expect(misplacedRecord(id, under4, 6)).toMatch(/murmur2 puts that id on partition/);
   });
 
+  it('judges a record by its key bytes the same as by its id', () => {
+    const key = new TextEncoder().encode(id);
+    expect(misplacedRecord(id, home, 6, key)).toBeUndefined();
+    expect(misplacedRecord(id, (home + 1) % 6, 6, key)).toBe(misplacedRecord(id, (home + 1) % 6, 6));
+  });
+
   it('with one partition nothing is misplaced', () => {
     expect(misplacedRecord('anything', 0, 1)).toBeUndefined();
   });

@@ -146,12 +146,15 @@ export class PlatformaticRecordSource implements RecordSource {
     const records: SourceRecord[] = [];
     for (const batch of batches) {
       if (batch.attributes & 0x20) continue; // a control batch (transaction marker): no records of ours
+      // Converted once per batch, not per record (BigInt arithmetic allocates).
+      const firstOffset = Number(batch.firstOffset);
+      const firstTimestamp = Number(batch.firstTimestamp);
       for (const r of batch.records) {
-        const offset = Number(batch.firstOffset) + r.offsetDelta;
+        const offset = firstOffset + r.offsetDelta;
         if (offset < from) continue; // a record batch starts before the offset asked for
         const headers: Record<string, Buffer> = {};
         for (const [name, value] of r.headers) if (name && value) headers[name.toString()] = value;
-        records.push({ partition, offset, key: r.key, value: r.value, headers, timestamp: Number(batch.firstTimestamp + r.timestampDelta) });
+        records.push({ partition, offset, key: r.key, value: r.value, headers, timestamp: firstTimestamp + Number(r.timestampDelta) });
       }
     }
     const lastBatch = batches[batches.length - 1];

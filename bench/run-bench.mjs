@@ -4,7 +4,7 @@
 // the baseline, the design target and whether it is met) and writes bench/results/<date>.json and
 // .svg. Not part of `npm test`: figures are never asserted.
 //   npm run bench [-- --quick] [-- --reps 5] [-- --only producer,consumer] [-- --cpu-prof producer|consumer]
-//                 [-- --consumer-env FLUSH_MAX_EVENTS=50000,...] [-- --skip-build] [-- --clients kafkajs,platformatic]
+//                 [-- --consumer-env FLUSH_MAX_EVENTS=50000,...] [-- --producer-env NAME=value,...] [-- --skip-build] [-- --clients kafkajs,platformatic]
 // Env: BENCH_KAFKA_PORT (default 39092; +1 for its controller), KAFKA_BROKERS (use a running broker
 //      instead), DATABASE_ADMIN_URL (default postgres://postgres@127.0.0.1:5432/postgres).
 import { cpus, loadavg } from 'node:os';
@@ -32,7 +32,7 @@ const SIZES = {
 };
 
 const { values: args } = parseArgs({
-  options: { quick: { type: 'boolean', default: false }, reps: { type: 'string' }, only: { type: 'string' }, 'cpu-prof': { type: 'string' }, 'skip-build': { type: 'boolean', default: false }, 'consumer-env': { type: 'string' }, clients: { type: 'string', default: 'kafkajs,platformatic' } },
+  options: { quick: { type: 'boolean', default: false }, reps: { type: 'string' }, only: { type: 'string' }, 'cpu-prof': { type: 'string' }, 'skip-build': { type: 'boolean', default: false }, 'consumer-env': { type: 'string' }, 'producer-env': { type: 'string' }, clients: { type: 'string', default: 'kafkajs,platformatic' } },
 });
 
 async function main() {
@@ -68,7 +68,8 @@ async function main() {
     clients,
     defaultClient: clients.includes(DEFAULT_CLIENT) ? DEFAULT_CLIENT : clients[0],
     // Extra consumer settings for experiments (e.g. FLUSH_MAX_EVENTS=50000), passed to every consumer.
-    consumerEnv: Object.fromEntries((args['consumer-env'] ?? '').split(',').filter(Boolean).map((kv) => kv.split('='))),
+    consumerEnv: settings(args['consumer-env']),
+    producerEnv: settings(args['producer-env']),
     profileArgs: (app) => (profiled.has(app) ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
   };
   try {
@@ -93,3 +94,8 @@ main().catch((error) => {
   console.error(`[bench] ${error.stack ?? error}`);
   process.exit(1);
 });
+
+/** `A=1,B=x=y` as { A: '1', B: 'x=y' }: split at the first '=' only (NODE_OPTIONS=--flag=value). */
+function settings(list) {
+  return Object.fromEntries((list ?? '').split(',').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+}

@@ -46,7 +46,7 @@ export async function producerIngest(ctx) {
       producers[client] = await startProcess(`producer-${client}`, appScript('producer'), {
         port: await freePort(),
         nodeArgs: ctx.profileArgs('producer'),
-        env: { KAFKA_CLIENT: client, KAFKA_BROKERS: ctx.brokers.join(','), KAFKA_TOPIC: topic, DATABASE_URL: db.url, GRPC_PORT: String(grpcPort), CONSUMER_GROUP: 'bench' },
+        env: { KAFKA_CLIENT: client, KAFKA_BROKERS: ctx.brokers.join(','), KAFKA_TOPIC: topic, DATABASE_URL: db.url, GRPC_PORT: String(grpcPort), CONSUMER_GROUP: 'bench', ...ctx.producerEnv },
       });
       producers[client].grpcTarget = `127.0.0.1:${grpcPort}`;
       // Warm-up: JIT, connections, metadata.

@@ -7,18 +7,11 @@
 // compare a build of another commit.
 //   node tools/bench/coalescer.mjs
 // Env: RECORDS (per round, default 200000), ROUNDS (7), DIST (default dist/).
-import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dist, median, requireBuilt, ROUNDS } from './built-dist.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const dist = resolve(process.env.DIST ?? join(root, 'dist'));
-const require = createRequire(import.meta.url);
-const { CoalescingPublisher } = require(join(dist, 'apps/producer/src/ingest/coalescing-publisher.js'));
+const { CoalescingPublisher } = requireBuilt('apps/producer/src/ingest/coalescing-publisher.js');
 
 const RECORDS = Number(process.env.RECORDS ?? 200_000);
-const ROUNDS = Number(process.env.ROUNDS ?? 7);
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const options = { lingerMs: 0, maxBatchEvents: 5000, maxBatchBytes: 900_000, maxPendingEvents: 1_000_000, timeoutMs: 30_000 };
 let offset = 0;
 // Answers on the next turn of the event loop, as a socket read would.

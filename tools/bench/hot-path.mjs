@@ -8,21 +8,14 @@
 // on each (DIST=/path/to/other/dist), alternating.
 //   npm run build && node tools/bench/hot-path.mjs
 // Env: DIST (default dist/), RECORDS (200000), ROUNDS (7).
-import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dist, median, requireBuilt, ROUNDS } from './built-dist.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const dist = resolve(process.env.DIST ?? join(root, 'dist'));
-const require = createRequire(import.meta.url);
-const { decodeEventRecord, encodeEventRecord } = require(join(dist, 'libs/data-access/src/kafka/event-record.v1.js'));
-const { DEFAULT_EVENT_LIMITS, misplacedRecord, partitionForKey, validateBatch } = require(join(dist, 'libs/domain/src/index.js'));
+const { decodeEventRecord, encodeEventRecord } = requireBuilt('libs/data-access/src/kafka/event-record.v1.js');
+const { DEFAULT_EVENT_LIMITS, misplacedRecord, partitionForKey, validateBatch } = requireBuilt('libs/domain/src/index.js');
 
 const RECORDS = Number(process.env.RECORDS ?? 200_000);
-const ROUNDS = Number(process.env.ROUNDS ?? 7);
 const BODIES = 40;
 const BATCH = 500;
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 // The consumer bench's records: 10,000 IDs, incr, with an eventId and the producer's stamp.
 const records = Array.from({ length: RECORDS }, (_, i) => {

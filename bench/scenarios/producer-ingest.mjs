@@ -1,7 +1,7 @@
 // Producer edge, for each Kafka client (KAFKA_CLIENT) in the same run: the Java client's
 // ProducerPerformance (baseline, once per repetition) and the bare send through the Kafka port ->
 // HTTP batch ingest -> gRPC PublishStream; the bare Nest-on-Fastify echo handler (baseline) ->
-// single-event HTTP at concurrency 64. The clients take turns, in alternating order per repetition.
+// single-event HTTP at concurrency 64; a bare grpc-js PublishStream echo (what gRPC costs alone). The clients take turns, in alternating order per repetition.
 import { join } from 'node:path';
 import { runWorker } from '../lib/child.mjs';
 import { benchEvent, benchRecord } from '../lib/event-records.mjs';
@@ -32,14 +32,16 @@ export async function producerIngest(ctx) {
   const { results: r, sizes } = ctx;
   r.define('java-perf', { label: `Java ProducerPerformance (${RECORD_BYTES} B records, acks=all, idempotent)`, unit: 'events/s' })
     .define('echo', { label: 'bare Nest+Fastify echo (64 conns)', unit: 'req/s' })
-    .define('echo-p99', { label: 'echo p99', unit: 'ms' });
+    .define('echo-p99', { label: 'echo p99', unit: 'ms' })
+    .define('grpc-echo', { label: 'bare grpc-js PublishStream echo (4 streams; an answer per event, no work)', unit: 'events/s' });
   for (const client of ctx.clients) defineRows(r, client);
 
   const topic = uniqueName('bench-ingest');
   await createTopic(ctx.brokers, topic, 4);
   const db = await createDatabase(ctx.adminUrl);
   const producers = {};
-  const echo = await startProcess('echo', join(ROOT, 'bench', 'echo-app', 'echo-server.mjs'), { port: await freePort(), readyPath: '/health' });
+  const echoGrpcPort = await freePort();
+  const echo = await startProcess('echo', join(ROOT, 'bench', 'echo-app', 'echo-server.mjs'), { port: await freePort(), readyPath: '/health', env: { GRPC_PORT: String(echoGrpcPort) } });
   try {
     for (const client of ctx.clients) {
       const grpcPort = await freePort();
@@ -59,7 +61,9 @@ export async function producerIngest(ctx) {
       const bare = await runWorker('http-load', { url: echo.url, path: '/echo', mode: 'echo', connections: 64, seconds: sizes.httpSeconds });
       r.add('echo', bare.requestRate);
       r.add('echo-p99', bare.p99Ms);
-      ctx.log(`rep ${rep}: Java ProducerPerformance ${Math.round(java.rate)}/s, echo ${Math.round(bare.requestRate)} req/s p99 ${bare.p99Ms} ms`);
+      const grpcEcho = await runWorker('grpc-stream', { target: `127.0.0.1:${echoGrpcPort}`, events: sizes.grpcEvents, streams: 4, idCount: 10_000 });
+      r.add('grpc-echo', grpcEcho.rate);
+      ctx.log(`rep ${rep}: Java ProducerPerformance ${Math.round(java.rate)}/s, echo ${Math.round(bare.requestRate)} req/s p99 ${bare.p99Ms} ms, grpc-js echo ${Math.round(grpcEcho.rate)} events/s`);
       const order = rep % 2 === 1 ? ctx.clients : [...ctx.clients].reverse();
       for (const client of order) await clientRound(ctx, { client, topic, producer: producers[client] });
     }

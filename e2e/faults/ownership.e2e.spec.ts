@@ -55,8 +55,9 @@ describe.each(['kafkajs', 'platformatic'])('ownership: zombies and racing starts
     const load = pipeline.load();
     const frozenEnv = { FAIL_POINT: 'after-upsert@3:stop', DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: '3000' };
     const frozen = await pipeline.spawnConsumer(frozenEnv);
-    await waitFor(async () => processState(frozen.child.pid!) === 'T', { timeoutMs: 60_000, what: 'the owner to freeze inside its flush transaction' });
-    expect(frozen.logs.join('\n')).toContain('FAIL_POINT after-upsert reached: freezing this process (SIGSTOP)');
+    // Both: the stopped state can be seen before the harness has read the line written just before it.
+    const froze = () => processState(frozen.child.pid!) === 'T' && frozen.logs.join('\n').includes('FAIL_POINT after-upsert reached: freezing this process (SIGSTOP)');
+    await waitFor(async () => froze(), { timeoutMs: 60_000, what: 'the owner to freeze inside its flush transaction, saying so' });
 
     const successor = await pipeline.startConsumer({ DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: '3000' });
     await waitFor(async () => (await pipeline.progress(successor)).every((p) => p.committedUpTo > 0 && !p.fenced), { timeoutMs: 60_000, what: 'the successor to commit' });

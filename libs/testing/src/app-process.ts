@@ -70,7 +70,9 @@ export function spawnApp(name: 'producer' | 'consumer', port: number, env: Recor
   const collect = (chunk: Buffer) => logs.push(...chunk.toString('utf8').split('\n').filter(Boolean));
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
-  const exited = new Promise<number | string | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
+  // 'close', not 'exit': it comes after the output was read, so a test that checks the last log lines
+  // of a process that died (a fail point's line before SIGKILL) finds them.
+  const exited = new Promise<number | string | null>((resolve) => child.once('close', (code, signal) => resolve(code ?? signal)));
   const url = `http://127.0.0.1:${port}`;
   const app: AppProcess = {
     name,

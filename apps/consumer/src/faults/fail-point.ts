@@ -1,3 +1,4 @@
+import { writeSync } from 'node:fs';
 /**
  * Fail points: places in the consumer where a fault test can make the process die (SIGKILL, no
  * cleanup) at an exact moment, the way a crash would. Inert unless FAIL_POINT names one.
@@ -55,6 +56,25 @@ export class FailPoints {
 
 function signalThisProcess(point: FailPointName, action: FailPointSpec['action']): void {
   const signal = action === 'kill' ? 'SIGKILL' : 'SIGSTOP';
-  process.stderr.write(`FAIL_POINT ${point} reached: ${action === 'kill' ? 'killing' : 'freezing'} this process (${signal})\n`);
+  writeBeforeSignal(`FAIL_POINT ${point} reached: ${action === 'kill' ? 'killing' : 'freezing'} this process (${signal})\n`);
   process.kill(process.pid, signal);
+}
+
+/**
+ * Writes the line to stderr before the signal lands. process.stderr.write queues the line when the
+ * pipe is full (a test harness reading slowly under load), and SIGSTOP or SIGKILL would then take it
+ * with the process: the fault suite looks for this line. A full non-blocking pipe answers EAGAIN;
+ * retried for up to 5 s, then given up (the signal matters more than the line).
+ */
+function writeBeforeSignal(line: string): void {
+  const bytes = Buffer.from(line);
+  const giveUpAt = Date.now() + 5000;
+  let written = 0;
+  while (written < bytes.length && Date.now() < giveUpAt) {
+    try {
+      written += writeSync(process.stderr.fd, bytes, written);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') return;
+    }
+  }
 }

@@ -29,3 +29,16 @@ export interface EntityRecord {
 export function emptyRecord(id: string, partition: number): EntityRecord {
   return { id, state: null, deleted: false, version: 0, partition, lastOffset: -1, eventTs: 0, recentEventIds: [] };
 }
+
+/**
+ * A record the fold may change in place for an ID: a copy of its stored row (the array it mutates
+ * copied too, so the stored row stays as it is), or an empty record when there is none.
+ */
+export function foldableRecord(stored: EntityRecord | undefined, id: string, partition: number): EntityRecord {
+  return stored ? cloneRecord(stored) : emptyRecord(id, partition);
+}
+
+/** A copy of a record that shares nothing the fold mutates. */
+export function cloneRecord(record: EntityRecord): EntityRecord {
+  return { ...record, recentEventIds: [...record.recentEventIds] };
+}

@@ -1,6 +1,6 @@
 import type { StampedEvent } from '../event-contract/change-event';
 import { applyEvent } from './apply-event';
-import { type EntityRecord, emptyRecord } from './entity-record';
+import { type EntityRecord, foldableRecord } from './entity-record';
 
 /**
  * The state an ID will have after the next flush, for a read: its stored row (or an empty record)
@@ -16,7 +16,7 @@ export function freshRecord(
   waiting: ReadonlyArray<{ event: StampedEvent; offset: number }>,
   dedupeWindow: number,
 ): EntityRecord {
-  const record: EntityRecord = stored ? { ...stored, recentEventIds: [...stored.recentEventIds] } : emptyRecord(id, partition);
+  const record = foldableRecord(stored, id, partition);
   for (const { event, offset } of waiting) applyEvent(record, event, offset, dedupeWindow);
   return record;
 }

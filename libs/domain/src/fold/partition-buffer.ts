@@ -1,7 +1,7 @@
 import type { StampedEvent } from '../event-contract/change-event';
 import { applyEvent } from './apply-event';
 import { type VerdictEntry, verdictOf } from './condition-verdict';
-import { type EntityRecord, emptyRecord } from './entity-record';
+import { type EntityRecord, cloneRecord, foldableRecord } from './entity-record';
 import { expireRecord, isExpired, recordAt } from './expiry';
 import type { FlushPlan, RejectedEvent } from './flush-plan';
 import { type HeldParkedId, type ParkedAction, type ParkedEvent, type ParkedId, ParkedIds } from './parked-ids';
@@ -242,11 +242,7 @@ export class PartitionBuffer {
       this.pending.delete(id);
       // A spilled ID's release may wait with its row held: the held record is the newer one.
       let slot = this.slots.get(id);
-      if (!slot) {
-        const stored = loaded.get(id);
-        slot = { record: stored ? cloneRecord(stored) : emptyRecord(id, this.partition), dirty: false };
-        this.slots.set(id, slot);
-      }
+      if (!slot) this.slots.set(id, (slot = { record: foldableRecord(loaded.get(id), id, this.partition), dirty: false }));
       for (const item of events) {
         const rejection = 'release' in item ? releasedRejection(this.releaseNow(id, item.release, item.refusedOffset)) : this.apply(slot, item.event, item.offset);
         if (rejection) rejected.push(rejection);
@@ -398,8 +394,4 @@ export class PartitionBuffer {
 
 function releasedRejection(outcome: ReleaseOutcome): RejectedEvent | undefined {
   return outcome.kind === 'released' ? outcome.rejected : undefined;
-}
-
-function cloneRecord(record: EntityRecord): EntityRecord {
-  return { ...record, recentEventIds: [...record.recentEventIds] };
 }

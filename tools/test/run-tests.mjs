@@ -16,6 +16,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const bin = (tool) => join(root, 'node_modules', '.bin', tool);
 const reports = mkdtempSync(join(tmpdir(), 'async2-tests-'));
 const totals = { passed: 0, failed: 0 };
+/** Each failed test, named with the head of its message: printed again at the very end, where CI's tail shows it. */
+const failures = [];
 const say = (msg) => console.log(`[test] ${msg}`);
 
 /** How long jest may take to exit after writing its report before the runner stops it. */
@@ -55,11 +57,32 @@ async function jest(tier, extraArgs, env, nodeArgs = []) {
     const summary = JSON.parse(readFileSync(report, 'utf8'));
     totals.passed += summary.numPassedTests;
     totals.failed += summary.numFailedTests + summary.numRuntimeErrorTestSuites;
+    failures.push(...failuresOf(tier, summary));
   } catch {
     totals.failed += 1; // no report: the runner itself failed
   }
   if (signal) totals.failed += 1; // stopped: a leaked handle is a defect too
   return code === 0;
+}
+
+/** Lines each failure keeps in the closing list: the assertion and where it failed (frames outside the project dropped). */
+const FAILURE_LINES = 12;
+
+/** The failed tests of one jest --json report (and suites that failed before any test ran), with the head of each message. */
+function failuresOf(tier, summary) {
+  // eslint-disable-next-line no-control-regex
+  const head = (message) =>
+    message
+      .replace(/\u001b\[[0-9;]*m/g, '')
+      .split('\n')
+      .filter((line) => line.trim() !== '' && !(/^\s*at /.test(line) && /node_modules|node:internal|<anonymous>/.test(line)))
+      .slice(0, FAILURE_LINES);
+  return summary.testResults.flatMap((suite) => {
+    const file = suite.name.startsWith(root) ? suite.name.slice(root.length + 1) : suite.name;
+    const failed = suite.assertionResults.filter((test) => test.status === 'failed');
+    if (failed.length === 0 && suite.status === 'failed') return [{ title: `${tier} ${file} (the suite failed to run)`, lines: head(suite.message ?? '') }];
+    return failed.map((test) => ({ title: `${tier} ${file} › ${test.fullName}`, lines: head(test.failureMessages.join('\n')) }));
+  });
 }
 
 /** Asks the leaked jest for a diagnostic report, prints the handles that kept it alive, then stops it. */
@@ -139,6 +162,10 @@ async function main() {
     rmSync(reports, { recursive: true, force: true });
   }
   say(`done in ${Math.round((Date.now() - started) / 1000)} s`);
+  for (const failure of failures) {
+    say(`FAILED ${failure.title}`);
+    for (const line of failure.lines) say(`    ${line}`);
+  }
   console.log(`tests: ${totals.passed} passed, ${totals.failed} failed`);
   process.exit(ok && totals.failed === 0 ? 0 : 1);
 }

@@ -70,7 +70,6 @@ const FAILURE_LINES = 12;
 
 /** The failed tests of one jest --json report (and suites that failed before any test ran), with the head of each message. */
 function failuresOf(tier, summary) {
-  // eslint-disable-next-line no-control-regex
   const head = (message) =>
     message
       .replace(/\u001b\[[0-9;]*m/g, '')

@@ -1,4 +1,4 @@
-import { freePort } from './free-port';
+import { freePortFollowedBy } from './free-port';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -99,23 +99,4 @@ function isAlive(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-/** A free port whose next `successors` ports are free too (a broker's controller and SASL listeners). */
-export async function freePortFollowedBy(successors: number): Promise<number> {
-  for (;;) {
-    const port = await freePort();
-    let free = true;
-    for (let i = 1; i <= successors && free; i++) free = await isFree(port + i);
-    if (free) return port;
-  }
-}
-
-async function isFree(port: number): Promise<boolean> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
 }

@@ -20,7 +20,7 @@ describe('loadProducerConfig', () => {
       port: 3000,
       bodyLimitBytes: 4 * 1024 * 1024,
       http: { requestTimeoutMs: 30000, headersTimeoutMs: 10000, keepAliveTimeoutMs: 72000 },
-      publish: { lingerMs: 2, maxBatchEvents: 5000, maxPendingEvents: 100000, timeoutMs: 15000 },
+      publish: { senders: 1, lingerMs: 2, maxBatchEvents: 5000, maxPendingEvents: 100000, timeoutMs: 15000 },
       readAfterTimeoutMs: 5000,
       readAfterPollMs: 20,
       kafka: { brokers: ['127.0.0.1:9092'], clientId: 'async2-producer', ssl: false, sasl: undefined },
@@ -51,6 +51,7 @@ describe('loadProducerConfig', () => {
     const config = loadProducerConfig({
       PORT: '8080',
       PRODUCE_LINGER_MS: '0',
+      PRODUCE_SENDERS: '3',
       KAFKA_BROKERS: ' a:9092, ,b:9092 ',
       KAFKA_SASL_MECHANISM: 'scram-sha-512',
       KAFKA_SASL_USERNAME: 'u',
@@ -60,7 +61,7 @@ describe('loadProducerConfig', () => {
     });
     expect(config).toMatchObject({
       port: 8080,
-      publish: { lingerMs: 0 },
+      publish: { lingerMs: 0, senders: 3 },
       kafka: { brokers: ['a:9092', 'b:9092'], sasl: { mechanism: 'scram-sha-512', username: 'u', password: 'p' } },
       database: { url: 'postgresql://db/x', ssl: { rejectUnauthorized: true } },
     });

@@ -17,6 +17,8 @@ export interface ProducerConfig extends SharedSettings {
   };
   limits: EventLimits;
   publish: {
+    /** Producers, each with one request in flight, each owning the partitions p with p mod senders = its index. */
+    senders: number;
     lingerMs: number;
     maxBatchEvents: number;
     maxPendingEvents: number;
@@ -74,6 +76,7 @@ export function loadProducerConfig(environment: NodeJS.ProcessEnv = process.env)
       appendKeepLastMax: env.int('APPEND_KEEP_LAST_MAX', 1000, { min: 1, max: 1000000 }),
     },
     publish: {
+      senders: env.int('PRODUCE_SENDERS', 1, { min: 1, max: 16 }),
       lingerMs: env.int('PRODUCE_LINGER_MS', 2, { min: 0, max: 1000 }),
       maxBatchEvents: env.int('PRODUCE_MAX_BATCH_EVENTS', 5000, { min: 1, max: 1000000 }),
       maxPendingEvents: env.int('PRODUCE_MAX_PENDING_EVENTS', 100000, { min: 1, max: 10000000 }),

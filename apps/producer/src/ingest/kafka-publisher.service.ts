@@ -6,6 +6,7 @@ import { produceErrors } from '../platform/ingest.metrics';
 import { CoalescingPublisher, type OutgoingRecord, type PublishOutcome } from './coalescing-publisher';
 import { batchBytesLimit } from './produce-request-plan';
 import { sendTraced } from './publish-tracing';
+import { ShardedPublisher } from './sharded-publisher';
 
 /** Leaders are also read again after every failed send; the timer catches moves between failures. */
 const LEADERS_REFRESH_MS = 5000;
@@ -21,15 +22,16 @@ const LEADERS_REFRESH_MS = 5000;
 const SEND_BOUND_FACTOR = 2;
 
 /**
- * The Kafka port's sender (idempotent, acks=all, on the client KAFKA_CLIENT names) behind a
- * coalescing publisher. The sender checks every answer and takes a new producer id after a failed
- * send (see RecordSender); a send is bounded in time (SEND_BOUND_FACTOR), so a hung client never
- * holds the queue for good.
+ * The Kafka port's senders (idempotent, acks=all, on the client KAFKA_CLIENT names), each behind a
+ * coalescing publisher, PRODUCE_SENDERS of them, each owning a share of the partitions (see
+ * ShardedPublisher). A sender checks every answer and takes a new producer id after a failed send
+ * (see RecordSender); a send is bounded in time (SEND_BOUND_FACTOR), so a hung client never holds
+ * a queue for good.
  */
 @Injectable()
 export class KafkaPublisher implements OnModuleInit, OnApplicationShutdown {
-  private sender: RecordSender | undefined;
-  private publisher!: CoalescingPublisher;
+  private senders: RecordSender[] = [];
+  private publisher!: ShardedPublisher;
   private leaders: PartitionLeaders | undefined;
   private readonly logger = new Logger('KafkaPublisher');
 
@@ -51,18 +53,22 @@ export class KafkaPublisher implements OnModuleInit, OnApplicationShutdown {
     const leaders = new PartitionLeaders(this.kafka.admin, topic, (error) => this.logger.warn(`partition leaders not refreshed: ${error.message}`));
     await leaders.start(LEADERS_REFRESH_MS);
     this.leaders = leaders;
-    const sender = this.kafka.port.sender({ sendTimeoutMs: SEND_BOUND_FACTOR * this.config.publish.timeoutMs });
-    this.sender = sender;
-    this.publisher = new CoalescingPublisher(
-      sendTraced(topic, (messages: OutgoingRecord[]) =>
-        sender.send(topic, messages).catch((error: Error) => {
-          produceErrors.inc();
-          void leaders.refresh();
-          throw error;
-        }),
-      ),
-      { ...this.config.publish, maxBatchBytes: batchBytesLimit(maxMessageBytes), leaderOf: (partition) => leaders.leaderOf(partition) },
-    );
+    const { senders, ...options } = this.config.publish;
+    const shards = Array.from({ length: senders }, () => {
+      const sender = this.kafka.port.sender({ sendTimeoutMs: SEND_BOUND_FACTOR * options.timeoutMs });
+      this.senders.push(sender);
+      return new CoalescingPublisher(
+        sendTraced(topic, (messages: OutgoingRecord[]) =>
+          sender.send(topic, messages).catch((error: Error) => {
+            produceErrors.inc();
+            void leaders.refresh();
+            throw error;
+          }),
+        ),
+        { ...options, maxBatchBytes: batchBytesLimit(maxMessageBytes), leaderOf: (partition) => leaders.leaderOf(partition) },
+      );
+    });
+    this.publisher = new ShardedPublisher(shards, options.maxPendingEvents);
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -70,7 +76,7 @@ export class KafkaPublisher implements OnModuleInit, OnApplicationShutdown {
     // Requests still waiting get their answers before the connection closes.
     const deadline = Date.now() + 10_000;
     while (this.publisher?.pendingCount > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    await this.sender?.close();
+    await Promise.all(this.senders.map((sender) => sender.close()));
     this.logger.log('producer disconnected');
   }
 

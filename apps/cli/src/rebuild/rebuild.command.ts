@@ -1,4 +1,4 @@
-import { EventsShadow, OplogRepository, ParkedRepository, type ReadStep, isCurrentClaim, readPartition } from '@async2/data-access';
+import { EventsShadow, OplogRepository, ParkedRepository, type ReadStep, isCurrentClaim, partitionEndReader, readPartition } from '@async2/data-access';
 import { hostname } from 'node:os';
 import type { CliResources } from '../cli-resources';
 import { EXIT, type ExitCode, UsageError } from '../command-line/exit-codes';
@@ -14,6 +14,8 @@ export const REBUILD_OWNER_PREFIX = 'async2-rebuild-';
 /** Events folded between two writes of the shadow (and two checks of the fence). */
 const SHADOW_FLUSH_EVENTS = 10_000;
 const PROGRESS_EVERY_MS = 1000;
+/** How long the claim, holding the partition's OPLOG row, waits for Kafka's end offset (the consumer's flush waits meanwhile). */
+const CLAIM_END_TIMEOUT_MS = 5000;
 
 /**
  * `async2 rebuild --partition p [--from-offset o]`: checks the input against Kafka (changing
@@ -39,7 +41,8 @@ export async function rebuildCommand(partition: number, fromOffset: number, reso
   const inexact = await findInexactRelease(await resources.port(), { topic, partition, partitionCount, endOffset: range.endOffset }, fromOffset, before?.nextOffset ?? 0);
   if (inexact) throw new UsageError(`${inexact}; nothing was changed`, 'from-offset');
   const owner = `${REBUILD_OWNER_PREFIX}${hostname()}-${process.pid}`;
-  const claim = await oplog.claim(key, partition, owner, { topicId, endOffset: range.endOffset });
+  // The end is read again under the claim's row lock: the consumer being fenced may have flushed past range.endOffset since.
+  const claim = await oplog.claim(key, partition, owner, { topicId, endOffset: partitionEndReader(admin, topic, partition, CLAIM_END_TIMEOUT_MS) });
   out.progress(
     `partition ${partition}: claimed with epoch ${claim.epoch}` +
       (before?.owner ? `: ${before.owner} (epoch ${before.epoch}) is fenced and stops writing this partition` : '') +

@@ -1,4 +1,4 @@
-import { type KafkaAdmin, type OplogKey, OplogRepository, type PartitionClaim, ParkedRepository, ProducerMarksRepository, awaitWatermarks } from '@async2/data-access';
+import { type KafkaAdmin, type OplogKey, OplogRepository, type PartitionClaim, ParkedRepository, ProducerMarksRepository, awaitWatermarks, partitionEndReader } from '@async2/data-access';
 import { type HeldParkedId, PartitionBuffer, type ProducerMark } from '@async2/domain';
 import type { Logger } from '@nestjs/common';
 
@@ -29,7 +29,10 @@ export async function claimPartitions(
   const watermarks = await awaitWatermarks(admin, config.topics.topic);
   const lanes = new Map<number, PartitionLane>();
   for (const partition of partitions) {
-    const claim = await oplog.claim(key, partition, config.instanceId, { topicId, endOffset: watermarks.get(partition)?.high ?? 0 });
+    // The end is read under the claim's row lock: one read before it can be passed by the flushes of
+    // an owner still running (two instances starting at once, a handover), a false "records lost".
+    const endOffset = partitionEndReader(admin, config.topics.topic, partition, config.database.idleInTransactionTimeoutMs / 2);
+    const claim = await oplog.claim(key, partition, config.instanceId, { topicId, endOffset });
     deps.failPoints.reach('during-claim'); // claimed (epoch + 1 is committed), not yet consuming
     // After the claim: its row lock waited for the previous owner's last flush, so these marks are
     // exactly the record identities applied below next_offset.

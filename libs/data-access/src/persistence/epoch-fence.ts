@@ -3,11 +3,12 @@
  *
  * OPLOG holds, per consumer group, topic and partition, an `epoch` and the `owner` that took it.
  *
- *  1. CLAIM: an instance takes a partition by `epoch + 1` (CLAIM_PARTITION). The UPDATE waits for
- *     the row lock of any transaction of the previous owner still open (a flush, a relay batch), so
- *     the offset it reads includes that flush, and everything the previous owner does afterwards
- *     finds another epoch. The claim also refuses an OPLOG row that counts offsets of another topic
- *     (topic id) or beyond the partition's end, changing nothing (ClaimRefusedError).
+ *  1. CLAIM: an instance takes a partition by `epoch + 1` (CLAIM_PARTITION). Its row lock
+ *     (LOCK_FOR_CLAIM) waits for any transaction of the previous owner still open (a flush, a relay
+ *     batch), so the offset it reads includes that flush, and everything the previous owner does
+ *     afterwards finds another epoch. The claim also refuses an OPLOG row that counts offsets of
+ *     another topic (topic id) or beyond the partition's end as Kafka reports it once the lock is
+ *     held, changing nothing (ClaimRefusedError).
  *  2. FLUSH: the flush statement runs ADVANCE_UNDER_EPOCH first (its `fence` CTE, which every write
  *     of the statement depends on), matching one row only while the epoch is ours and locking it
  *     until COMMIT; zero rows = nothing written, fenced: roll back, stop the partition
@@ -23,6 +24,16 @@
  *
  * The Kafka consumer group is only a transport: nothing it says moves an epoch.
  */
+
+/**
+ * Claim, first: the partition's row, locked until the claim commits (created at epoch 0 when the
+ * group has none yet, so that a first claim locks it too; nobody sees it before the claim sets
+ * epoch 1). $1 group, $2 topic, $3 partition.
+ */
+export const LOCK_FOR_CLAIM = [
+  'INSERT INTO oplog (consumer_group, topic, partition) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
+  'SELECT 1 FROM oplog WHERE consumer_group = $1 AND topic = $2 AND partition = $3 FOR UPDATE',
+] as const;
 
 /**
  * Claim: epoch + 1 and owner = me, or a new row at epoch 1. $5 topic id and $6 end offset, when

@@ -1,6 +1,6 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { ClaimRefusedError } from './claim-refused.error';
-import { CLAIM_PARTITION, type CurrentClaim, READ_CLAIMS } from './epoch-fence';
+import { CLAIM_PARTITION, type CurrentClaim, LOCK_FOR_CLAIM, READ_CLAIMS } from './epoch-fence';
 
 /** What a claim returns: the epoch that fences every later flush, and where to resume. */
 export interface PartitionClaim {
@@ -9,10 +9,13 @@ export interface PartitionClaim {
   nextOffset: number;
 }
 
-/** What Kafka says about the topic at claim time: its id and the partition's end (high watermark). */
+/**
+ * The topic as Kafka has it: its id, and the partition's end (high watermark), read only once the
+ * claim holds the partition's OPLOG row (see claim).
+ */
 export interface TopicPosition {
   topicId: string;
-  endOffset: number;
+  endOffset: () => Promise<number>;
 }
 
 export interface OplogKey {
@@ -30,24 +33,27 @@ export class OplogRepository {
    * With `topic` (every production claim), the claim also checks that OPLOG counts offsets of the
    * topic Kafka has now: the same topic id (a row without one adopts it) and a next_offset not
    * beyond the partition's end. Otherwise nothing changes and it throws ClaimRefusedError.
+   *
+   * The end is read while this claim holds the row (LOCK_FOR_CLAIM), never before: the owner being
+   * replaced goes on flushing until then, and each of its flushes may move next_offset up to the
+   * end as it was at its fetch. An end read earlier can be below a next_offset committed since,
+   * and the claim would refuse a healthy topic as one that lost records. Under the lock no flush
+   * can move next_offset, and the end read afterwards is at or above every offset already
+   * committed, unless the broker really lost them.
    */
   async claim(key: OplogKey, partition: number, owner: string, topic?: TopicPosition): Promise<PartitionClaim> {
-    const rows: Array<{ epoch: string; next_offset: string }> = await this.dataSource.query(
-      CLAIM_PARTITION,
-      [key.consumerGroup, key.topic, partition, owner, topic?.topicId ?? null, topic?.endOffset ?? null],
-    );
-    if (rows.length === 0 && topic) throw await this.refusal(key, partition, topic);
-    return { partition, epoch: Number(rows[0].epoch), nextOffset: Number(rows[0].next_offset) };
-  }
-
-  private async refusal(key: OplogKey, partition: number, topic: TopicPosition): Promise<ClaimRefusedError> {
-    const [row]: Array<{ topic_id: string | null; next_offset: string }> = await this.dataSource.query(
-      'SELECT topic_id, next_offset::text AS next_offset FROM oplog WHERE consumer_group = $1 AND topic = $2 AND partition = $3',
-      [key.consumerGroup, key.topic, partition],
-    );
-    const facts = { oplogTopicId: row.topic_id, topicId: topic.topicId, nextOffset: Number(row.next_offset), endOffset: topic.endOffset };
-    const reason = row.topic_id !== null && row.topic_id !== topic.topicId ? 'topic-changed' : 'offset-beyond-end';
-    return new ClaimRefusedError(reason, key, partition, facts);
+    const params = [key.consumerGroup, key.topic, partition, owner];
+    if (!topic) {
+      const [row]: ClaimRow[] = await this.dataSource.query(CLAIM_PARTITION, [...params, null, null]);
+      return claimOf(partition, row);
+    }
+    return this.dataSource.transaction(async (manager) => {
+      for (const statement of LOCK_FOR_CLAIM) await manager.query(statement, params.slice(0, 3));
+      const endOffset = await topic.endOffset();
+      const [row]: ClaimRow[] = await manager.query(CLAIM_PARTITION, [...params, topic.topicId, endOffset]);
+      if (!row) throw await refusal(manager, key, partition, { topicId: topic.topicId, endOffset });
+      return claimOf(partition, row);
+    });
   }
 
   /**
@@ -90,4 +96,24 @@ export interface OplogProgress {
   owner: string | null;
   topicId: string | null;
   updatedAt: Date;
+}
+
+interface ClaimRow {
+  epoch: string;
+  next_offset: string;
+}
+
+function claimOf(partition: number, row: ClaimRow): PartitionClaim {
+  return { partition, epoch: Number(row.epoch), nextOffset: Number(row.next_offset) };
+}
+
+/** Why the claim was refused, read in its own transaction (the row as the claim saw it). */
+async function refusal(db: EntityManager, key: OplogKey, partition: number, topic: { topicId: string; endOffset: number }): Promise<ClaimRefusedError> {
+  const [row]: Array<{ topic_id: string | null; next_offset: string }> = await db.query(
+    'SELECT topic_id, next_offset::text AS next_offset FROM oplog WHERE consumer_group = $1 AND topic = $2 AND partition = $3',
+    [key.consumerGroup, key.topic, partition],
+  );
+  const facts = { oplogTopicId: row.topic_id, topicId: topic.topicId, nextOffset: Number(row.next_offset), endOffset: topic.endOffset };
+  const reason = row.topic_id !== null && row.topic_id !== topic.topicId ? 'topic-changed' : 'offset-beyond-end';
+  return new ClaimRefusedError(reason, key, partition, facts);
 }

@@ -1,3 +1,4 @@
+import { withDeadline } from './deadline';
 import type { KafkaAdmin, Watermarks } from './kafka.port';
 
 /** How long a question is asked again by default before its last error is thrown. */
@@ -44,4 +45,18 @@ export function awaitWatermarks(admin: KafkaAdmin, topic: string, timeoutMs = AN
     timeoutMs,
     () => new Error(`no offsets for ${topic}`),
   );
+}
+
+/**
+ * A partition's end offset (high watermark), asked once and bounded by `timeoutMs`: what a claim
+ * reads while it holds the partition's OPLOG row (OplogRepository.claim), where waiting longer
+ * would hold the lock (and PostgreSQL ends a session idle in its transaction).
+ */
+export function partitionEndReader(admin: KafkaAdmin, topic: string, partition: number, timeoutMs: number): () => Promise<number> {
+  return async () => {
+    const ends = await withDeadline(admin.endOffsets(topic), timeoutMs, () => new Error(`partition ${partition} of ${topic}: Kafka gave no end offset within ${timeoutMs} ms`));
+    const end = ends.get(partition);
+    if (end === undefined) throw new Error(`partition ${partition} of ${topic}: Kafka reported no end offset for it`);
+    return end;
+  };
 }

@@ -17,7 +17,13 @@ const PRODUCE_TIMEOUT_MS = 3000;
 /** Load, fault and settle (up to 120 s) of one scenario, on a busy 2-core box. */
 const SCENARIO_TIMEOUT_MS = 300_000;
 
-describe.each(['kafkajs', 'platformatic'])('cluster faults, producer and consumer on %s', (client) => {
+// The third run has the producer send through three idempotent producers at once (PRODUCE_SENDERS,
+// two partitions each): several produce requests in flight while leaders move.
+describe.each([
+  ['kafkajs', '1'],
+  ['platformatic', '1'],
+  ['platformatic', '3'],
+])('cluster faults, producer and consumer on %s, PRODUCE_SENDERS=%s', (client, senders) => {
   const seed = scenarioSeed() + 15;
   let cluster: OwnCluster;
   let pipeline: FaultPipeline;
@@ -30,7 +36,7 @@ describe.each(['kafkajs', 'platformatic'])('cluster faults, producer and consume
       brokers: cluster.brokers,
       replicationFactor: 3,
       bootAttempts: 3,
-      producerEnv: { PRODUCE_TIMEOUT_MS: String(PRODUCE_TIMEOUT_MS), KAFKA_CLIENT: client },
+      producerEnv: { PRODUCE_TIMEOUT_MS: String(PRODUCE_TIMEOUT_MS), KAFKA_CLIENT: client, PRODUCE_SENDERS: senders },
       consumerEnv: { KAFKA_CLIENT: client },
       trackedIds: 240,
       counterIds: 120,
@@ -63,7 +69,7 @@ describe.each(['kafkajs', 'platformatic'])('cluster faults, producer and consume
       await load.stop();
     }
     await pipeline.settle(120_000);
-    const label = `${scenario} (${client})`;
+    const label = `${scenario} (${client}${senders === '1' ? '' : `, ${senders} senders`})`;
     const report = await pipeline.check(label);
     const topic = await readWholeTopic(pipeline.kafka, pipeline.topic);
     console.log(`[${label}] records Kafka holds twice (same src+seq), refused by the consumer so far: ${storedCopies(topic)}`);

@@ -2,7 +2,7 @@ import type { EntityRecord, ParkedId, ProducerMark, VerdictEntry } from '@async2
 import type { DataSource } from 'typeorm';
 import { ADVANCE_UNDER_EPOCH } from './epoch-fence';
 import { EventsRepository } from './events.repository';
-import { EVENT_ROW_COLUMNS, eventRowsJson } from './flush-statement';
+import { eventRowsFrom, eventRowsJson } from './event-rows';
 import type { OplogKey } from './oplog.repository';
 import { replaceParked } from './parked-statement';
 import { INSERT_VERDICTS_KEEPING, verdictParameters } from './verdict-statement';
@@ -82,7 +82,7 @@ export class EventsShadow {
     await this.dataSource.query(
       `INSERT INTO ${this.table} AS e (${COLUMNS})
          SELECT u.id, u.state, u.deleted, u.version, u.partition, u.last_offset, to_timestamp(u.event_ts_ms / 1000.0), now(), u.recent_event_ids, u.field_times, to_timestamp(u.expires_at_ms / 1000.0)
-           FROM json_to_recordset($1::json) AS u(${EVENT_ROW_COLUMNS})
+           FROM ${eventRowsFrom('$1')}
        ON CONFLICT (id) DO UPDATE SET state = EXCLUDED.state, deleted = EXCLUDED.deleted, version = EXCLUDED.version, partition = EXCLUDED.partition,
          last_offset = EXCLUDED.last_offset, event_ts = EXCLUDED.event_ts, updated_at = EXCLUDED.updated_at, recent_event_ids = EXCLUDED.recent_event_ids, field_times = EXCLUDED.field_times, expires_at = EXCLUDED.expires_at`,
       [eventRowsJson(records)],

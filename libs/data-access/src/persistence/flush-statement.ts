@@ -1,4 +1,5 @@
 import { ADVANCE_UNDER_EPOCH } from './epoch-fence';
+import { eventRowsFrom, eventRowsJson } from './event-rows';
 import type { FlushBatch } from './flush-writer';
 
 /*
@@ -6,8 +7,8 @@ import type { FlushBatch } from './flush-writer';
  *
  *   fence      ADVANCE_UNDER_EPOCH ($1-$5): OPLOG.next_offset, only while our epoch is current; it
  *              locks the OPLOG row until COMMIT (rule 2 of epoch-fence.ts)
- *   written    the absolute state of every changed ID ($6, one json array: no 65,535 bind-parameter
- *              cap, no statement per row); a version never moves backwards
+ *   written    the absolute state of every changed ID ($6, one json array of rows: see event-rows.ts);
+ *              a version never moves backwards
  *   outbox     exactly what `written` wrote, into CHANGE_OUTBOX (the change stream's outbox)
  *   marks      the changed producer marks ($7-$9); `forgotten` deletes the producers to forget ($10)
  *
@@ -18,22 +19,16 @@ import type { FlushBatch } from './flush-writer';
  * the epoch and matches nothing.
  */
 
-/** The columns of eventRowsJson's objects, for `json_to_recordset(...) AS u(EVENT_ROW_COLUMNS)`. */
-export const EVENT_ROW_COLUMNS = 'id text, state jsonb, deleted boolean, version bigint, partition integer, last_offset bigint, event_ts_ms float8, recent_event_ids jsonb, field_times jsonb, expires_at_ms float8';
-
 const FENCE = `fence AS (${ADVANCE_UNDER_EPOCH} RETURNING 1)`;
 
-// The rows travel as ONE json parameter ($6, an array of objects) read by json_to_recordset: one
-// JSON.stringify on the client instead of eight arrays serialised as array literals, and measured
-// 1.5x faster end to end for 5,000 rows (tools/bench/flush-encoding.mjs). Each ID appears once (the
-// fold ran first), which ON CONFLICT needs. A row whose stored version is higher (another writer of
+// The rows travel as ONE json parameter ($6, event-rows.ts). Each ID appears once (the fold ran
+// first), which ON CONFLICT needs. A row whose stored version is higher (another writer of
 // the ID) is left alone and counted as refused by the caller.
 const WRITTEN = `written AS (INSERT INTO events AS e
     (id, state, deleted, version, partition, last_offset, event_ts, updated_at, recent_event_ids, field_times, expires_at)
   SELECT u.id, u.state, u.deleted, u.version, u.partition, u.last_offset,
          to_timestamp(u.event_ts_ms / 1000.0), now(), u.recent_event_ids, u.field_times, to_timestamp(u.expires_at_ms / 1000.0)
-  FROM json_to_recordset($6::json)
-    AS u(${EVENT_ROW_COLUMNS})
+  FROM ${eventRowsFrom('$6')}
   WHERE EXISTS (SELECT 1 FROM fence)
   ON CONFLICT (id) DO UPDATE SET
     state = EXCLUDED.state, deleted = EXCLUDED.deleted, version = EXCLUDED.version,
@@ -79,21 +74,3 @@ export function flushParameters(input: FlushBatch): unknown[] {
     input.producerMarks?.forgotten ?? [],
   ];
 }
-
-/** Records as the one json array `json_to_recordset` reads with EVENT_ROW_COLUMNS (the rebuild's shadow is written with it too). */
-export function eventRowsJson(records: FlushBatch['records']): string {
-  const rows = records.map((r) => ({
-    id: r.id,
-    state: r.deleted ? null : r.state,
-    deleted: r.deleted,
-    version: r.version,
-    partition: r.partition,
-    last_offset: r.lastOffset,
-    event_ts_ms: r.eventTs,
-    recent_event_ids: r.recentEventIds,
-    field_times: r.fieldTimes ?? null,
-    expires_at_ms: r.expiresAt ?? null,
-  }));
-  return JSON.stringify(rows);
-}
-

@@ -94,6 +94,27 @@ describe.each(['kafkajs', 'platformatic'])('ownership: zombies and racing starts
     expect(report.problems).toEqual([]);
     expect(report).toMatchObject({ lost: 0, duplicated: 0, reordered: 0, ok: true });
   });
+
+  it('one instance per partition, all starting at the same moment (the StatefulSet starts its pods in parallel): each folds and commits its own', async () => {
+    const load = pipeline.load();
+    const pods = await Promise.all(Array.from({ length: PARTITIONS }, (_, n) => pipeline.spawnConsumer({ INSTANCE_ID: `pod-${n}`, PARTITIONS: String(n) })));
+    const committed = async () => Promise.all(pods.map(async (pod) => (await pipeline.progress(pod).catch(() => [])).map((p) => ({ partition: p.partition, committedUpTo: p.committedUpTo, fenced: p.fenced }))));
+    let seen: Awaited<ReturnType<typeof committed>> = [];
+    const eachCommitsItsOwn = async () => {
+      seen = await committed();
+      return seen.every((own, n) => own.length === 1 && own[0].partition === n && own[0].committedUpTo > 0 && !own[0].fenced);
+    };
+    await waitFor(eachCommitsItsOwn, { timeoutMs: 60_000, what: 'every pod to commit its own partition' }).catch((error: Error) => {
+      throw new Error(`${error.message}; each pod's partitions: ${JSON.stringify(seen)}`);
+    });
+    const oplog = await pipeline.probe.oplog(pipeline.topic);
+    for (let n = 0; n < PARTITIONS; n++) expect(oplog.get(n)?.owner).toBe(`pod-${n}`);
+    await load.stop();
+    await pipeline.settle();
+    const report = await pipeline.check(`parallel pods (${client})`);
+    expect(report.problems).toEqual([]);
+    expect(report).toMatchObject({ lost: 0, duplicated: 0, reordered: 0, ok: true });
+  });
 });
 
 /** The process state letter from /proc (R running, S sleeping, T stopped). */

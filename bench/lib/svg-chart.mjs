@@ -3,11 +3,16 @@
 // RSS under overload). No chart library: rectangles, polylines and text.
 const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
 
-function bars(summary, y0, width) {
+/** Room for a label of `chars` characters at font-size 12 (about 6.7 px a character in sans-serif). */
+const labelWidth = (chars) => Math.ceil(chars * 6.7) + 20;
+
+function bars(summary, y0) {
   const rows = summary.filter((r) => r.ratio !== undefined);
   const scaleMax = Math.max(1.2, ...rows.map((r) => r.ratio), ...rows.map((r) => r.target?.startsWith('>=') ? Number(r.target.split(' ')[1].replace('x', '')) : 0));
-  const left = 330;
-  const plot = width - left - 90;
+  // The labels are right-aligned against the bars: the bars start after the longest one.
+  const left = Math.max(330, labelWidth(Math.max(0, ...rows.map((r) => String(r.label).length))));
+  const plot = 480;
+  const width = left + plot + 90;
   const x = (v) => left + (v / scaleMax) * plot;
   const out = [`<text x="20" y="${y0}" class="h">Ratio to the baseline, same run (median of repetitions; tick = target)</text>`];
   rows.forEach((r, i) => {
@@ -21,7 +26,7 @@ function bars(summary, y0, width) {
   });
   out.push(`<line x1="${x(1).toFixed(1)}" x2="${x(1).toFixed(1)}" y1="${y0 + 12}" y2="${y0 + 18 + rows.length * 24}" stroke="#888" stroke-dasharray="4 3"/>`);
   out.push(`<text x="${x(1).toFixed(1)}" y="${y0 + 30 + rows.length * 24}" text-anchor="middle" class="s">1.0x = baseline</text>`);
-  return { svg: out.join('\n'), height: 50 + rows.length * 24 };
+  return { svg: out.join('\n'), height: 50 + rows.length * 24, width };
 }
 
 function lineChart(series, y0, width, height = 170) {
@@ -50,12 +55,12 @@ function lineChart(series, y0, width, height = 170) {
 }
 
 export function renderSvg({ title, summary, series }) {
-  const width = 900;
   const parts = [];
   let y = 30;
   parts.push(`<text x="20" y="${y}" class="t">${esc(title)}</text>`);
   y += 30;
-  const b = bars(summary, y, width);
+  const b = bars(summary, y);
+  const width = Math.max(900, b.width);
   parts.push(b.svg);
   y += b.height + 20;
   for (const s of series) {

@@ -208,6 +208,7 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
           await this.scheduler.flushBeforeFetchingMore(lane, full, () => !this.stopping, () => batch.heartbeat());
         }
       }
+      lane.loadWaitingRows(); // the rows of IDs not held, loaded beside the fold rather than inside the next flush
     }));
   }
 

@@ -63,13 +63,13 @@ afterAll(async () => {
 const logger = () => ({ log: jest.fn(), warn: jest.fn(), error: jest.fn(), debug: jest.fn() });
 
 /** A lane for `partition`, claimed in OPLOG as `instanceId`, wired the way the consumer wires it. */
-async function claimLane(partition: number, instanceId: string, log = logger(), writer = new FlushWriter(dataSource), env: Record<string, string> = {}): Promise<PartitionLane> {
+async function claimLane(partition: number, instanceId: string, log = logger(), writer = new FlushWriter(dataSource), env: Record<string, string> = {}, rows = events): Promise<PartitionLane> {
   const config = loadConsumerConfig(
     { KAFKA_BROKERS: process.env.KAFKA_BROKERS, KAFKA_TOPIC: topic, KAFKA_DLQ_TOPIC: dlq, CONSUMER_GROUP: key.consumerGroup, INSTANCE_ID: instanceId, DATABASE_URL: db.url, PARTITIONS: String(partition), ...env },
     'test-host',
   );
   const deps: LaneDependencies = {
-    events,
+    events: rows,
     parked: new ParkedRepository(dataSource),
     writer,
     deadLetters: new DeadLetterPublisher(dlqSender, dlq, topic, await awaitPartitionCount(portAdmin, dlq)),
@@ -397,6 +397,77 @@ describe('folding while a flush is in flight', () => {
     expect(await oplog()).toBe(start + 6);
     expect(lane.buffer).toMatchObject({ committedOffset: start + 6, uncommittedEvents: 0, uncommittedIds: 0, hasUncommitted: false });
     expect(lane.flushing).toBe(false);
+  });
+});
+
+describe('loading the rows of IDs not held beside the fold', () => {
+  it("the fold's load applies waiting events onto their stored rows before the flush; a flush during it waits for it and looks up only the IDs it did not take; a failed load is the flush's to redo", async () => {
+    const first = await claimLane(0, 'consumer-rows-a');
+    for (const m of (await readPartition(topic, 0)).filter((r) => r.offset >= first.buffer.nextOffset)) first.fold(m);
+    const [x, y, z, w, v] = ['rows-x', 'rows-y', 'rows-z', 'rows-w', 'rows-v'];
+    let start = first.buffer.nextOffset;
+    await produce(0, [stamped({ id: x, op: 'set', data: { n: 1 } }), stamped({ id: y, op: 'set', data: { n: 2 } })]);
+    for (const m of (await readPartition(topic, 0)).filter((r) => r.offset >= start)) first.fold(m);
+    await expect(first.flush()).resolves.toBe('committed');
+
+    // The next owner holds nothing: its events for x and y wait for their rows.
+    const lookups: string[][] = [];
+    let held: Promise<void> | undefined;
+    let release: () => void = () => undefined;
+    let failNext = false;
+    const rows = new EventsRepository(dataSource);
+    rows.findRecords = async (ids) => {
+      lookups.push([...ids].sort());
+      if (held) await held;
+      if (failNext) {
+        failNext = false;
+        throw new Error('connection terminated');
+      }
+      return events.findRecords(ids);
+    };
+    const lane = await claimLane(0, 'consumer-rows-b', logger(), new FlushWriter(dataSource), {}, rows);
+    start = lane.buffer.nextOffset;
+    await produce(0, [stamped({ id: x, op: 'incr', data: { n: 10 } }), stamped({ id: y, op: 'incr', data: { n: 20 } }), stamped({ id: z, op: 'set', data: { n: 5 } }), stamped({ id: w, op: 'set', data: { n: 7 } }), stamped({ id: v, op: 'set', data: { n: 3 } })]);
+    const [forX, forY, forZ, forW, forV] = (await readPartition(topic, 0)).filter((m) => m.offset >= start);
+
+    // The load of x's row is on the wire while y and z are folded: a second call starts nothing.
+    lane.fold(forX);
+    held = new Promise<void>((resolve) => (release = resolve));
+    lane.loadWaitingRows();
+    await waitFor(() => lookups.length === 1, { what: "the fold's load of x's row" });
+    lane.loadWaitingRows();
+    lane.fold(forY);
+    lane.fold(forZ);
+    expect(lane.buffer.pendingIds().sort()).toEqual([x, y, z]);
+    // The flush waits for that load, then looks up only y and z.
+    const flushed = lane.flush();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(lookups).toEqual([[x]]);
+    held = undefined;
+    release();
+    await expect(flushed).resolves.toBe('committed');
+    expect(lookups).toEqual([[x], [y, z]]);
+    const stored = async (ids: string[]) => Object.fromEntries([...(await events.findRecords(ids))].map(([id, r]) => [id, { state: r.state, version: r.version }]));
+    expect(await stored([x, y, z])).toEqual({ [x]: { state: { n: 11 }, version: 2 }, [y]: { state: { n: 22 }, version: 2 }, [z]: { state: { n: 5 }, version: 1 } });
+
+    // Loaded before the flush: the flush looks nothing up.
+    lane.fold(forW);
+    lane.loadWaitingRows();
+    await waitFor(() => !lane.buffer.hasPending, { what: "the fold's load of w's row" });
+    expect(lane.buffer.peek(w)).toMatchObject({ state: { n: 7 }, version: 1 });
+    await expect(lane.flush()).resolves.toBe('committed');
+    expect(lookups).toEqual([[x], [y, z], [w]]);
+
+    // A failed load leaves the events waiting; the flush loads them again and commits.
+    lane.fold(forV);
+    failNext = true;
+    lane.loadWaitingRows();
+    await waitFor(() => lookups.length === 4, { what: "the fold's load of v's row" });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(lane.buffer.pendingIds()).toEqual([v]);
+    await expect(lane.flush()).resolves.toBe('committed');
+    expect(lookups.slice(3)).toEqual([[v], [v]]);
+    expect(await stored([v, w])).toEqual({ [v]: { state: { n: 3 }, version: 1 }, [w]: { state: { n: 7 }, version: 1 } });
   });
 });
 

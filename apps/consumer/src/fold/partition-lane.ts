@@ -48,6 +48,8 @@ export class PartitionLane {
   /** Flushes run one after the other (the fence and the offsets strictly sequential), apart from `chain`. */
   private flushChain: Promise<unknown> = Promise.resolve();
   private flushesRunning = 0;
+  /** The one load of stored rows in flight, the fold's or the flush's: no ID is looked up twice at once. */
+  private loading: Promise<void> | undefined;
   private deadLetters: DeadLetter[] = [];
   private isFenced = false;
   /** When and why this lane was fenced (liveness turns down after a grace period: see fenced-liveness.ts). */
@@ -271,6 +273,36 @@ export class PartitionLane {
   }
 
   /**
+   * Starts loading the stored rows the fold's waiting events need, if some wait and no load is in
+   * flight, so that the flush finds them loaded instead of loading them itself (the consumer calls it
+   * after each fetched batch). Reads only: a row an ID waits for is its last commit, since an ID is
+   * evicted only after the flush that wrote it committed. A failed load is left to the flush, which
+   * loads the same IDs again and reports the error.
+   */
+  loadWaitingRows(): void {
+    if (this.loading || this.isFenced || !this.buffer.hasPending) return;
+    this.loadPending().catch(() => undefined);
+  }
+
+  /** Looks up the rows of every ID waiting now and applies their events; IDs that start waiting meanwhile wait for the next load. */
+  private loadPending(): Promise<void> {
+    const ids = this.buffer.pendingIds();
+    const load = (async () => {
+      const [stored, parked] = await Promise.all([this.deps.events.findRecords(ids), this.deps.parked.findEvents(this.deps.key, this.partition, this.buffer.spilledReleases(ids))]);
+      for (const rejected of this.buffer.resolvePending(stored, ids, parked)) this.reportParked(rejected);
+    })();
+    const settled = load.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.loading = settled;
+    void settled.then(() => {
+      if (this.loading === settled) this.loading = undefined;
+    });
+    return load;
+  }
+
+  /**
    * Loads the rows of the IDs waiting for them and publishes the dead letters, in rounds: the fold
    * goes on during each round's I/O, so IDs and dead letters that arrive meanwhile are taken by the
    * next round. Returns at a moment with nothing pending and no dead letter unpublished. (A buffer
@@ -278,10 +310,12 @@ export class PartitionLane {
    */
   private async settlePending(labels: { partition: string }): Promise<void> {
     for (;;) {
-      const ids = this.buffer.pendingIds();
-      if (ids.length > 0) {
-        const [stored, parked] = await Promise.all([this.deps.events.findRecords(ids), this.deps.parked.findEvents(this.deps.key, this.partition, this.buffer.spilledReleases(ids))]);
-        for (const rejected of this.buffer.resolvePending(stored, ids, parked)) this.reportParked(rejected);
+      if (this.loading) {
+        await this.loading; // the fold's load: what it took is resolved, what it did not is taken next round
+        continue;
+      }
+      if (this.buffer.hasPending) {
+        await this.loadPending();
         continue;
       }
       if (this.deadLetters.length > 0) {

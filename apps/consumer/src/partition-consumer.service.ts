@@ -7,6 +7,7 @@ import { CONSUMER_CONFIG, type ConsumerConfig } from './config/consumer.config';
 import { FailPoints } from './faults/fail-point';
 import { DeadLetterPublisher } from './flush/dead-letter.publisher';
 import { processTraced } from './fold/batch-tracing';
+import { foldSlices } from './fold/fold-slices';
 import type { OffsetGap } from './fold/offset-gap-guard';
 import { ExpirySweep } from './fold/expiry-sweep';
 import { FlushScheduler } from './fold/flush-scheduler';
@@ -192,6 +193,7 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
       return;
     }
     await processTraced(batch, () => lane.serial(async () => {
+      const slice = foldSlices();
       for (const record of batch.records) {
         if (!batch.isCurrent() || this.stopping || lane.fenced) return;
         const step = lane.fold(record);
@@ -207,6 +209,8 @@ export class PartitionConsumer implements OnApplicationBootstrap, BeforeApplicat
         if (full || lane.buffer.uncommittedEvents >= this.config.flushMaxEvents) {
           await this.scheduler.flushBeforeFetchingMore(lane, full, () => !this.stopping, () => batch.heartbeat());
         }
+        const turn = slice(); // between two records: a flush's round trips are answered during a long batch
+        if (turn) await turn;
       }
       lane.loadWaitingRows(); // the rows of IDs not held, loaded beside the fold rather than inside the next flush
     }));

@@ -27,7 +27,7 @@ const SCENARIOS = { producer: producerIngest, consumer: consumerFold, e2e: endTo
 const DEFAULT_CLIENT = 'kafkajs';
 
 const SIZES = {
-  full: { latencyRounds: 300, sendEvents: 100_000, javaRecords: 500_000, seedSeconds: 15, httpSeconds: 10, grpcEvents: 30_000, consumerEvents: 1_000_000, e2eProbeSeconds: 8, e2eSeconds: 30, scalingEvents: 1_000_000, overloadEvents: 1_500_000, overloadSeconds: 8 },
+  full: { latencyRounds: 300, sendEvents: 100_000, javaRecords: 500_000, seedSeconds: 15, httpSeconds: 10, grpcEvents: 30_000, consumerEvents: 1_000_000, e2eProbeSeconds: 8, e2eSeconds: 30, scalingEvents: 1_000_000, overloadEvents: 3_000_000, overloadSeconds: 8 },
   quick: { latencyRounds: 100, sendEvents: 50_000, javaRecords: 300_000, seedSeconds: 5, httpSeconds: 3, grpcEvents: 5_000, consumerEvents: 100_000, e2eProbeSeconds: 3, e2eSeconds: 8, scalingEvents: 40_000, overloadEvents: 250_000, overloadSeconds: 4 },
 };
 

@@ -28,7 +28,15 @@ function targetSpecs(clients) {
     specs.push({ name: `visibility lag p99 at 80% load [${c}]`, bound: `<= ${FLUSH_INTERVAL_MS + 250} ms`, figure: median(`e2e-lag-p99:${c}`), unit: 'ms', met: atMost(FLUSH_INTERVAL_MS + 250) });
   }
   specs.push({ name: '2 consumer processes / 1 (2 partitions vs 1)', bound: '>= 1.3x', figure: ratio('scale-2'), unit: 'x', met: atLeast(1.3) });
-  specs.push({ name: 'consumer RSS under a 10x+ backlog, last 40% / middle 40%', bound: '<= 1.25x (flat)', figure: median('overload-rss-growth'), unit: 'x', met: atMost(1.25) });
+  specs.push({
+    name: 'consumer RSS under a 10x+ backlog, last 40% / middle 40%',
+    bound: '<= 1.25x (flat), backlog >= 10x',
+    figure: median('overload-rss-growth'),
+    unit: 'x',
+    // A backlog the consumer nearly catches up with says nothing about memory under overload.
+    extra: (row) => row('overload-factor') && `backlog ${row('overload-factor').median.toFixed(1)}x`,
+    met: (v, row) => v <= 1.25 && row('overload-factor')?.median >= 10,
+  });
   for (const c of clients) {
     for (const [design, name] of [['sync', 'SYNC'], ['async1', 'ASYNC1']]) {
       const of = (a, b) => (row) => (row(a) && row(b) ? row(a).median / row(b).median : undefined);

@@ -487,6 +487,10 @@ describe('a fresh read while a flush is in flight', () => {
     const config = loadConsumerConfig({ KAFKA_BROKERS: process.env.KAFKA_BROKERS, KAFKA_TOPIC: topic, CONSUMER_GROUP: key.consumerGroup, DATABASE_URL: db.url, PARTITIONS: '0' }, 'test-host');
     const owner = { ownership: () => ({ partitionCount: 2, owned: [0] }), laneFor: (p: number) => (p === 0 ? lane : undefined), oplogKey: () => key };
     const reads = new FreshReadService(owner as unknown as PartitionConsumer, config, dataSource);
+    // Not held, no lookup beside the fold yet: the answer is the ID's row in EVENTS (none) with its
+    // waiting events applied on a copy, and the read leaves the ID waiting.
+    await expect(reads.read({ id, waitMs: 10_000 })).resolves.toMatchObject({ from: 'memory+events', foldedUpTo: start + 1, entity: { id, state: { n: 1 }, version: 1 } });
+    expect(lane.buffer.pendingEvents(id)).toHaveLength(1);
     // The read decided the ID is not held, but its lookup reaches EVENTS only after the flush took the
     // ID and committed it: applying the waiting incr onto that row would count it twice.
     let release: () => void = () => undefined;

@@ -41,7 +41,8 @@ export type FlushOutcome = 'idle' | 'committed' | 'fenced';
  * durable. Folds and fresh reads run one task at a time (`serial`); flushes run one at a time on
  * their own chain, beside the fold: a flush's plan is a snapshot taken synchronously (between two
  * folds), its records become clean only when its COMMIT succeeded. Folding never waits for I/O:
- * records for IDs not in memory, and dead letters, wait for the flush.
+ * records for IDs not in memory wait for their rows (looked up beside the fold, `loadWaitingRows`,
+ * or by the flush), and dead letters for the flush.
  */
 export class PartitionLane {
   private chain: Promise<unknown> = Promise.resolve();

@@ -453,7 +453,7 @@ describe('loading the rows of IDs not held beside the fold', () => {
     // Loaded before the flush: the flush looks nothing up.
     lane.fold(forW);
     lane.loadWaitingRows();
-    await waitFor(() => !lane.buffer.hasPending, { what: "the fold's load of w's row" });
+    await waitFor(() => lane.buffer.pendingIds().length === 0, { what: "the fold's load of w's row" });
     expect(lane.buffer.peek(w)).toMatchObject({ state: { n: 7 }, version: 1 });
     await expect(lane.flush()).resolves.toBe('committed');
     expect(lookups).toEqual([[x], [y, z], [w]]);

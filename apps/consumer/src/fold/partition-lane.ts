@@ -281,25 +281,21 @@ export class PartitionLane {
    * loads the same IDs again and reports the error.
    */
   loadWaitingRows(): void {
-    if (this.loading || this.isFenced || !this.buffer.hasPending) return;
-    this.loadPending().catch(() => undefined);
+    if (this.loading || this.isFenced) return;
+    const ids = this.buffer.pendingIds();
+    if (ids.length > 0) this.loadPending(ids).catch(() => undefined);
   }
 
-  /** Looks up the rows of every ID waiting now and applies their events; IDs that start waiting meanwhile wait for the next load. */
-  private loadPending(): Promise<void> {
-    const ids = this.buffer.pendingIds();
+  /** Looks up the rows of `ids` (waiting now) and applies their events; IDs that start waiting meanwhile wait for the next load. */
+  private loadPending(ids: string[]): Promise<void> {
     const load = (async () => {
       const [stored, parked] = await Promise.all([this.deps.events.findRecords(ids), this.deps.parked.findEvents(this.deps.key, this.partition, this.buffer.spilledReleases(ids))]);
       for (const rejected of this.buffer.resolvePending(stored, ids, parked)) this.reportParked(rejected);
     })();
-    const settled = load.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.loading = settled;
-    void settled.then(() => {
-      if (this.loading === settled) this.loading = undefined;
-    });
+    const done = () => {
+      this.loading = undefined;
+    };
+    this.loading = load.then(done, done);
     return load;
   }
 
@@ -315,8 +311,9 @@ export class PartitionLane {
         await this.loading; // the fold's load: what it took is resolved, what it did not is taken next round
         continue;
       }
-      if (this.buffer.hasPending) {
-        await this.loadPending();
+      const ids = this.buffer.pendingIds();
+      if (ids.length > 0) {
+        await this.loadPending(ids);
         continue;
       }
       if (this.deadLetters.length > 0) {

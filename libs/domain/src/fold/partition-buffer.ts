@@ -210,11 +210,6 @@ export class PartitionBuffer {
     this.next = offset;
   }
 
-  /** Whether some IDs' events wait for their rows to be loaded. */
-  get hasPending(): boolean {
-    return this.pending.size > 0;
-  }
-
   /** IDs whose rows must be loaded before the next flush. */
   pendingIds(): string[] {
     return [...this.pending.keys()];

@@ -31,8 +31,8 @@ async function endToEndRound(ctx, { client, rep }) {
   await createTopic(ctx.brokers, topic, 4);
   const db = await createDatabase(ctx.adminUrl);
   const env = { KAFKA_CLIENT: client, KAFKA_BROKERS: ctx.brokers.join(','), KAFKA_TOPIC: topic, DATABASE_URL: db.url, CONSUMER_GROUP: 'bench-e2e' };
-  const producer = await startProcess('producer', appScript('producer'), { port: await freePort(), env: { ...env, GRPC_PORT: String(await freePort()), ...ctx.producerEnv } });
-  const consumer = await startProcess('consumer', appScript('consumer'), { port: await freePort(), env: { ...env, FLUSH_INTERVAL_MS: String(FLUSH_INTERVAL_MS), ...ctx.consumerEnv } });
+  const producer = await startProcess('producer', appScript('producer'), { port: await freePort(), nodeArgs: ctx.profileArgs('producer'), env: { ...env, GRPC_PORT: String(await freePort()), ...ctx.producerEnv } });
+  const consumer = await startProcess('consumer', appScript('consumer'), { port: await freePort(), nodeArgs: ctx.profileArgs('consumer'), env: { ...env, FLUSH_INTERVAL_MS: String(FLUSH_INTERVAL_MS), ...ctx.consumerEnv } });
   try {
     const probeStart = process.hrtime.bigint();
     const probe = await runWorker('http-load', { url: producer.url, path: '/v1/events:batch', mode: 'batch', batchSize: 100, connections: 32, seconds: sizes.e2eProbeSeconds, tag: `p${rep}` });

@@ -1,7 +1,7 @@
 import { CHANGE_OPS, type ChangeEvent, type ChangeOp, type JsonObject } from './change-event';
 import type { EventLimits } from './event-limits';
 import { checkCondition } from './condition-rules';
-import { checkJsonValue, checkNumber } from './json-rules';
+import { checkJsonValue } from './json-rules';
 import { hasControlChars, hasLoneSurrogate, utf8ByteLength } from './text-rules';
 import { pointerToken, ValidationError, type Violation } from './validation-error';
 
@@ -14,27 +14,29 @@ export const TTL_MS_MAX = 315_360_000_000;
 
 /**
  * Checks one event against the contract of design section 2 and returns it typed, or collects
- * every violation (up to 50) under `pointer`, the event's JSON pointer in the request body.
+ * every violation (up to 50). Fields are JSON pointers from the event itself (`/id`, `/data/a`;
+ * the event is ``): validateBatch puts the event's own pointer in front of them, only when a rule is
+ * broken, so a valid event builds no pointer string at all.
  */
-export function collectEventViolations(raw: unknown, pointer: string, limits: EventLimits, out: Violation[]): ChangeEvent | undefined {
+function collectEventViolations(raw: unknown, limits: EventLimits, out: Violation[]): ChangeEvent | undefined {
   const before = out.length;
   if (!isPlainObject(raw)) {
-    out.push({ field: pointer, rule: 'type', message: 'an event must be a JSON object' });
+    out.push({ field: '', rule: 'type', message: 'an event must be a JSON object' });
     return undefined;
   }
   for (const key of Object.keys(raw)) {
     if (!EVENT_FIELDS.has(key)) {
-      out.push({ field: `${pointer}/${pointerToken(key)}`, rule: 'unknown-field', message: `unknown field; allowed: ${[...EVENT_FIELDS].join(', ')}` });
+      out.push({ field: `/${pointerToken(key)}`, rule: 'unknown-field', message: `unknown field; allowed: ${[...EVENT_FIELDS].join(', ')}` });
     }
   }
-  checkIdentifier(raw.id, `${pointer}/id`, limits.idMaxBytes, true, out);
-  const op = checkOp(raw.op, `${pointer}/op`, out);
-  if (raw.eventId !== undefined) checkIdentifier(raw.eventId, `${pointer}/eventId`, limits.eventIdMaxBytes, false, out);
-  if (op !== undefined) checkData(op, raw, `${pointer}/data`, limits, out);
-  if (op !== undefined) checkKeepLast(op, raw.keepLast, `${pointer}/keepLast`, limits.appendKeepLastMax, out);
-  if (op !== undefined) checkEventTime(op, raw.ts, `${pointer}/ts`, out);
-  if (op !== undefined) checkTtl(op, raw.ttlMs, `${pointer}/ttlMs`, out);
-  const condition = raw.if === undefined ? undefined : checkCondition(raw.if, `${pointer}/if`, out);
+  checkIdentifier(raw.id, '/id', limits.idMaxBytes, true, out);
+  const op = checkOp(raw.op, '/op', out);
+  if (raw.eventId !== undefined) checkIdentifier(raw.eventId, '/eventId', limits.eventIdMaxBytes, false, out);
+  if (op !== undefined) checkData(op, raw, '/data', limits, out);
+  if (op !== undefined) checkKeepLast(op, raw.keepLast, '/keepLast', limits.appendKeepLastMax, out);
+  if (op !== undefined) checkEventTime(op, raw.ts, '/ts', out);
+  if (op !== undefined) checkTtl(op, raw.ttlMs, '/ttlMs', out);
+  const condition = raw.if === undefined ? undefined : checkCondition(raw.if, '/if', out);
 
   if (out.length > before) return undefined;
   const event: ChangeEvent = { id: raw.id as string, op: op! };
@@ -49,9 +51,9 @@ export function collectEventViolations(raw: unknown, pointer: string, limits: Ev
 }
 
 /** Validates one event; throws ValidationError naming every broken rule. */
-export function validateEvent(raw: unknown, limits: EventLimits, pointer = ''): ChangeEvent {
+export function validateEvent(raw: unknown, limits: EventLimits): ChangeEvent {
   const violations: Violation[] = [];
-  const event = collectEventViolations(raw, pointer, limits, violations);
+  const event = collectEventViolations(raw, limits, violations);
   if (!event) throw new ValidationError(violations);
   return event;
 }
@@ -78,8 +80,10 @@ export function validateBatch(raw: unknown, limits: EventLimits): ChangeEvent[] 
   }
   const events: ChangeEvent[] = [];
   for (let i = 0; i < list.length && violations.length < MAX_VIOLATIONS; i++) {
-    const event = collectEventViolations(list[i], `/events/${i}`, limits, violations);
+    const before = violations.length;
+    const event = collectEventViolations(list[i], limits, violations);
     if (event) events.push(event);
+    for (let v = before; v < violations.length; v++) violations[v].field = `/events/${i}${violations[v].field}`;
   }
   if (violations.length > 0) throw new ValidationError(violations);
   return events;
@@ -125,9 +129,10 @@ function checkData(op: ChangeOp, raw: Record<string, unknown>, at: string, limit
   }
   const before = out.length;
   // Depth first: it bounds the cost of everything after it, including JSON.stringify's recursion.
-  checkJsonValue(data, at, limits.dataMaxDepth, out, MAX_VIOLATIONS);
+  const bytesAtMost = checkJsonValue(data, at, limits.dataMaxDepth, out, MAX_VIOLATIONS);
   if (out.length > before) return;
-  if (utf8ByteLength(JSON.stringify(data)) > limits.dataMaxBytes) {
+  // The exact size only when the walk's upper bound does not already settle it (~a quarter of a small event's validation).
+  if (bytesAtMost > limits.dataMaxBytes && utf8ByteLength(JSON.stringify(data)) > limits.dataMaxBytes) {
     out.push({ field: at, rule: 'max-bytes', message: `must be at most ${limits.dataMaxBytes} bytes as JSON` });
     return;
   }
@@ -136,24 +141,24 @@ function checkData(op: ChangeOp, raw: Record<string, unknown>, at: string, limit
 
 /** What each per-field op takes as a top-level field's value; set and merge take any JSON. */
 function checkFieldOperands(op: ChangeOp, data: Record<string, unknown>, at: string, out: Violation[]): void {
-  for (const [key, operand] of Object.entries(data)) {
-    const field = `${at}/${pointerToken(key)}`;
+  for (const key of Object.keys(data)) {
+    const operand = data[key];
     switch (op) {
       case 'incr':
       case 'max':
       case 'min':
-        if (typeof operand !== 'number') out.push({ field, rule: 'type', message: `${op} operands must be numbers` });
-        else checkNumber(operand, field, out);
+        // Finite and safe, as every number of data: checkJsonValue judged that before.
+        if (typeof operand !== 'number') out.push({ field: operandAt(at, key), rule: 'type', message: `${op} operands must be numbers` });
         break;
       case 'append':
-        if (!Array.isArray(operand)) out.push({ field, rule: 'type', message: 'append operands must be arrays of the values to append' });
+        if (!Array.isArray(operand)) out.push({ field: operandAt(at, key), rule: 'type', message: 'append operands must be arrays of the values to append' });
         break;
       case 'addToSet':
       case 'removeFromSet':
-        if (!Array.isArray(operand)) out.push({ field, rule: 'type', message: `${op} operands must be arrays of JSON scalars` });
+        if (!Array.isArray(operand)) out.push({ field: operandAt(at, key), rule: 'type', message: `${op} operands must be arrays of JSON scalars` });
         else {
           operand.forEach((member: unknown, i) => {
-            if (member !== null && typeof member === 'object') out.push({ field: `${field}/${i}`, rule: 'scalar', message: 'set members must be strings, numbers, booleans or null' });
+            if (member !== null && typeof member === 'object') out.push({ field: `${operandAt(at, key)}/${i}`, rule: 'scalar', message: 'set members must be strings, numbers, booleans or null' });
           });
         }
         break;
@@ -161,6 +166,11 @@ function checkFieldOperands(op: ChangeOp, data: Record<string, unknown>, at: str
         break;
     }
   }
+}
+
+/** A top-level field's pointer, built only for a violation (like every pointer of a valid event). */
+function operandAt(at: string, key: string): string {
+  return `${at}/${pointerToken(key)}`;
 }
 
 /** `ts`: the client's event time in ms since the epoch, for set and merge (last writer by event time wins per field). */

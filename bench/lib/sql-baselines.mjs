@@ -16,8 +16,11 @@ const seconds = (t0) => Number(process.hrtime.bigint() - t0) / 1e9;
 /** Rows/s of the server-side upsert and of COPY, each the best of `runs` statements of `rows` rows. */
 export async function sqlBaselines(dbUrl, { rows, runs = 3 }) {
   return withClient(dbUrl, async (client) => {
-    await client.query('CREATE TABLE bench_upsert (LIKE events INCLUDING ALL)');
-    await client.query('CREATE TABLE bench_copy (LIKE events INCLUDING ALL)');
+    // EVENTS' storage parameters too (its fillfactor): LIKE copies none, and the baseline is the same table.
+    const { rows: [{ reloptions }] } = await client.query("SELECT reloptions FROM pg_class WHERE oid = 'events'::regclass");
+    const storage = reloptions ? ` WITH (${reloptions.join(', ')})` : '';
+    await client.query(`CREATE TABLE bench_upsert (LIKE events INCLUDING ALL)${storage}`);
+    await client.query(`CREATE TABLE bench_copy (LIKE events INCLUDING ALL)${storage}`);
     await client.query(UPSERT, [rows]); // the keys exist from here on, as they do in a steady flush
     const upserts = [];
     for (let i = 0; i < runs; i++) {

@@ -9,12 +9,13 @@ import { EventsFieldTimes1765000000000 } from './migrations/1765000000000-events
 import { EventsExpiresAt1796067785699 } from './migrations/1796067785699-events-expires-at';
 import { Verdicts1796067795871 } from './migrations/1796067795871-verdicts';
 import { ParkedIds1796067827461 } from './migrations/1796067827461-parked-ids';
+import { EventsFillfactor1796068000000 } from './migrations/1796068000000-events-fillfactor';
 import { OplogRow } from './oplog-row.entity';
 import { ProducerMarkRow } from './producer-mark-row.entity';
 import { VerdictRow } from './verdict-row.entity';
 
 export const ENTITIES = [EventRow, OplogRow, ChangeOutboxRow, ProducerMarkRow, VerdictRow];
-export const MIGRATIONS = [InitialSchema1763859600000, ChangeOutbox1764460800000, ProducerMarks1764800000000, OplogTopicId1764900000000, EventsFieldTimes1765000000000, EventsExpiresAt1796067785699, Verdicts1796067795871, ParkedIds1796067827461];
+export const MIGRATIONS = [InitialSchema1763859600000, ChangeOutbox1764460800000, ProducerMarks1764800000000, OplogTopicId1764900000000, EventsFieldTimes1765000000000, EventsExpiresAt1796067785699, Verdicts1796067795871, ParkedIds1796067827461, EventsFillfactor1796068000000];
 
 export interface DatabaseSettings {
   url: string;

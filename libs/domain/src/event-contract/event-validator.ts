@@ -14,9 +14,9 @@ export const TTL_MS_MAX = 315_360_000_000;
 
 /**
  * Checks one event against the contract of design section 2 and returns it typed, or collects
- * every violation (up to 50). Fields are JSON pointers from the event itself (`/id`, `/data/a`;
- * the event is ``): validateBatch puts the event's own pointer in front of them, only when a rule is
- * broken, so a valid event builds no pointer string at all.
+ * every violation (up to 50). Fields are JSON pointers from the event itself (`/id`, `/data/a`, and
+ * the empty pointer for the event as a whole); validateBatch puts the event's own pointer in front of
+ * them, only when a rule is broken, so a valid event builds no pointer string at all.
  */
 function collectEventViolations(raw: unknown, limits: EventLimits, out: Violation[]): ChangeEvent | undefined {
   const before = out.length;

@@ -12,6 +12,7 @@ import { ParkedIds1796067827461 } from './migrations/1796067827461-parked-ids';
 import { EventsFillfactor1796068000000 } from './migrations/1796068000000-events-fillfactor';
 import { OplogRow } from './oplog-row.entity';
 import { ProducerMarkRow } from './producer-mark-row.entity';
+import { SurvivingClient } from './surviving-client';
 import { VerdictRow } from './verdict-row.entity';
 
 export const ENTITIES = [EventRow, OplogRow, ChangeOutboxRow, ProducerMarkRow, VerdictRow];
@@ -43,7 +44,7 @@ export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions
     migrationsTransactionMode: 'all',
     ssl: settings.ssl,
     applicationName: settings.applicationName,
-    extra: { max: settings.poolSize, idle_in_transaction_session_timeout: settings.idleInTransactionTimeoutMs },
+    extra: { max: settings.poolSize, idle_in_transaction_session_timeout: settings.idleInTransactionTimeoutMs, Client: SurvivingClient },
     logging: ['error'],
   };
 }

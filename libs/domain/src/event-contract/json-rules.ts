@@ -66,12 +66,9 @@ export function checkJsonValue(root: unknown, pointer: string, maxDepth: number,
       for (let i = keys.length - 1; i >= 0; i--) {
         const key = keys[i];
         bytesAtMost += stringBytesAtMost(key.length) + 1; // the key and its colon
-        if (FORBIDDEN_KEYS.has(key)) {
-          out.push({ field: `${pointerOf(visit, pointer)}/${pointerToken(key)}`, rule: 'forbidden-key', message: `key "${key}" is not allowed` });
-          continue;
-        }
-        if (hasNul(key)) out.push({ field: `${pointerOf(visit, pointer)}/${pointerToken(key)}`, rule: 'no-nul', message: 'keys must not contain U+0000' });
-        else if (hasLoneSurrogate(key)) out.push({ field: `${pointerOf(visit, pointer)}/${pointerToken(key)}`, rule: 'no-lone-surrogate', message: 'keys must be well-formed Unicode' });
+        const broken = keyRule(key);
+        if (broken) out.push({ field: `${pointerOf(visit, pointer)}/${pointerToken(key)}`, ...broken });
+        if (FORBIDDEN_KEYS.has(key)) continue; // its value is not looked at
         stack.push({ value: (value as Record<string, unknown>)[key], parent: visit, token: key, depth: depth + 1 });
       }
     } else if (typeof value === 'boolean' || value === null) {
@@ -85,6 +82,13 @@ export function checkJsonValue(root: unknown, pointer: string, maxDepth: number,
 }
 
 type BrokenRule = Omit<Violation, 'field'>;
+
+function keyRule(key: string): BrokenRule | undefined {
+  if (FORBIDDEN_KEYS.has(key)) return { rule: 'forbidden-key', message: `key "${key}" is not allowed` };
+  if (hasNul(key)) return { rule: 'no-nul', message: 'keys must not contain U+0000' };
+  if (hasLoneSurrogate(key)) return { rule: 'no-lone-surrogate', message: 'keys must be well-formed Unicode' };
+  return undefined;
+}
 
 function stringRule(s: string): BrokenRule | undefined {
   if (hasNul(s)) return { rule: 'no-nul', message: 'strings must not contain U+0000 (PostgreSQL jsonb rejects it)' };

@@ -240,6 +240,34 @@ describe('a flush', () => {
     expect(stayed).toBeGreaterThanOrEqual(200);
   });
 
+  it("carries IDs and states through COPY's text format exactly: backslashes, quotes, \\N, tabs and newlines in strings, any Unicode", async () => {
+    const { epoch } = await oplog.claim(key, 0, 'consumer-a');
+    const awkward = ['back\\slash', '\\N', 'ends with \\', 'quote " and \'', 'tab\there', 'line\nbreak\r\n', 'sep\u2028line', 'é 漢字 🙂', 'pipe|comma,semi;', ''];
+    const records = awkward.map((text, i) =>
+      record(`${i}-${text.replace(/[\t\n\r]/g, '')}\\N\\`, {
+        state: { text, list: [text, { [text]: text }], n: -1.5e-7 },
+        recentEventIds: [text, `e-${i}`],
+        fieldTimes: { lastSet: 1_700_000_000_000, fields: { [text]: 1_700_000_000_000 + i } },
+        expiresAt: Date.UTC(2030, 0, 1, 0, 0, 0, i),
+      }),
+    );
+    await expect(writer.commit({ key, partition: 0, epoch, nextOffset: 1, records })).resolves.toEqual({ kind: 'committed', rows: records.length, refused: 0 });
+
+    const found = await events.findRecords(records.map((r) => r.id));
+    expect(new Map([...found].sort(([a], [b]) => (a < b ? -1 : 1)))).toEqual(new Map(sortById(records).map((r) => [r.id, r])));
+  });
+
+  it("writes only its own rows: the rows COPYed for a flush are gone at its commit, and a fenced flush's with its rollback", async () => {
+    const { epoch } = await oplog.claim(key, 0, 'consumer-a');
+    await writer.commit({ key, partition: 0, epoch, nextOffset: 1, records: [record('x', { version: 1 }), record('y', { version: 1 })] });
+    await expect(writer.commit({ key, partition: 0, epoch: epoch - 1, nextOffset: 2, records: [record('zombie', { version: 7 })] })).resolves.toEqual({ kind: 'fenced' });
+
+    await expect(writer.commit({ key, partition: 0, epoch, nextOffset: 3, records: [record('z', { version: 1 })] })).resolves.toEqual({ kind: 'committed', rows: 1, refused: 0 });
+    await expect(writer.commit({ key, partition: 0, epoch, nextOffset: 4, records: [] })).resolves.toEqual({ kind: 'committed', rows: 0, refused: 0 });
+
+    expect(await storedRows(['x', 'y', 'zombie', 'z'].map((id) => `${prefix}-${id}`))).toEqual(sortById([record('x', { version: 1 }), record('y', { version: 1 }), record('z', { version: 1 })]));
+  });
+
   it('stores a delete as a tombstone that keeps its version and recent eventIds', async () => {
     const { epoch } = await oplog.claim(key, 0, 'consumer-a');
     const live = record('gone', { version: 4 });

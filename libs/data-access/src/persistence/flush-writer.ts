@@ -1,5 +1,7 @@
 import { type EntityRecord, ParkedIds, type ParkedPlan, type ProducerMarksPlan, type VerdictEntry } from '@async2/domain';
+import type { PoolClient } from 'pg';
 import type { DataSource } from 'typeorm';
+import { CREATE_FLUSH_ROWS, copyFlushRows, flushRowsCopyText } from './flush-rows';
 import { type FlushStatementAnswer, flushParameters, flushStatement } from './flush-statement';
 import type { OplogKey } from './oplog.repository';
 import { writeParked } from './parked-statement';
@@ -31,11 +33,12 @@ export interface FlushWriterOptions {
 }
 
 /**
- * Writes one flush in ONE transaction of three round trips: BEGIN, the flush statement (OPLOG's
+ * Writes one flush in ONE transaction of five round trips: BEGIN, the session's FLUSH_ROWS table if
+ * it has none yet, the COPY of the changed rows into it (flush-rows.ts), the flush statement (OPLOG's
  * next_offset guarded by the epoch, the absolute state of every changed ID and its change in
- * CHANGE_OUTBOX, the producer marks: see flush-statement.ts), COMMIT. Its parameters are built
- * before BEGIN, so the transaction (and the OPLOG row lock) is held only for the database's work.
- * All are durable or none; a fenced flush changes nothing.
+ * CHANGE_OUTBOX, the producer marks: see flush-statement.ts), COMMIT. Its parameters and the COPY's
+ * text are built before BEGIN. Nothing before the statement is visible outside the transaction, and
+ * the OPLOG row lock is taken by the statement. All are durable or none; a fenced flush changes nothing.
  */
 export class FlushWriter {
   private readonly statement: string;
@@ -49,10 +52,14 @@ export class FlushWriter {
 
   async commit(batch: FlushBatch): Promise<FlushResult> {
     const parameters = flushParameters(batch);
+    const rows = batch.records.length > 0 ? flushRowsCopyText(batch.records) : undefined;
     const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
+    // TypeORM's Postgres query runner connects to, and answers with, the pool's pg client.
+    const client = (await runner.connect()) as PoolClient;
     try {
       await runner.startTransaction();
+      await runner.query(CREATE_FLUSH_ROWS);
+      if (rows !== undefined) await copyFlushRows(client, rows);
       const { records } = await runner.query(this.statement, parameters, true);
       const answer = records[0] as FlushStatementAnswer;
       if (answer.advanced !== 1) {

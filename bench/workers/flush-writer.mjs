@@ -1,7 +1,7 @@
 // The consumer's flush transaction on its own (no Kafka, no fold): the FlushWriter and the load of
 // stored rows from dist/, on a migrated database, `rows` changed IDs per flush over existing keys.
 // Splits a flush's time into loading the stored rows (findRecords) and the one transaction
-// (BEGIN, UPDATE oplog, the unnest upsert, COMMIT), for the flush-vs-SQL comparison.
+// (BEGIN, the rows COPYed in, the flush statement, COMMIT), for the flush-vs-SQL comparison.
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { workerMain } from '../lib/child.mjs';

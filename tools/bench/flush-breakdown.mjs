@@ -24,6 +24,8 @@ const { CREATE_FLUSH_ROWS, copyFlushRows, flushRowsCopyText } = require(join(roo
 
 const ROWS = Number(process.env.ROWS ?? 10_000);
 const ROUNDS = Number(process.env.ROUNDS ?? 7);
+const RECENT_IDS = Number(process.env.RECENT_IDS ?? 1);
+const OTHER_DIST = process.env.OTHER_DIST;
 const ADMIN_URL = process.env.DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -48,6 +50,7 @@ try {
   const { epoch } = await new OplogRepository(dataSource).claim(key, 0, 'bench');
   const withOutbox = new FlushWriter(dataSource);
   const withoutOutbox = new FlushWriter(dataSource, { changeOutbox: false });
+  const other = OTHER_DIST && new (require(join(OTHER_DIST, 'libs/data-access/src/index.js')).FlushWriter)(dataSource);
   let offset = 0;
   let version = 0;
   // Every flush rewrites the same ROWS IDs (the steady state: the rows exist), each at a higher version.
@@ -61,7 +64,7 @@ try {
       partition: 0,
       lastOffset: offset + i,
       eventTs: Date.now(),
-      recentEventIds: [`p1:${version}`],
+      recentEventIds: Array.from({ length: RECENT_IDS }, (_, k) => `${String(version).padStart(8, '0')}-0000-4000-8000-${String(i * RECENT_IDS + k).padStart(12, '0')}`),
     }));
     offset += ROWS;
     return { key, partition: 0, epoch, nextOffset: offset, records };
@@ -96,6 +99,12 @@ try {
       const flush = batch();
       return timed(() => withOutbox.commit(flush));
     },
+    ...(other && {
+      'flush + outbox, OTHER_DIST': async () => {
+        const flush = batch();
+        return timed(() => other.commit(flush));
+      },
+    }),
     'server upsert': async () => {
       version++;
       return timed(() => dataSource.query(SERVER_UPSERT, [ROWS, version]));
@@ -110,12 +119,13 @@ try {
   }
   const m = Object.fromEntries(Object.entries(ms).map(([k, v]) => [k, median(v)]));
   const line = (label, value, note = '') => console.log(`${label.padEnd(40)} ${value.toFixed(1).padStart(8)} ms ${String(Math.round((ROWS * 1000) / value)).padStart(9)} rows/s  ${note}`);
-  console.log(`${ROWS} rows per flush, ${ROUNDS} alternating rounds (median)`);
+  console.log(`${ROWS} rows per flush, ${RECENT_IDS} eventIds per row, ${ROUNDS} alternating rounds (median)`);
   for (const [step, value] of Object.entries(m)) line(step, value);
   console.log(`outbox (flush + outbox - flush alone)      ${(m['flush + outbox'] - m['flush alone']).toFixed(1).padStart(8)} ms`);
   const rest = m['flush alone'] - m['rows in'];
   console.log(`flush alone - rows in                      ${rest.toFixed(1).padStart(8)} ms   ${(m['server upsert'] / rest).toFixed(2)}x the server upsert's rows/s`);
   console.log(`flush + outbox against the server upsert                         ${(m['server upsert'] / m['flush + outbox']).toFixed(2)}x`);
+  if (other) console.log(`flush + outbox against OTHER_DIST's                             ${(m['flush + outbox, OTHER_DIST'] / m['flush + outbox']).toFixed(2)}x the rows/s`);
 } finally {
   await dataSource.destroy().catch(() => undefined);
   await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);

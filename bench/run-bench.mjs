@@ -5,6 +5,7 @@
 // .svg. Not part of `npm test`: figures are never asserted.
 //   npm run bench [-- --quick] [-- --reps 5] [-- --only producer,consumer] [-- --cpu-prof producer|consumer]
 //                 [-- --consumer-env FLUSH_MAX_EVENTS=50000,...] [-- --producer-env NAME=value,...] [-- --skip-build] [-- --clients kafkajs,platformatic]
+//                 [-- --e2e-rate 25000] (offer that many events/s end to end instead of 80% of the probe)
 // Env: BENCH_KAFKA_PORT (default 39092; +1 for its controller), KAFKA_BROKERS (use a running broker
 //      instead), DATABASE_ADMIN_URL (default postgres://postgres@127.0.0.1:5432/postgres).
 import { cpus, loadavg } from 'node:os';
@@ -32,7 +33,7 @@ const SIZES = {
 };
 
 const { values: args } = parseArgs({
-  options: { quick: { type: 'boolean', default: false }, reps: { type: 'string' }, only: { type: 'string' }, 'cpu-prof': { type: 'string' }, 'skip-build': { type: 'boolean', default: false }, 'consumer-env': { type: 'string' }, 'producer-env': { type: 'string' }, clients: { type: 'string', default: 'kafkajs,platformatic' } },
+  options: { quick: { type: 'boolean', default: false }, reps: { type: 'string' }, only: { type: 'string' }, 'cpu-prof': { type: 'string' }, 'skip-build': { type: 'boolean', default: false }, 'consumer-env': { type: 'string' }, 'producer-env': { type: 'string' }, 'e2e-rate': { type: 'string' }, clients: { type: 'string', default: 'kafkajs,platformatic' } },
 });
 
 async function main() {
@@ -69,6 +70,7 @@ async function main() {
     defaultClient: clients.includes(DEFAULT_CLIENT) ? DEFAULT_CLIENT : clients[0],
     // Extra consumer settings for experiments (e.g. FLUSH_MAX_EVENTS=50000), passed to every consumer.
     consumerEnv: settings(args['consumer-env']),
+    e2eRate: args['e2e-rate'] === undefined ? undefined : Number(args['e2e-rate']),
     producerEnv: settings(args['producer-env']),
     profileArgs: (app) => (profiled.has(app) ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
   };

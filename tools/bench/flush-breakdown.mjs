@@ -8,26 +8,22 @@
 //                    server-side (generate_series): the bench's flush baseline (bench/lib/sql-baselines.mjs)
 // and the differences: what the outbox adds, and the flush without its rows' way in and outbox against
 // the server's upsert. Uses the built data-access lib (`npm run build` first) and a fresh database it drops.
+// With OTHER_DIST, also the flush + outbox of another build's FlushWriter (its dist/), on the same
+// database and rows, alternating with this one's: a before/after of a change to the flush.
 //   node tools/bench/flush-breakdown.mjs
-// Env: ROWS (per flush, default 10000), ROUNDS (7), DATABASE_ADMIN_URL (postgres://postgres@127.0.0.1:5432/postgres).
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+//   OTHER_DIST=/tmp/before/dist RECENT_IDS=16 node tools/bench/flush-breakdown.mjs
+// Env: ROWS (per flush, default 10000), ROUNDS (7), RECENT_IDS (eventIds each row remembers, UUID-sized;
+//      default 1; the consumer keeps up to DEDUPE_WINDOW = 16 when clients send eventIds), OTHER_DIST,
+//      DATABASE_ADMIN_URL (postgres://postgres@127.0.0.1:5432/postgres).
+import { fromDist, median, withMigratedDatabase } from './bench-database.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const require = createRequire(import.meta.url);
-require('reflect-metadata');
-const pg = require('pg');
-const { DataSource } = require('typeorm');
-const { FlushWriter, OplogRepository, dataSourceOptions, runMigrations } = require(join(root, 'dist/libs/data-access/src/index.js'));
-const { CREATE_FLUSH_ROWS, copyFlushRows, flushRowsCopyText } = require(join(root, 'dist/libs/data-access/src/persistence/flush-rows.js'));
+const { FlushWriter, OplogRepository } = fromDist('libs/data-access/src/index.js');
+const { CREATE_FLUSH_ROWS, copyFlushRows, flushRowsCopyText } = fromDist('libs/data-access/src/persistence/flush-rows.js');
 
 const ROWS = Number(process.env.ROWS ?? 10_000);
 const ROUNDS = Number(process.env.ROUNDS ?? 7);
 const RECENT_IDS = Number(process.env.RECENT_IDS ?? 1);
 const OTHER_DIST = process.env.OTHER_DIST;
-const ADMIN_URL = process.env.DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 // The bench's baseline statement (sql-baselines.mjs), on EVENTS and on the IDs the flushes wrote.
 const SERVER_UPSERT = `INSERT INTO events AS e (id, state, deleted, version, partition, last_offset, event_ts, updated_at, recent_event_ids)
@@ -36,21 +32,12 @@ const SERVER_UPSERT = `INSERT INTO events AS e (id, state, deleted, version, par
     partition = EXCLUDED.partition, last_offset = EXCLUDED.last_offset, event_ts = EXCLUDED.event_ts,
     updated_at = EXCLUDED.updated_at, recent_event_ids = EXCLUDED.recent_event_ids`;
 
-const name = `async2_bench_flush_${process.pid}`;
-const admin = new pg.Client({ connectionString: ADMIN_URL });
-await admin.connect();
-await admin.query(`CREATE DATABASE ${name}`);
-const url = new URL(ADMIN_URL);
-url.pathname = `/${name}`;
-const dataSource = new DataSource(dataSourceOptions({ url: url.toString(), poolSize: 4, applicationName: 'bench' }));
-try {
-  await dataSource.initialize();
-  await runMigrations(dataSource);
+await withMigratedDatabase('async2_bench_flush', 4, async (dataSource) => {
   const key = { consumerGroup: 'bench', topic: 'bench' };
   const { epoch } = await new OplogRepository(dataSource).claim(key, 0, 'bench');
   const withOutbox = new FlushWriter(dataSource);
   const withoutOutbox = new FlushWriter(dataSource, { changeOutbox: false });
-  const other = OTHER_DIST && new (require(join(OTHER_DIST, 'libs/data-access/src/index.js')).FlushWriter)(dataSource);
+  const other = OTHER_DIST && new (fromDist('libs/data-access/src/index.js', OTHER_DIST).FlushWriter)(dataSource);
   let offset = 0;
   let version = 0;
   // Every flush rewrites the same ROWS IDs (the steady state: the rows exist), each at a higher version.
@@ -126,8 +113,4 @@ try {
   console.log(`flush alone - rows in                      ${rest.toFixed(1).padStart(8)} ms   ${(m['server upsert'] / rest).toFixed(2)}x the server upsert's rows/s`);
   console.log(`flush + outbox against the server upsert                         ${(m['server upsert'] / m['flush + outbox']).toFixed(2)}x`);
   if (other) console.log(`flush + outbox against OTHER_DIST's                             ${(m['flush + outbox, OTHER_DIST'] / m['flush + outbox']).toFixed(2)}x the rows/s`);
-} finally {
-  await dataSource.destroy().catch(() => undefined);
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin.end();
-}
+});

@@ -1,28 +1,21 @@
 #!/usr/bin/env node
 // The flush's upsert with its rows sent three ways, same rows, same database, alternating rounds:
 // ten arrays through unnest (each serialised by pg as an array literal), one json array of objects
-// read by json_to_recordset (what the flush sent before), and one json array of positional rows read
-// by json_array_elements (what flush-statement.ts sends: event-rows.ts). Each inside BEGIN/COMMIT.
+// read by json_to_recordset (what the flush sent first), and one json array of positional rows read
+// by json_array_elements (event-rows.ts: what the flush sent next, and the rebuild's shadow still
+// sends; the flush COPYs its rows now, timed by flush-breakdown.mjs). Each inside BEGIN/COMMIT.
 // Prints the median time per flush and rows/s of each. Uses the built data-access lib for the
 // schema (`npm run build` first) and a fresh database it drops at the end.
 //   node tools/bench/flush-encoding.mjs
 // Env: ROWS (per flush, default 5000), ROUNDS (9), DATABASE_ADMIN_URL (postgres://postgres@127.0.0.1:5432/postgres).
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fromDist, median, withMigratedDatabase } from './bench-database.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const require = createRequire(import.meta.url);
-require('reflect-metadata');
-const pg = require('pg');
-const { DataSource } = require('typeorm');
-const { dataSourceOptions, runMigrations } = require(join(root, 'dist/libs/data-access/src/index.js'));
-const { eventRowsFrom, eventRowsJson } = require(join(root, 'dist/libs/data-access/src/persistence/event-rows.js'));
+const { eventRowsFrom, eventRowsJson } = fromDist('libs/data-access/src/persistence/event-rows.js');
+const pg = createRequire(import.meta.url)('pg');
 
 const ROWS = Number(process.env.ROWS ?? 5000);
 const ROUNDS = Number(process.env.ROUNDS ?? 9);
-const ADMIN_URL = process.env.DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const SET = `ON CONFLICT (id) DO UPDATE SET state = EXCLUDED.state, deleted = EXCLUDED.deleted, version = EXCLUDED.version,
   partition = EXCLUDED.partition, last_offset = EXCLUDED.last_offset, event_ts = EXCLUDED.event_ts,
@@ -49,45 +42,35 @@ const variants = {
   },
 };
 
-const name = `async2_bench_encoding_${process.pid}`;
-const admin = new pg.Client({ connectionString: ADMIN_URL });
-await admin.connect();
-await admin.query(`CREATE DATABASE ${name}`);
-const url = new URL(ADMIN_URL);
-url.pathname = `/${name}`;
-const client = new pg.Client({ connectionString: url.toString() });
-try {
-  const dataSource = new DataSource(dataSourceOptions({ url: url.toString(), poolSize: 1, applicationName: 'bench' }));
-  await dataSource.initialize();
-  await runMigrations(dataSource);
-  await dataSource.destroy();
+await withMigratedDatabase('async2_bench_encoding', 1, async (_dataSource, url) => {
+  const client = new pg.Client({ connectionString: url });
   await client.connect();
-  const figures = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
-  let version = 0;
-  for (let round = 0; round <= ROUNDS; round++) {
-    for (const [variant, { sql, params }] of Object.entries(variants)) {
-      version++;
-      const records = Array.from({ length: ROWS }, (_, i) => ({
-        id: `bench-${i}`, state: { name: `n${i}`, visits: version, tags: ['a', 'b'] }, deleted: false, version,
-        partition: 0, lastOffset: i, eventTs: Date.now(), recentEventIds: [`e-${version}-${i}`],
-        ...(i % 2 === 0 ? { fieldTimes: { visits: Date.now() }, expiresAt: Date.now() + 60_000 } : {}),
-      }));
-      const started = performance.now();
-      const values = params(records);
-      await client.query('BEGIN');
-      await client.query(sql, values);
-      await client.query('COMMIT');
-      if (round > 0) figures[variant].push(performance.now() - started); // round 0 warms up
+  try {
+    const figures = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
+    let version = 0;
+    for (let round = 0; round <= ROUNDS; round++) {
+      for (const [variant, { sql, params }] of Object.entries(variants)) {
+        version++;
+        const records = Array.from({ length: ROWS }, (_, i) => ({
+          id: `bench-${i}`, state: { name: `n${i}`, visits: version, tags: ['a', 'b'] }, deleted: false, version,
+          partition: 0, lastOffset: i, eventTs: Date.now(), recentEventIds: [`e-${version}-${i}`],
+          ...(i % 2 === 0 ? { fieldTimes: { visits: Date.now() }, expiresAt: Date.now() + 60_000 } : {}),
+        }));
+        const started = performance.now();
+        const values = params(records);
+        await client.query('BEGIN');
+        await client.query(sql, values);
+        await client.query('COMMIT');
+        if (round > 0) figures[variant].push(performance.now() - started); // round 0 warms up
+      }
     }
+    console.log(`rows per flush ${ROWS}, rounds ${ROUNDS} (median, parameters built + BEGIN + upsert + COMMIT)`);
+    const base = median(Object.values(figures)[0]);
+    for (const [variant, ms] of Object.entries(figures)) {
+      const m = median(ms);
+      console.log(`${variant.padEnd(28)} ${m.toFixed(1).padStart(7)} ms  ${((ROWS / m) * 1000).toFixed(0).padStart(8)} rows/s  ${(base / m).toFixed(2)}x`);
+    }
+  } finally {
+    await client.end().catch(() => undefined);
   }
-  console.log(`rows per flush ${ROWS}, rounds ${ROUNDS} (median, parameters built + BEGIN + upsert + COMMIT)`);
-  const base = median(Object.values(figures)[0]);
-  for (const [variant, ms] of Object.entries(figures)) {
-    const m = median(ms);
-    console.log(`${variant.padEnd(28)} ${m.toFixed(1).padStart(7)} ms  ${((ROWS / m) * 1000).toFixed(0).padStart(8)} rows/s  ${(base / m).toFixed(2)}x`);
-  }
-} finally {
-  await client.end().catch(() => undefined);
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin.end();
-}
+});

@@ -18,7 +18,7 @@
 import { fromDist, median, withMigratedDatabase } from './bench-database.mjs';
 
 const { FlushWriter, OplogRepository } = fromDist('libs/data-access/src/index.js');
-const { CREATE_FLUSH_ROWS, copyFlushRows, flushRowsCopyText } = fromDist('libs/data-access/src/persistence/flush-rows.js');
+const { flushRowsCopyText, stageFlushRows } = fromDist('libs/data-access/src/persistence/flush-rows.js');
 
 const ROWS = Number(process.env.ROWS ?? 10_000);
 const ROUNDS = Number(process.env.ROUNDS ?? 7);
@@ -70,8 +70,7 @@ await withMigratedDatabase('async2_bench_flush', 4, async (dataSource) => {
         return await timed(async () => {
           const text = flushRowsCopyText(records);
           await runner.startTransaction();
-          await runner.query(CREATE_FLUSH_ROWS);
-          await copyFlushRows(client, text);
+          await stageFlushRows(runner, client, text);
           await runner.rollbackTransaction();
         });
       } finally {

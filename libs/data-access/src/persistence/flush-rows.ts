@@ -1,6 +1,7 @@
 import type { EntityRecord } from '@async2/domain';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import type { QueryRunner } from 'typeorm';
 
 /*
  * A flush's EVENTS rows travel by COPY into FLUSH_ROWS, a temporary table of the flush's own
@@ -20,13 +21,13 @@ import { from as copyFrom } from 'pg-copy-streams';
 
 export const FLUSH_ROWS = 'pg_temp.flush_rows';
 
-/** Runs inside the flush's transaction, before the COPY. */
-export const CREATE_FLUSH_ROWS = `CREATE TEMPORARY TABLE IF NOT EXISTS flush_rows (
+const CREATE_FLUSH_ROWS = `CREATE TEMPORARY TABLE IF NOT EXISTS flush_rows (
   id text NOT NULL, state jsonb, deleted boolean NOT NULL, version bigint NOT NULL, partition integer NOT NULL,
   last_offset bigint NOT NULL, event_ts_ms float8 NOT NULL, recent_event_ids jsonb NOT NULL, field_times jsonb, expires_at_ms float8
 ) ON COMMIT DELETE ROWS`;
 
-const COPY_FLUSH_ROWS = `COPY ${FLUSH_ROWS} (id, state, deleted, version, partition, last_offset, event_ts_ms, recent_event_ids, field_times, expires_at_ms) FROM STDIN`;
+// The columns in CREATE_FLUSH_ROWS's order, which flushRowsCopyText writes.
+const COPY_FLUSH_ROWS = `COPY ${FLUSH_ROWS} FROM STDIN`;
 
 const NULL = '\\N';
 const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
@@ -44,7 +45,7 @@ function numberField(value: number | null | undefined): string {
   return value === undefined || value === null ? NULL : String(value);
 }
 
-/** Records as COPY text, one line each, the columns in COPY_FLUSH_ROWS's order. Built before BEGIN. */
+/** Records as COPY text, one line each, the columns in CREATE_FLUSH_ROWS's order. Built before BEGIN. */
 export function flushRowsCopyText(records: readonly EntityRecord[]): string {
   let text = '';
   for (const r of records) {
@@ -53,9 +54,14 @@ export function flushRowsCopyText(records: readonly EntityRecord[]): string {
   return text;
 }
 
-/** COPYs the text from flushRowsCopyText into FLUSH_ROWS, on the transaction's connection. */
-export function copyFlushRows(client: PoolClient, text: string): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
+/**
+ * Inside the flush's transaction, before its statement: FLUSH_ROWS if the session has none yet, and
+ * the text from flushRowsCopyText (none: no rows) COPYed into it, on the runner's connection (`client`).
+ */
+export async function stageFlushRows(runner: QueryRunner, client: PoolClient, text: string | undefined): Promise<void> {
+  await runner.query(CREATE_FLUSH_ROWS);
+  if (text === undefined) return;
+  await new Promise<void>((resolve, reject) => {
     const stream = client.query(copyFrom(COPY_FLUSH_ROWS));
     stream.on('error', reject);
     stream.on('finish', resolve);

@@ -1,7 +1,7 @@
 import { type EntityRecord, ParkedIds, type ParkedPlan, type ProducerMarksPlan, type VerdictEntry } from '@async2/domain';
 import type { PoolClient } from 'pg';
 import type { DataSource } from 'typeorm';
-import { CREATE_FLUSH_ROWS, copyFlushRows, flushRowsCopyText } from './flush-rows';
+import { flushRowsCopyText, stageFlushRows } from './flush-rows';
 import { type FlushStatementAnswer, flushParameters, flushStatement } from './flush-statement';
 import type { OplogKey } from './oplog.repository';
 import { writeParked } from './parked-statement';
@@ -58,8 +58,7 @@ export class FlushWriter {
     const client = (await runner.connect()) as PoolClient;
     try {
       await runner.startTransaction();
-      await runner.query(CREATE_FLUSH_ROWS);
-      if (rows !== undefined) await copyFlushRows(client, rows);
+      await stageFlushRows(runner, client, rows);
       const { records } = await runner.query(this.statement, parameters, true);
       const answer = records[0] as FlushStatementAnswer;
       if (answer.advanced !== 1) {
